@@ -1,0 +1,360 @@
+"""Stage 3 of loading: build the frozen model and cross-check every reference.
+
+Input is data that already passed the JSON Schema. Finds, in one pass: duplicate ids,
+unknown datasets, columns, fields, lookups, rules, statuses, roles and message keys,
+expressions that do not compile or read names that do not exist (or that are only asked
+in a later step), and unreachable steps. Problems carry the position of the offending
+YAML node. No I/O.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Callable, Collection, Iterable
+
+from . import model
+from .expressions import Expression, ExpressionSyntax, compile_expression, did_you_mean
+from .problems import FlowProblem
+from .rules import RULES, WARNINGS, FieldValidator
+from .source import Path, Positions
+
+BUILTIN_NAMES = ("today", "now")
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class Builder:
+    def __init__(self, data: dict[str, Any], positions: Positions, filename: str,
+                 message_keys: Collection[str]):
+        self.data, self.positions, self.filename = data, positions, filename
+        self.keys = message_keys
+        self.problems: list[FlowProblem] = []
+        self.datasets: dict[str, model.Dataset] = {}
+        self.lookup_dataset: dict[str, str] = {}
+        self.lookup_step: dict[str, int] = {}
+        self.field_step: dict[str, int] = {}
+
+    # -- reporting -------------------------------------------------------------------
+    def problem(self, path: Path, code: str, message: str, hint: str = "") -> None:
+        at = path
+        while at not in self.positions and at:
+            at = at[:-1]
+        line, col = self.positions.get(at, (1, 1))
+        self.problems.append(FlowProblem(self.filename, line, col, code, message, hint))
+
+    def message_key(self, path: Path, key: str | None) -> str | None:
+        if key is not None and key not in self.keys:
+            self.problem(path, "MSG_001", f"message key '{key}' is missing from the locale catalogue",
+                         did_you_mean(key, self.keys) or "add it to locales/zh_CN/messages.yaml")
+        return key
+
+    def expression(self, path: Path, source: str | None, names: Collection[str],
+                   step: int | None = None, row_dataset: str | None = None) -> Expression | None:
+        """Compile and check one expression; None (and a problem) when it is unusable."""
+        if source is None:
+            return None
+        try:
+            expr = compile_expression(str(source))
+        except ExpressionSyntax as exc:
+            self.problem(path, exc.code, exc.message, exc.hint)
+            return None
+        known = set(names) | set(BUILTIN_NAMES) | ({"row"} if row_dataset else set())
+        ok = True
+        for name in sorted(expr.names - known):
+            self.problem(path, "REF_002", f"expression {source!r} names unknown field or lookup '{name}'",
+                         did_you_mean(name, known))
+            ok = False
+        for name, attr in sorted(expr.attributes):
+            dataset = row_dataset if name == "row" else self.lookup_dataset.get(name)
+            columns = self.datasets[dataset].columns if dataset in self.datasets else None
+            if columns is not None and attr not in columns:
+                self.problem(path, "REF_005", f"expression {source!r} reads '{name}.{attr}', but dataset "
+                             f"'{dataset}' has no column '{attr}'", did_you_mean(attr, columns))
+                ok = False
+        if step is not None:
+            for name in sorted(expr.names & (set(self.field_step) | set(self.lookup_step))):
+                asked = self.field_step.get(name, self.lookup_step.get(name, -1))
+                if asked > step:
+                    self.problem(path, "REF_010", f"expression {source!r} reads '{name}', which is only "
+                                 "known in a later step", "move the condition to that step or later")
+                    ok = False
+        return expr if ok else None
+
+    # -- sections ----------------------------------------------------------------------
+    def build_datasets(self) -> None:
+        for name, spec in self.data.get("datasets", {}).items():
+            path = ("datasets", name)
+            for column in spec["columns"]:
+                if column in _DICT_ATTRS:
+                    self.problem(path + ("columns", column), "REF_011",
+                                 f"column name '{column}' is reserved", "choose another name")
+            for column in spec["key"]:
+                if column not in spec["columns"]:
+                    self.problem(path + ("key",), "REF_004", f"key column '{column}' is not a column of "
+                                 f"dataset '{name}'", did_you_mean(column, spec["columns"]))
+            self.datasets[name] = model.Dataset(name, dict(spec["columns"]), tuple(spec["key"]),
+                                                spec.get("file"))
+
+    def dataset_ref(self, path: Path, name: str) -> bool:
+        if name in self.datasets:
+            return True
+        self.problem(path, "REF_003", f"unknown dataset '{name}'", did_you_mean(name, self.datasets))
+        return False
+
+    def collect_field_steps(self) -> None:
+        """Record the step index of every field first, so expressions may refer to any field."""
+        seen: dict[str, Path] = {}
+        for index, step in enumerate(self.data["steps"]):
+            for fpath, raw in _step_fields(step, ("steps", index)):
+                fid = raw["id"]
+                if fid in seen:
+                    self.problem(fpath + ("id",), "REF_001", f"duplicate field id '{fid}'",
+                                 "field ids must be unique across the whole flow")
+                seen[fid] = fpath
+                self.field_step.setdefault(fid, index)
+        for index, raw in enumerate(self.data.get("review_fields", [])):
+            if raw["id"] in seen:
+                self.problem(("review_fields", index, "id"), "REF_001",
+                             f"duplicate field id '{raw['id']}'", "field ids must be unique")
+
+    def build_lookups(self) -> tuple[model.Lookup, ...]:
+        lookups = []
+        names = set(self.field_step)
+        for lid, spec in self.data.get("lookups", {}).items():
+            path = ("lookups", lid)
+            if lid in self.field_step:
+                self.problem(path, "REF_001", f"lookup '{lid}' has the same name as a field", "rename it")
+            if not self.dataset_ref(path + ("dataset",), spec["dataset"]):
+                continue
+            columns = self.datasets[spec["dataset"]].columns
+            match = {}
+            for column, source in spec["match"].items():
+                if column not in columns:
+                    self.problem(path + ("match", column), "REF_004", f"dataset '{spec['dataset']}' has no "
+                                 f"column '{column}'", did_you_mean(column, columns))
+                expr = self.expression(path + ("match", column), source, names | set(self.lookup_dataset))
+                if expr is not None:
+                    match[column] = expr
+                    step = max((self.field_step.get(n, self.lookup_step.get(n, 0)) for n in expr.names),
+                               default=0)
+                    self.lookup_step[lid] = max(self.lookup_step.get(lid, 0), step)
+            self.lookup_dataset[lid] = spec["dataset"]
+            lookups.append(model.Lookup(lid, spec["dataset"], match, bool(spec.get("many", False))))
+        return tuple(lookups)
+
+    def build_field(self, path: Path, raw: dict[str, Any], step: int | None) -> model.Field:
+        names = set(self.field_step) | set(self.lookup_dataset) | {f["id"] for f in
+                                                                   self.data.get("review_fields", [])}
+        ftype = raw["type"]
+        self.message_key(path + ("label",), raw["label"])
+        self.message_key(path + ("help",), raw.get("help"))
+        options = self.build_options(path + ("options",), raw.get("options"), names)
+        if ftype in model.CHOICE_TYPES and options is None:
+            self.problem(path, "SCHEMA_003", f"field '{raw['id']}' of type {ftype} needs `options`", "")
+        if ftype == "table_choice" and options is not None and not options.columns:
+            self.problem(path + ("options",), "SCHEMA_003", "a table_choice needs `columns`", "")
+        if ftype in ("display", "photo") and "value" not in raw:
+            self.problem(path, "SCHEMA_003", f"field '{raw['id']}' of type {ftype} needs `value`", "")
+        self.check_rules(path + ("rules",), raw.get("rules", {}))
+        for index, warning in enumerate(raw.get("warnings", [])):
+            if warning not in WARNINGS:
+                self.problem(path + ("warnings", index), "RULE_005", f"unknown warning '{warning}'",
+                             did_you_mean(warning, WARNINGS) or "known: " + ", ".join(WARNINGS))
+            self.message_key(path + ("warnings", index), f"warning.{warning}")
+        expr: Callable[[str], Expression | None] = lambda key: self.expression(
+            path + (key,), raw.get(key), names, step)
+        return model.Field(raw["id"], ftype, raw["label"], raw.get("help"), tuple(raw.get("normalize", ())),
+                           dict(raw.get("rules", {})), tuple(raw.get("warnings", ())), options,
+                           expr("prefill"), expr("value"), expr("visible_when"), expr("readonly_when"))
+
+    def build_options(self, path: Path, raw: Any, names: set[str]) -> model.Options | None:
+        if raw is None:
+            return None
+        if isinstance(raw, list):
+            for index, option in enumerate(raw):
+                self.message_key(path + (index, "label"), option["label"])
+            return model.Options(static=tuple((o["value"], o["label"]) for o in raw))
+        if not self.dataset_ref(path + ("dataset",), raw["dataset"]):
+            return None
+        columns = self.datasets[raw["dataset"]].columns
+        for key in ("value", "label"):
+            if raw[key] not in columns:
+                self.problem(path + (key,), "REF_004", f"dataset '{raw['dataset']}' has no column "
+                             f"'{raw[key]}'", did_you_mean(raw[key], columns))
+        for index, column in enumerate(raw.get("columns", [])):
+            if column not in columns:
+                self.problem(path + ("columns", index), "REF_004", f"dataset '{raw['dataset']}' has no "
+                             f"column '{column}'", did_you_mean(column, columns))
+            self.message_key(path + ("columns", index), f"column.{column}")
+        flt = self.expression(path + ("filter",), raw.get("filter"), names, row_dataset=raw["dataset"])
+        return model.Options(dataset=raw["dataset"], value=raw["value"], label=raw["label"], filter=flt,
+                             columns=tuple(raw.get("columns", ())))
+
+    def check_rules(self, path: Path, rules: dict[str, Any]) -> None:
+        for name, arg in rules.items():
+            rule = RULES.get(name)
+            if rule is None:
+                self.problem(path + (name,), "RULE_001", f"unknown rule '{name}'",
+                             did_you_mean(name, RULES) or "known rules: " + ", ".join(sorted(RULES)))
+                continue
+            if not _argument_ok(rule.argument, arg):
+                self.problem(path + (name,), "RULE_002", f"rule '{name}' takes {rule.argument}, got {arg!r}", "")
+            elif rule.argument == "regex":
+                try:
+                    re.compile(arg)
+                except re.error as exc:
+                    self.problem(path + (name,), "RULE_003", f"rule '{name}': bad regular expression: {exc}", "")
+            elif rule.argument == "field" and arg not in self.field_step:
+                self.problem(path + (name,), "RULE_004", f"rule '{name}' names unknown field '{arg}'",
+                             did_you_mean(arg, self.field_step))
+
+    def build_step(self, index: int, raw: dict[str, Any]) -> model.Step:
+        path: Path = ("steps", index)
+        for key in ("title", "body", "next_label"):
+            self.message_key(path + (key,), raw.get(key))
+        sections = []
+        raw_sections = raw.get("sections") or ([{"fields": raw["fields"]}] if "fields" in raw else [])
+        for sindex, sraw in enumerate(raw_sections):
+            spath = path + ("sections", sindex) if "sections" in raw else path
+            self.message_key(spath + ("title",), sraw.get("title"))
+            self.message_key(spath + ("help",), sraw.get("help"))
+            fields = tuple(self.build_field(fpath, fraw, index)
+                           for fpath, fraw in _section_fields(sraw, spath))
+            sections.append(model.Section(sraw.get("title"), sraw.get("help"), fields))
+        gates = self.build_gates(path, raw.get("gates", []), index)
+        for sindex, fid in enumerate(raw.get("show", [])):
+            if fid not in self.field_step:
+                self.problem(path + ("show", sindex), "REF_002", f"summary shows unknown field '{fid}'",
+                             did_you_mean(fid, self.field_step))
+        inputs = {f.id: (f.type, f.rules) for s in sections for f in s.fields if f.is_input}
+        return model.Step(raw["id"], raw["kind"], raw["title"], raw.get("body"), tuple(sections), gates,
+                          FieldValidator(inputs), raw.get("min_read_seconds", 0), raw.get("next_label"),
+                          tuple(raw.get("show", ())))
+
+    def build_gates(self, path: Path, raws: list[dict[str, Any]], step: int) -> tuple[model.Gate, ...]:
+        names = set(self.field_step) | set(self.lookup_dataset)
+        gates, seen = [], set()
+        for gindex, graw in enumerate(raws):
+            gpath = path + ("gates", gindex)
+            if graw["id"] in seen:
+                self.problem(gpath + ("id",), "REF_001", f"duplicate gate id '{graw['id']}'", "")
+            seen.add(graw["id"])
+            self.message_key(gpath + ("message",), graw["message"])
+            when = self.expression(gpath + ("when",), graw["when"], names, step)
+            params = {k: self.expression(gpath + ("params", k), v, names, step)
+                      for k, v in graw.get("params", {}).items()}
+            if when is not None and all(params.values()):
+                gates.append(model.Gate(graw["id"], when, graw["message"], params))  # type: ignore[arg-type]
+        return tuple(gates)
+
+    def check_steps(self, steps: list[dict[str, Any]]) -> None:
+        seen: set[str] = set()
+        for index, raw in enumerate(steps):
+            if raw["id"] in seen:
+                self.problem(("steps", index, "id"), "REF_001", f"duplicate step id '{raw['id']}'", "")
+            seen.add(raw["id"])
+            if index > 0 and steps[index - 1]["kind"] == "summary":
+                self.problem(("steps", index), "REF_009", f"step '{raw['id']}' can never be reached",
+                             "a summary step ends the flow; move it last or remove this step")
+            for gindex, gate in enumerate(raw.get("gates", [])):
+                if str(gate["when"]).strip().lower() == "false":
+                    self.problem(("steps", index, "gates", gindex, "when"), "REF_009",
+                                 f"gate '{gate['id']}' can never pass, so no step after it is reachable", "")
+
+
+def _argument_ok(kind: str, arg: Any) -> bool:
+    checks: dict[str, Callable[[Any], bool]] = {
+        "bool": lambda a: isinstance(a, bool), "int": lambda a: isinstance(a, int) and not isinstance(a, bool)
+        and a >= 0, "str": lambda a: isinstance(a, str), "regex": lambda a: isinstance(a, str),
+        "list": lambda a: isinstance(a, list), "field": lambda a: isinstance(a, str)}
+    return checks[kind](arg)
+
+
+def _section_fields(section: dict[str, Any], path: Path) -> Iterable[tuple[Path, dict[str, Any]]]:
+    for index, raw in enumerate(section.get("fields", [])):
+        yield path + ("fields", index), raw
+
+
+def _step_fields(step: dict[str, Any], path: Path) -> Iterable[tuple[Path, dict[str, Any]]]:
+    if "sections" in step:
+        for sindex, section in enumerate(step["sections"]):
+            yield from _section_fields(section, path + ("sections", sindex))
+    else:
+        yield from _section_fields(step, path)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_statuses(b: Builder, roles: frozenset[str]) -> dict[str, model.Status]:
+    raw_statuses = b.data.get("statuses", {})
+    review = {f["id"] for f in b.data.get("review_fields", [])}
+    names = set(b.field_step) | set(b.lookup_dataset)
+    statuses = {}
+    initial = [sid for sid, s in raw_statuses.items() if s.get("initial")]
+    if raw_statuses and len(initial) != 1:
+        b.problem(("statuses",), "REF_012", f"exactly one status must be `initial: true`, found {len(initial)}",
+                  "mark the status a new application starts in")
+    for sid, raw in raw_statuses.items():
+        path: Path = ("statuses", sid)
+        b.message_key(path + ("message",), raw["message"])
+        for index, shown in enumerate(raw.get("shows", [])):
+            if shown not in review:
+                b.problem(path + ("shows", index), "REF_008", f"status shows unknown review field '{shown}'",
+                          did_you_mean(shown, review))
+        edit = None
+        if "applicant_edit" in raw:
+            eraw, epath = raw["applicant_edit"], path + ("applicant_edit",)
+            fields = None if eraw["fields"] == "all" else frozenset(eraw["fields"])
+            for fid in sorted(fields or ()):
+                if fid not in b.field_step:
+                    b.problem(epath + ("fields",), "REF_002", f"applicant_edit names unknown field '{fid}'",
+                              did_you_mean(fid, b.field_step))
+            then = eraw.get("then")
+            if then is not None and then not in raw_statuses:
+                b.problem(epath + ("then",), "REF_006", f"unknown status '{then}'", did_you_mean(then, raw_statuses))
+            edit = model.EditRule(fields, b.expression(epath + ("when",), eraw.get("when"), names), then)
+        transitions = []
+        for index, traw in enumerate(raw.get("transitions", [])):
+            tpath = path + ("transitions", index)
+            if traw["to"] not in raw_statuses:
+                b.problem(tpath + ("to",), "REF_006", f"transition to undefined status '{traw['to']}'",
+                          did_you_mean(traw["to"], raw_statuses))
+            for role in traw["roles"]:
+                if role not in roles:
+                    b.problem(tpath + ("roles",), "REF_007", f"unknown role '{role}'",
+                              did_you_mean(role, roles) or "declare it under `roles:`")
+            for need in traw.get("requires", []):
+                if need not in review:
+                    b.problem(tpath + ("requires",), "REF_008", f"transition requires unknown review field "
+                              f"'{need}'", did_you_mean(need, review) or "declare it under `review_fields:`")
+            transitions.append(model.Transition(traw["to"], frozenset(traw["roles"]), tuple(traw.get("requires", ()))))
+        if raw.get("final") and transitions:
+            b.problem(path + ("final",), "REF_013", f"final status '{sid}' has transitions", "remove one or the other")
+        statuses[sid] = model.Status(sid, raw["message"], bool(raw.get("initial")), bool(raw.get("final")),
+                                     tuple(raw.get("shows", ())), edit, tuple(transitions))
+    return statuses
+
+
+def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: str,
+               message_keys: Collection[str]) -> tuple[model.Flow | None, list[FlowProblem]]:
+    """Build the model from schema-valid data; return (flow, problems)."""
+    b = Builder(data, positions, filename, message_keys)
+    b.message_key(("flow", "title"), data["flow"]["title"])
+    b.build_datasets()
+    b.collect_field_steps()
+    b.check_steps(data["steps"])
+    lookups = b.build_lookups()
+    steps = tuple(b.build_step(i, raw) for i, raw in enumerate(data["steps"]))
+    review = tuple(b.build_field(("review_fields", i), raw, None)
+                   for i, raw in enumerate(data.get("review_fields", [])))
+    roles = frozenset(data.get("roles", []))
+    statuses = build_statuses(b, roles)
+    if b.problems:
+        return None, b.problems
+    meta = data["flow"]
+    flow = model.Flow(meta["id"], str(meta["version"]), meta["title"], filename, digest(text), roles,
+                      b.datasets, lookups, steps, review,
+                      FieldValidator({f.id: (f.type, f.rules) for f in review}), statuses,
+                      data.get("documents", {}))
+    return flow, []

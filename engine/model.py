@@ -1,0 +1,169 @@
+"""The built flow: frozen values that the run interprets.
+
+Produced only by `build.build_flow` after every check has passed, so a Flow that exists is
+internally consistent: every name an expression reads, every rule, dataset, status and
+message key it refers to exists. No I/O, no behaviour beyond small derived properties.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .expressions import Expression
+from .rules import FieldValidator
+
+INPUT_TYPES = frozenset({"text", "textarea", "password", "email", "date", "select", "radio",
+                         "checkbox", "table_choice"})
+CHOICE_TYPES = frozenset({"select", "radio", "checkbox", "table_choice"})
+TEXT_TYPES = frozenset({"text", "textarea", "password", "email"})
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    columns: Mapping[str, str]
+    key: tuple[str, ...]
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    id: str
+    dataset: str
+    match: Mapping[str, Expression]
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Options:
+    """Where a choice field's options come from: a static list or a dataset."""
+
+    static: tuple[tuple[Any, str], ...] = ()
+    dataset: str | None = None
+    value: str | None = None
+    label: str | None = None
+    filter: Expression | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    label: str
+    help: str | None = None
+    normalize: tuple[str, ...] = ()
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    options: Options | None = None
+    prefill: Expression | None = None
+    value: Expression | None = None
+    visible_when: Expression | None = None
+    readonly_when: Expression | None = None
+
+    @property
+    def is_input(self) -> bool:
+        return self.type in INPUT_TYPES
+
+    @property
+    def secret(self) -> bool:
+        return self.type == "password"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str | None
+    help: str | None
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Gate:
+    id: str
+    when: Expression
+    message: str
+    params: Mapping[str, Expression] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str
+    title: str
+    body: str | None
+    sections: tuple[Section, ...]
+    gates: tuple[Gate, ...]
+    validator: FieldValidator = field(repr=False, compare=False)
+    min_read_seconds: float = 0
+    next_label: str | None = None
+    show: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: str
+    roles: frozenset[str]
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditRule:
+    """What the applicant may change in a status: `fields` None means every input field."""
+
+    fields: frozenset[str] | None
+    when: Expression | None = None
+    then: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    message: str
+    initial: bool = False
+    final: bool = False
+    shows: tuple[str, ...] = ()
+    applicant_edit: EditRule | None = None
+    transitions: tuple[Transition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    version: str
+    title: str
+    filename: str
+    digest: str
+    roles: frozenset[str]
+    datasets: Mapping[str, Dataset]
+    lookups: tuple[Lookup, ...]
+    steps: tuple[Step, ...]
+    review_fields: tuple[Field, ...]
+    review_validator: FieldValidator = field(repr=False, compare=False)
+    statuses: Mapping[str, Status] = field(default_factory=dict)
+    documents: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> Mapping[str, Field]:
+        return MappingProxyType({f.id: f for s in self.steps for f in s.fields})
+
+    def step(self, step_id: str) -> Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+    def step_of(self, field_id: str) -> Step:
+        return next(s for s in self.steps if any(f.id == field_id for f in s.fields))
+
+    @property
+    def initial_status(self) -> Status:
+        return next(s for s in self.statuses.values() if s.initial)
+
+    def lookup_index_columns(self) -> dict[str, set[str]]:
+        """Columns each dataset is matched on (the store indexes them)."""
+        found: dict[str, set[str]] = {}
+        for lookup in self.lookups:
+            found.setdefault(lookup.dataset, set()).update(lookup.match)
+        return found

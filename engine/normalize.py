@@ -1,0 +1,69 @@
+"""Input normalisation, applied before any rule sees a value.
+
+Full-width digits and letters become ASCII (NFKC), surrounding space is trimmed, case is
+folded where the flow says so, and empty text becomes None. Characters that no form field
+should hold (control characters, emoji and other pictographs, private-use code points)
+are reported as a problem instead of being dropped silently. Dates typed as text are
+parsed here. No I/O.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any, Callable
+
+STEPS: dict[str, Callable[[str], str]] = {
+    "nfkc": lambda s: unicodedata.normalize("NFKC", s),
+    "trim": str.strip,
+    "upper": str.upper,
+    "lower": str.lower,
+    "collapse_spaces": lambda s: re.sub(r"\s+", " ", s),
+}
+_REJECTED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "So"}
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+_DATE_SHAPES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+                re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"), re.compile(r"^(\d{4})(\d{2})(\d{2})$"))
+
+
+class Unacceptable(Exception):
+    """The value cannot be used; `code` names the problem."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+
+def normalize_text(value: Any, steps: tuple[str, ...], multiline: bool = False) -> str | None:
+    """Apply the declared steps to a text value; return None for empty input."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    for step in steps:
+        value = STEPS[step](value)
+    if not multiline:
+        value = value.replace("\r", " ").replace("\n", " ")
+    for char in value:
+        if unicodedata.category(char) in _REJECTED_CATEGORIES and char not in _ALLOWED_CONTROLS:
+            raise Unacceptable("unsupported_chars")
+    return value if value.strip() else None
+
+
+def parse_date(value: Any) -> date | None:
+    """Parse a date typed as 2015-09-01, 2015/9/1, 2015年9月1日 or 20150901 (after NFKC)."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    for shape in _DATE_SHAPES:
+        match = shape.match(text)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise Unacceptable("date_format")

@@ -1,0 +1,175 @@
+"""The validation-rule registry and the Cerberus schemas built from it.
+
+`RULES` is the one place where a rule name used in a flow gets its meaning: either a
+Cerberus built-in (required, lengths, regex, allowed) or a domain check run through
+Cerberus' `check_with`. `WARNINGS` holds the soft checks that ask the applicant to
+confirm instead of refusing. Checks return a problem code or None; no prose here.
+The loader checks every rule name and argument against these dicts; a test keeps
+schemas/ and the registry in step. No I/O.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Mapping
+
+import cerberus
+
+from . import idnumber
+
+Check = Callable[[Any, Any, Mapping[str, Any], date], "str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`argument` names the kind of argument the flow must give: bool, int, str, list,
+    regex or field (the id of another field)."""
+
+    argument: str
+    cerberus: Callable[[Any], dict[str, Any]] | None = None
+    check: Check | None = None
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_POSTCODE = re.compile(r"^[0-9]{6}$")
+_TELEPHONE = re.compile(r"^(0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?|1[3-9][0-9]{9})$")
+_PASSWORD_SYMBOLS = set("#%*-_!@$&")
+_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134fA-Za-z·•. ]+$")
+
+
+def _when(flag: bool, code: str) -> str | None:
+    return None if flag else code
+
+
+def _email(value: Any, arg: Any, doc: Mapping[str, Any], today: date) -> str | None:
+    return _when(bool(_EMAIL.match(value)) and len(value) <= 254, "email")
+
+
+def _resident_id(value: Any, arg: Any, doc: Mapping[str, Any], today: date) -> str | None:
+    return idnumber.check_id(value, today)
+
+
+def _password(value: Any, arg: Any, doc: Mapping[str, Any], today: date) -> str | None:
+    ok = (len(value) >= 8 and any(c.isascii() and c.isalpha() for c in value)
+          and any(c.isdigit() for c in value) and any(c in _PASSWORD_SYMBOLS for c in value))
+    return _when(ok, "password_strength")
+
+
+def _equals_field(value: Any, other: Any, doc: Mapping[str, Any], today: date) -> str | None:
+    return _when(value == doc.get(other), "equals_field")
+
+
+def _not_before_field(value: Any, other: Any, doc: Mapping[str, Any], today: date) -> str | None:
+    earlier = doc.get(other)
+    return _when(earlier is None or not isinstance(earlier, date) or value >= earlier, "not_before_field")
+
+
+def _not_future(value: Any, arg: Any, doc: Mapping[str, Any], today: date) -> str | None:
+    return _when(value <= today, "not_future")
+
+
+def _pattern(regex: re.Pattern[str], code: str) -> Check:
+    return lambda value, arg, doc, today: _when(bool(regex.match(value)), code)
+
+
+RULES: dict[str, Rule] = {
+    "required": Rule("bool", cerberus=lambda arg: {"nullable": not arg}),
+    "minlength": Rule("int", cerberus=lambda n: {"minlength": n}),
+    "maxlength": Rule("int", cerberus=lambda n: {"maxlength": n}),
+    "regex": Rule("regex", cerberus=lambda pattern: {"regex": pattern}),
+    "allowed": Rule("list", cerberus=lambda values: {"allowed": values}),
+    "email": Rule("bool", check=_email),
+    "cn_resident_id": Rule("bool", check=_resident_id),
+    "password_strength": Rule("bool", check=_password),
+    "equals_field": Rule("field", check=_equals_field),
+    "not_before_field": Rule("field", check=_not_before_field),
+    "not_future": Rule("bool", check=_not_future),
+    "mobile": Rule("bool", check=_pattern(_MOBILE, "mobile")),
+    "postcode": Rule("bool", check=_pattern(_POSTCODE, "postcode")),
+    "telephone": Rule("bool", check=_pattern(_TELEPHONE, "telephone")),
+    "chinese_name": Rule("bool", check=_pattern(_NAME, "chinese_name")),
+}
+
+
+def _cert_no_standard(value: Any) -> dict[str, Any] | None:
+    """Standard certificate numbers are 15 or 17 digits (older hand-issued ones are not)."""
+    if value is None or (value.isdigit() and len(value) in (15, 17)):
+        return None
+    return {"value": value, "length": len(value)}
+
+
+WARNINGS: dict[str, Callable[[Any], "dict[str, Any] | None"]] = {
+    "cert_no_standard": _cert_no_standard,
+}
+
+# Cerberus error rule name → problem code (params are built from the constraint).
+_CERBERUS_CODES = {"nullable": "required", "required": "required", "empty": "required",
+                   "maxlength": "maxlength", "minlength": "minlength", "regex": "regex",
+                   "allowed": "not_an_option", "type": "not_an_option"}
+_CERBERUS_TYPES = {"date": "date", "checkbox": "list"}
+
+
+class FieldValidator:
+    """Cerberus validation for a fixed set of fields; one Cerberus validator per thread
+    (Cerberus validators keep per-call state and are expensive to build)."""
+
+    def __init__(self, fields: Mapping[str, tuple[str, Mapping[str, Any]]]):
+        """`fields` maps field id → (field type, rules as written in the flow)."""
+        self._schema = {fid: self._field_schema(fid, ftype, rules) for fid, (ftype, rules) in fields.items()}
+        self._local = threading.local()
+
+    def _field_schema(self, fid: str, ftype: str, rules: Mapping[str, Any]) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": _CERBERUS_TYPES.get(ftype, "string"), "nullable": True}
+        checks = []
+        for name, arg in rules.items():
+            rule = RULES[name]
+            if rule.cerberus is not None:
+                schema.update(rule.cerberus(arg))
+            elif rule.check is not None and arg is not False:
+                checks.append(self._bind(fid, rule.check, arg))
+        if checks:
+            schema["check_with"] = checks
+        return schema
+
+    def _bind(self, fid: str, check: Check, arg: Any) -> Callable[..., None]:
+        def run(field: str, value: Any, error: Callable[..., None]) -> None:
+            if value is None:
+                return
+            code = check(value, arg, self._local.document, self._local.today)
+            if code:
+                error(field, code)
+        return run
+
+    def _validator(self) -> cerberus.Validator:
+        validator = getattr(self._local, "validator", None)
+        if validator is None:
+            validator = self._local.validator = cerberus.Validator(self._schema, allow_unknown=True)
+        return validator
+
+    def validate(self, document: Mapping[str, Any], today: date) -> list[tuple[str, str, dict[str, Any]]]:
+        """Return (field, code, params) for every failing rule, in schema order."""
+        validator = self._validator()
+        self._local.document, self._local.today = document, today
+        if validator.validate(dict(document)):
+            return []
+        found = []
+        for error in validator._errors:
+            field = error.document_path[0] if error.document_path else error.field
+            if error.rule is None or error.rule == "check_with":
+                found.append((field, str(error.info[0]), {}))
+            else:
+                code = _CERBERUS_CODES.get(error.rule, error.rule)
+                found.append((field, code, _params(error.rule, error.constraint)))
+        order = list(self._schema)
+        return sorted(found, key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+
+
+def _params(rule: str, constraint: Any) -> dict[str, Any]:
+    if rule == "maxlength":
+        return {"max": constraint}
+    if rule == "minlength":
+        return {"min": constraint}
+    return {}

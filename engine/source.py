@@ -1,0 +1,97 @@
+"""Stage 1 of loading: read YAML text into plain data, remembering where each node was.
+
+Returns the document as dicts/lists/scalars plus a map from a path (tuple of keys and
+indexes) to its (line, col), both 1-based. Duplicate keys, anchors/aliases and tags are
+refused: a flow is data typed by people, and a repeated key silently wins in plain YAML.
+This stage knows nothing about flows.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .problems import FlowProblem
+
+Path = tuple[Any, ...]
+Positions = dict[Path, tuple[int, int]]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that never constructs anything by itself; we walk the node tree."""
+
+
+def read_yaml(text: str, filename: str) -> tuple[Any, Positions, list[FlowProblem]]:
+    """Parse `text`; return (data, positions, problems). Data is None on a syntax error."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or str(exc)
+        return None, {}, [FlowProblem(filename, line, col, "YAML_001",
+                                      f"the file is not valid YAML: {what}",
+                                      "check indentation and quoting around this place")]
+    except yaml.YAMLError as exc:
+        return None, {}, [FlowProblem(filename, 1, 1, "YAML_001",
+                                      f"the file is not valid YAML: {exc}", "")]
+    if node is None:
+        return None, {}, [FlowProblem(filename, 1, 1, "YAML_002", "the file is empty",
+                                      "a flow starts with a `flow:` mapping")]
+    walker = _Walker(filename)
+    data = walker.walk(node, ())
+    return data, walker.positions, walker.problems
+
+
+class _Walker:
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.positions: Positions = {}
+        self.problems: list[FlowProblem] = []
+        self._constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
+        yaml.constructor.SafeConstructor.__init__(self._constructor)
+
+    def _problem(self, node: yaml.Node, code: str, message: str, hint: str = "") -> None:
+        mark = node.start_mark
+        self.problems.append(FlowProblem(self.filename, mark.line + 1, mark.column + 1,
+                                         code, message, hint))
+
+    def walk(self, node: yaml.Node, path: Path) -> Any:
+        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node)
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(key_node, "YAML_004", "merge keys (<<) are not allowed",
+                              "write the keys out in full")
+                continue
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = self.positions.get(path + (key,), (0, 0))
+                self._problem(key_node, "YAML_003", f"duplicate key '{key}'",
+                              f"it was already given at line {first[0]}; keep one")
+                continue
+            result[key] = self.walk(value_node, path + (key,))
+            self.positions[path + (key,)] = (key_node.start_mark.line + 1,
+                                             key_node.start_mark.column + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            self._problem(node, "YAML_005", "a key must be a plain value", "")
+            return "?"
+        if node.tag.startswith("!"):
+            self._problem(node, "YAML_006", f"custom tag {node.tag} is not allowed",
+                          "remove the tag")
+            return node.value
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # dates stay text in a flow; datasets parse by column type
+        return self._constructor.construct_object(node, deep=True)
