@@ -1,0 +1,22 @@
+"""shenbao's engine: load a YAML flow, then run it as pure values.
+
+The public names below are all a renderer or the store may use. The engine does no I/O,
+never reads the clock or the environment itself, and imports no web, terminal, PDF or
+database library (tests/engine/test_boundaries.py walks the imports).
+"""
+from .evaluate import Clock, Context, DataSource, MemorySource, Option
+from .loader import load_flow
+from .model import Dataset, Field, Flow, Status, Step
+from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
+from .run import Decision, Run, SubmitResult, answers_from_json, to_json
+from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionResult, allowed_transitions,
+                     edit_rights, transition)
+from .steps import FieldView, SectionView, StepView
+
+__all__ = [
+    "AmendResult", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
+    "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",
+    "MemorySource", "Option", "Problem", "Run", "SectionView", "Status", "Step", "StepView", "SubmitResult",
+    "TransitionResult", "allowed_transitions", "answers_from_json", "edit_rights", "load_flow", "to_json",
+    "transition",
+]

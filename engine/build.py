@@ -305,8 +305,14 @@ def build_statuses(b: Builder, roles: frozenset[str]) -> dict[str, model.Status]
         edit = None
         if "applicant_edit" in raw:
             eraw, epath = raw["applicant_edit"], path + ("applicant_edit",)
-            fields = None if eraw["fields"] == "all" else frozenset(eraw["fields"])
-            for fid in sorted(fields or ()):
+            step_ids = [s["id"] for s in b.data["steps"]]
+            for sid_ in eraw.get("steps", []):
+                if sid_ not in step_ids:
+                    b.problem(epath + ("steps",), "REF_014", f"applicant_edit names unknown step '{sid_}'",
+                              did_you_mean(sid_, step_ids))
+            fields = frozenset(eraw["fields"]) if "fields" in eraw else frozenset(
+                fid for fid, index in b.field_step.items() if step_ids[index] in eraw.get("steps", []))
+            for fid in sorted(fields):
                 if fid not in b.field_step:
                     b.problem(epath + ("fields",), "REF_002", f"applicant_edit names unknown field '{fid}'",
                               did_you_mean(fid, b.field_step))

@@ -41,7 +41,7 @@ def check_id(id_no: str, today: date | None = None) -> str | None:
     if id_no[:2] in ("00",) or id_no[:6] == "000000":
         return "id_region"
     born = birth_date(id_no)
-    if born is None or born.year < 1900 or (today is not None and born > today):
+    if born is None or (today is not None and born > today):
         return "id_birth_date"
     if check_char(id_no[:17]) != id_no[17]:
         return "id_checksum"

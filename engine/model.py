@@ -113,9 +113,9 @@ class Transition:
 
 @dataclass(frozen=True)
 class EditRule:
-    """What the applicant may change in a status: `fields` None means every input field."""
+    """What the applicant may change in a status (`steps:` in the flow becomes their fields)."""
 
-    fields: frozenset[str] | None
+    fields: frozenset[str]
     when: Expression | None = None
     then: str | None = None
 
