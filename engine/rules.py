@@ -125,7 +125,9 @@ class FieldValidator:
         schema: dict[str, Any] = {"type": _CERBERUS_TYPES.get(ftype, "string"), "nullable": True}
         checks = []
         for name, arg in rules.items():
-            rule = RULES[name]
+            rule = RULES.get(name)
+            if rule is None:
+                continue  # reported by the loader; a flow with it is never built
             if rule.cerberus is not None:
                 schema.update(rule.cerberus(arg))
             elif rule.check is not None and arg is not False:
