@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Start the web application on an embedded SQLite database with the demo data loaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHENBAO_SKIP_BROWSER=1 scripts/bootstrap.sh
+.venv/bin/shenbao init --demo
+exec .venv/bin/shenbao serve "$@"
