@@ -47,11 +47,14 @@ class Option:
 class Context:
     """The names expressions read, for one set of answers at one moment."""
 
-    def __init__(self, flow: Flow, source: DataSource, now: datetime, answers: Mapping[str, Any]):
+    def __init__(self, flow: Flow, source: DataSource, now: datetime, answers: Mapping[str, Any],
+                 memo: dict[tuple[Any, ...], Any] | None = None):
+        """`memo` may be shared by the contexts of one action: its entries are keyed by the
+        values they depend on, so a data source is asked once per distinct question."""
         self.flow, self.source, self.now = flow, source, now
         self.answers = answers
         self._names: dict[str, Any] | None = None
-        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {} if memo is None else memo
 
     def names(self) -> dict[str, Any]:
         if self._names is None:

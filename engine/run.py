@@ -57,6 +57,7 @@ class Run:
     def __init__(self, flow: Flow, source: DataSource, clock: Clock, state: Mapping[str, Any] | None = None):
         self.flow, self.source, self.clock = flow, source, clock
         self._s = _restore(flow, state) if state else _State(entered_at=clock())
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -75,8 +76,8 @@ class Run:
     def decisions(self) -> list[Decision]:
         return list(self._s.decisions)
 
-    def context(self) -> Context:
-        return Context(self.flow, self.source, self.clock(), self._s.answers)
+    def context(self, now: datetime | None = None) -> Context:
+        return Context(self.flow, self.source, now or self.clock(), self._s.answers, self._memo)
 
     def view(self) -> StepView:
         return self._view(self.context())
@@ -109,6 +110,7 @@ class Run:
     # -- acting ------------------------------------------------------------------------
     def submit(self, incoming: Mapping[str, Any], confirm: Collection[str] = ()) -> SubmitResult:
         """Take the current step's answers and move on if everything holds."""
+        self._memo = {}  # reference data may have changed since the last action
         if self.complete:
             return SubmitResult(False, self.view())
         now = self.clock()
@@ -122,7 +124,7 @@ class Run:
         self._confirm(outcome, confirm, now)
         if outcome.warnings:
             return SubmitResult(False, self.view(), warnings=tuple(outcome.warnings))
-        ctx = Context(self.flow, self.source, now, self._s.answers)
+        ctx = self.context(now)
         gates = check_gates(self.step, ctx)
         if gates:
             return SubmitResult(False, self._view(ctx), gates=tuple(gates))
@@ -134,8 +136,7 @@ class Run:
     def _take(self, incoming: Mapping[str, Any], now: datetime) -> StepOutcome:
         step, s = self.step, self._s
         outcome = StepOutcome()
-        ctx = Context(self.flow, self.source, now, s.answers)
-        take_inputs(step.fields, incoming, ctx, outcome, None)
+        take_inputs(step.fields, incoming, self.context(now), outcome, None)
         for fid in outcome.values:
             s.raw.pop(fid, None)
         s.answers.update(outcome.values)
@@ -146,7 +147,7 @@ class Run:
         for fid, code, params in step.validator.validate(document, now.date()):
             if fid in document:
                 outcome.problems.append(Problem(fid, code, params))
-        check_choices(step.fields, Context(self.flow, self.source, now, s.answers), outcome)
+        check_choices(step.fields, self.context(now), outcome)
         return outcome
 
     def _confirm(self, outcome: StepOutcome, confirm: Collection[str], now: datetime) -> None:
