@@ -141,9 +141,8 @@ class Run:
             s.raw.pop(fid, None)
         s.answers.update(outcome.values)
         s.raw.update(outcome.raw)
-        if outcome.problems:
-            return outcome
-        document = {k: v for k, v in outcome.values.items()}
+        unusable = {p.field for p in outcome.problems}
+        document = {k: v for k, v in outcome.values.items() if k not in unusable}
         for fid, code, params in step.validator.validate(document, now.date()):
             if fid in document:
                 outcome.problems.append(Problem(fid, code, params))
@@ -152,7 +151,7 @@ class Run:
 
     def _confirm(self, outcome: StepOutcome, confirm: Collection[str], now: datetime) -> None:
         keys = set(confirm)
-        for warning in [w for w in _pending(self.step, outcome, self._s.confirmed)]:
+        for warning in _pending(self.step, outcome, self._s.confirmed):
             if warning.key in keys:
                 value = outcome.values[warning.field]
                 self._s.confirmed[warning.key] = value
