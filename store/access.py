@@ -1,0 +1,178 @@
+"""Who may come back in: browser sessions, wizard drafts, failed-login throttling and
+one-time password-reset tokens.
+
+Tokens are random, handed to the caller once, and stored only as SHA-256 digests.
+Expiry is decided from the caller's clock (`now`), never from the database's. Must not
+read cookies or requests: the web layer does that and passes plain values.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from .base import StoreBase
+from .codec import tag, untag
+from .errors import StoreError
+from .records import Session
+from .schema import SESSION_KINDS, drafts, password_resets, sessions, throttle
+
+DRAFT_IDLE = timedelta(minutes=30)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class AccessPart(StoreBase):
+    # -- sessions -----------------------------------------------------------------------
+
+    def create_session(self, kind: str, subject: str | int,
+                       now: datetime | None = None) -> tuple[str, Session]:
+        """Returns the token (give it to the browser; it is not kept) and the session."""
+        if kind not in SESSION_KINDS:
+            raise StoreError("STORE_SESSION_KIND", kind=kind)
+        at = self._now(now)
+        token = new_token()
+        record = Session(kind, str(subject), new_token(), at, at)
+        statement = sessions.insert().values(token_hash=self._token_hash(token),
+                                             **record.__dict__)
+        self.db.run(lambda conn: conn.execute(statement))
+        return token, record
+
+    def get_session(self, token: str, now: datetime, idle_timeout: timedelta,
+                    absolute_timeout: timedelta) -> Session | None:
+        """The live session for `token`; an expired one is deleted and gives None."""
+        at = self._now(now)
+        digest = self._token_hash(token)
+        query = sa.select(sessions).where(sessions.c.token_hash == digest)
+        row = self.db.read(lambda conn: conn.execute(query).first())
+        if row is None:
+            return None
+        record = Session(**{k: v for k, v in row._mapping.items() if k != "token_hash"})
+        if at - record.last_seen_at > idle_timeout or at - record.created_at > absolute_timeout:
+            self.delete_session(token)
+            return None
+        return record
+
+    def touch(self, token: str, now: datetime | None = None) -> None:
+        statement = (sessions.update().where(sessions.c.token_hash == self._token_hash(token))
+                     .values(last_seen_at=self._now(now)))
+        self.db.run(lambda conn: conn.execute(statement))
+
+    def delete_session(self, token: str) -> None:
+        statement = sessions.delete().where(sessions.c.token_hash == self._token_hash(token))
+        self.db.run(lambda conn: conn.execute(statement))
+
+    def delete_sessions_for(self, kind: str, subject: str | int) -> int:
+        """End every session of one person (after a password change or deactivation)."""
+        statement = sessions.delete().where(sessions.c.kind == kind,
+                                            sessions.c.subject == str(subject))
+        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+
+    def purge_sessions(self, now: datetime, idle_timeout: timedelta,
+                       absolute_timeout: timedelta) -> int:
+        at = self._now(now)
+        statement = sessions.delete().where(sa.or_(
+            sessions.c.last_seen_at < at - idle_timeout,
+            sessions.c.created_at < at - absolute_timeout))
+        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+
+    # -- drafts -------------------------------------------------------------------------
+
+    def save_draft(self, token: str, state: Mapping[str, Any], now: datetime | None = None) -> None:
+        """Keep wizard state server-side; dates, datetimes, bytes and decimals round-trip."""
+        at = self._now(now)
+        digest = self._token_hash(token)
+        document = tag(dict(state))
+
+        def body(conn: sa.Connection) -> None:
+            changed = conn.execute(drafts.update().where(drafts.c.token_hash == digest)
+                                   .values(state=document, updated_at=at)).rowcount
+            if not changed:
+                conn.execute(drafts.insert().values(token_hash=digest, state=document,
+                                                    created_at=at, updated_at=at))
+
+        self.db.run(body)
+
+    def load_draft(self, token: str, now: datetime | None = None,
+                   idle_timeout: timedelta = DRAFT_IDLE) -> dict[str, Any] | None:
+        """The saved state, or None when absent or idle too long (then it is deleted)."""
+        at = self._now(now)
+        query = (sa.select(drafts.c.state, drafts.c.updated_at)
+                 .where(drafts.c.token_hash == self._token_hash(token)))
+        row = self.db.read(lambda conn: conn.execute(query).first())
+        if row is None:
+            return None
+        if at - row.updated_at > idle_timeout:
+            self.delete_draft(token)
+            return None
+        return untag(row.state)
+
+    def delete_draft(self, token: str) -> None:
+        statement = drafts.delete().where(drafts.c.token_hash == self._token_hash(token))
+        self.db.run(lambda conn: conn.execute(statement))
+
+    def purge_drafts(self, older_than: datetime) -> int:
+        statement = drafts.delete().where(drafts.c.updated_at < self._now(older_than))
+        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+
+    # -- throttle -----------------------------------------------------------------------
+
+    def record_failure(self, key: str, now: datetime | None = None) -> None:
+        statement = throttle.insert().values(key=key, at=self._now(now))
+        self.db.run(lambda conn: conn.execute(statement))
+
+    def failures(self, key: str, since: datetime) -> int:
+        """Failed attempts recorded for `key` at or after `since` (a sliding window)."""
+        query = (sa.select(sa.func.count()).select_from(throttle)
+                 .where(throttle.c.key == key, throttle.c.at >= self._now(since)))
+        return self.db.read(lambda conn: int(conn.scalar(query) or 0))
+
+    def clear(self, key: str) -> None:
+        statement = throttle.delete().where(throttle.c.key == key)
+        self.db.run(lambda conn: conn.execute(statement))
+
+    def purge_failures(self, older_than: datetime) -> int:
+        statement = throttle.delete().where(throttle.c.at < self._now(older_than))
+        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+
+    # -- password resets ----------------------------------------------------------------
+
+    def create_password_reset(self, application_id: int, ttl: timedelta,
+                              now: datetime | None = None) -> str:
+        """A one-time token valid for `ttl`; earlier unused tokens of the application die."""
+        at = self._now(now)
+        token = new_token()
+
+        def body(conn: sa.Connection) -> None:
+            conn.execute(password_resets.update()
+                         .where(password_resets.c.application_id == application_id,
+                                password_resets.c.used_at.is_(None))
+                         .values(used_at=at))
+            conn.execute(password_resets.insert().values(
+                token_hash=self._token_hash(token), application_id=application_id,
+                created_at=at, expires_at=at + ttl, used_at=None))
+
+        self.db.run(body)
+        return token
+
+    def use_password_reset(self, token: str, now: datetime | None = None) -> int | None:
+        """Spend the token: the application id once, None if unknown, used or expired."""
+        at = self._now(now)
+        digest = self._token_hash(token)
+
+        def body(conn: sa.Connection) -> int | None:
+            # The guarded UPDATE makes use-once hold even for two simultaneous requests.
+            spent = conn.execute(password_resets.update()
+                                 .where(password_resets.c.token_hash == digest,
+                                        password_resets.c.used_at.is_(None),
+                                        password_resets.c.expires_at > at)
+                                 .values(used_at=at)
+                                 .returning(password_resets.c.application_id)).first()
+            return None if spent is None else int(spent[0])
+
+        return self.db.run(body)

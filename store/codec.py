@@ -1,0 +1,104 @@
+"""Value codecs shared by the store's tables: UTC timestamps and JSON documents.
+
+Fixed tables keep timestamps as naive UTC in the database (the same on SQLite and
+PostgreSQL) and hand out timezone-aware UTC datetimes. JSON documents hold plain JSON;
+dates become ISO strings. Drafts use a tagged form that round-trips dates, datetimes,
+bytes and decimals exactly. This module must not touch a connection.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+UTC = timezone.utc
+
+
+def to_utc(value: datetime) -> datetime:
+    """Aware → UTC; naive is taken to be UTC already."""
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Stored as naive UTC, returned as aware UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return to_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+# JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def _plain_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"STORE_NOT_JSON:{type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    """The engine-wide JSON serializer: dates as ISO strings, non-ASCII kept as is."""
+    return json.dumps(value, default=_plain_default, ensure_ascii=False, separators=(",", ":"))
+
+
+_TAGS = ("$date", "$datetime", "$bytes", "$decimal")
+
+
+def tag(value: Any) -> Any:
+    """Turn a Python value into JSON-safe data that `untag` restores exactly."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dict):
+        return {str(k): tag(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [tag(v) for v in value]
+    return value
+
+
+def untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key, raw), = value.items()
+            if key in _TAGS and isinstance(raw, str):
+                return _untag_scalar(key, raw)
+        return {k: untag(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [untag(v) for v in value]
+    return value
+
+
+def _untag_scalar(key: str, raw: str) -> Any:
+    if key == "$datetime":
+        return datetime.fromisoformat(raw)
+    if key == "$date":
+        return date.fromisoformat(raw)
+    if key == "$bytes":
+        return base64.b64decode(raw)
+    return Decimal(raw)

@@ -1,0 +1,289 @@
+"""Reference datasets: tables `ds_<name>` shaped by the flow's `datasets:` declarations.
+
+These tables are not Alembic's: they follow the flow. `sync_datasets` creates a table
+when it is missing and recreates it (empty) when its columns or key changed; an import
+fills a staging table and swaps it in (see `importer.py`). `rows` implements the
+engine's DataSource protocol, serving small datasets from a per-process cache that is
+revalidated against a generation number, and the special dataset `applications` from
+the applications table. Must not parse data files or hold user-facing text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from .base import StoreBase
+from .errors import Duplicate, NotFound, StoreError
+from .records import SyncReport
+from .schema import applications, dataset_tables
+from .values import COLUMN_TYPES, converter
+
+APPLICATIONS = "applications"
+CACHE_LIMIT = 5000      # datasets up to this many rows are served from memory
+CACHE_TTL = 5.0         # seconds between checks that a cached dataset is still current
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+SA_TYPES: dict[str, Any] = {"text": sa.Text, "date": sa.Date, "datetime": sa.DateTime,
+                            "image": sa.LargeBinary, "number": sa.Numeric}
+
+
+class DatasetLike(Protocol):
+    """What the store needs of a dataset declaration (the engine's `model.Dataset`)."""
+
+    @property
+    def columns(self) -> Mapping[str, str]: ...
+
+    @property
+    def key(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    columns: Mapping[str, str]
+    key: tuple[str, ...]
+    index: frozenset[str] = frozenset()
+
+    @property
+    def table_name(self) -> str:
+        return f"ds_{self.name}"
+
+    @property
+    def signature(self) -> str:
+        shape = {"columns": list(self.columns.items()), "key": list(self.key)}
+        return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
+
+
+def spec_of(name: str, dataset: DatasetLike, index: Iterable[str] = ()) -> Spec:
+    """Check a declaration's names and types; raises StoreError with a DATASET_ code."""
+    columns = dict(dataset.columns)
+    key = tuple(dataset.key)
+    if not _NAME.match(name):
+        raise StoreError("DATASET_BAD_NAME", dataset=name)
+    for column, column_type in columns.items():
+        if not _NAME.match(column):
+            raise StoreError("DATASET_BAD_COLUMN", dataset=name, column=column)
+        if column_type not in COLUMN_TYPES:
+            raise StoreError("DATASET_BAD_TYPE", dataset=name, column=column, type=column_type)
+    if not key or any(k not in columns for k in key):
+        raise StoreError("DATASET_BAD_KEY", dataset=name)
+    return Spec(name, columns, key, frozenset(c for c in index if c in columns))
+
+
+def identifier(*parts: str) -> str:
+    """A database name from parts, shortened with a hash to PostgreSQL's 63 bytes."""
+    name = "_".join(parts)
+    if len(name) > 60:
+        name = f"{name[:50]}_{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+    return name
+
+
+def build_table(spec: Spec, name: str | None = None, metadata: sa.MetaData | None = None,
+                index: Iterable[str] = ()) -> sa.Table:
+    """The table for `spec` (indexed on `spec.index` and `index`). Constraint and index
+    names carry a random tag so a staging table can hold them while the live one exists."""
+    tag = secrets.token_hex(4)
+    table = sa.Table(
+        name or spec.table_name, metadata or sa.MetaData(),
+        *(sa.Column(c, SA_TYPES[t](), nullable=c not in spec.key) for c, t in spec.columns.items()),
+        sa.PrimaryKeyConstraint(*spec.key, name=identifier("pk", spec.table_name, tag)),
+    )
+    for column in sorted((spec.index | set(index)) - {spec.key[0]}):
+        sa.Index(identifier("ix", spec.table_name, tag, column), table.c[column])
+    return table
+
+
+@dataclass
+class _Cached:
+    generation: int
+    rows: list[dict[str, Any]] | None      # None: too big to cache, query each time
+    checked: float = field(default_factory=time.monotonic)
+
+
+class DatasetsPart(StoreBase):
+    _specs: dict[str, Spec]
+    _tables: dict[str, sa.Table]
+    _cache: dict[str, _Cached]
+    _cache_lock: threading.Lock
+    cache_limit: int
+    cache_ttl: float
+
+    def sync_datasets(self, datasets: Mapping[str, DatasetLike],
+                      index_columns: Mapping[str, Iterable[str]] | None = None) -> SyncReport:
+        """Make every declared dataset's table match its declaration (see module doc)."""
+        actions: dict[str, str] = {}
+        for name, dataset in datasets.items():
+            spec = spec_of(name, dataset, (index_columns or {}).get(name, ()))
+            if name == APPLICATIONS:
+                missing = [c for c in spec.columns if c not in applications.c]
+                if missing:
+                    raise StoreError("DATASET_APPLICATIONS_COLUMN", columns=missing)
+                actions[name] = "builtin"
+            else:
+                actions[name] = self.db.run(lambda conn, spec=spec: self._sync_one(conn, spec))
+            self._specs[name] = spec
+            self._tables[name] = build_table(spec)
+            self.invalidate(name)
+        return SyncReport(actions)
+
+    def _sync_one(self, conn: sa.Connection, spec: Spec) -> str:
+        registered = conn.execute(sa.select(dataset_tables)
+                                  .where(dataset_tables.c.name == spec.name)).first()
+        exists = sa.inspect(conn).has_table(spec.table_name)
+        if registered is not None and exists and registered.signature == spec.signature:
+            present = {tuple(i["column_names"]) for i in sa.inspect(conn).get_indexes(spec.table_name)}
+            for index in build_table(spec).indexes:
+                if tuple(c.name for c in index.columns) not in present:
+                    index.create(conn)
+            return "unchanged"
+        generation = (int(registered.generation) if registered is not None else 0) + 1
+        if exists:
+            conn.execute(sa.text(f'DROP TABLE "{spec.table_name}"'))
+        build_table(spec).create(conn)
+        self._register(conn, spec, generation, 0)
+        return "recreated" if registered is not None or exists else "created"
+
+    def _register(self, conn: sa.Connection, spec: Spec, generation: int, row_count: int) -> None:
+        values = {"signature": spec.signature, "generation": generation, "row_count": row_count,
+                  "updated_at": self._now(None)}
+        updated = conn.execute(dataset_tables.update()
+                               .where(dataset_tables.c.name == spec.name).values(**values))
+        if not updated.rowcount:
+            conn.execute(dataset_tables.insert().values(name=spec.name, **values))
+
+    def _spec(self, dataset: str) -> Spec:
+        try:
+            return self._specs[dataset]
+        except KeyError:
+            raise StoreError("DATASET_UNKNOWN", dataset=dataset) from None
+
+    def dataset_generation(self, dataset: str) -> tuple[int, int]:
+        """(generation, row_count) as recorded for a dataset table."""
+        query = sa.select(dataset_tables.c.generation, dataset_tables.c.row_count).where(
+            dataset_tables.c.name == dataset)
+        row = self.db.read(lambda conn: conn.execute(query).first())
+        if row is None:
+            raise StoreError("DATASET_NOT_SYNCED", dataset=dataset)
+        return int(row[0]), int(row[1])
+
+    # -- reading (the engine's DataSource) ----------------------------------------------
+
+    def rows(self, dataset: str, match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Rows whose columns equal every value in `match` (empty: all), ordered by key."""
+        spec = self._spec(dataset)
+        unknown = [c for c in match if c not in spec.columns]
+        if unknown:
+            raise StoreError("DATASET_UNKNOWN_COLUMN", dataset=dataset, columns=unknown)
+        if dataset == APPLICATIONS:
+            return self._application_rows(spec, match)
+        cached = self._cached(spec)
+        if cached is not None:
+            return [dict(r) for r in cached if all(r[c] == v for c, v in match.items())]
+        table = self._tables[dataset]
+        query = (sa.select(table).where(*(table.c[c] == v for c, v in match.items()))
+                 .order_by(*(table.c[k] for k in spec.key)))
+        return self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
+
+    def _application_rows(self, spec: Spec, match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        query = (sa.select(*(applications.c[c] for c in spec.columns))
+                 .where(*(applications.c[c] == v for c, v in match.items()))
+                 .order_by(*(applications.c[k] for k in spec.key)))
+        return self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
+
+    def _cached(self, spec: Spec) -> list[dict[str, Any]] | None:
+        entry = self._cache.get(spec.name)
+        now = time.monotonic()
+        if entry is not None and now - entry.checked < self.cache_ttl:
+            return entry.rows
+        generation, row_count = self.dataset_generation(spec.name)
+        if entry is not None and entry.generation == generation:
+            entry.checked = now
+            return entry.rows
+        rows: list[dict[str, Any]] | None = None
+        if row_count <= self.cache_limit:
+            table = self._tables[spec.name]
+            query = sa.select(table).order_by(*(table.c[k] for k in spec.key))
+            rows = self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
+        with self._cache_lock:
+            self._cache[spec.name] = _Cached(generation, rows, now)
+        return rows
+
+    def invalidate(self, dataset: str | None = None) -> None:
+        """Forget cached rows of one dataset (or all); the next `rows` reads the database."""
+        with self._cache_lock:
+            if dataset is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(dataset, None)
+
+    # -- staff edits ----------------------------------------------------------------------
+
+    def _typed(self, spec: Spec, values: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = [c for c in values if c not in spec.columns]
+        if unknown:
+            raise StoreError("DATASET_UNKNOWN_COLUMN", dataset=spec.name, columns=unknown)
+        typed: dict[str, Any] = {}
+        for column, value in values.items():
+            try:
+                typed[column] = converter(spec.columns[column], None)(value)
+            except ValueError as error:
+                raise StoreError(str(error), dataset=spec.name, column=column) from None
+        return typed
+
+    def _edit(self, spec: Spec, statement: sa.Executable, count_change: int) -> int:
+        def body(conn: sa.Connection) -> int:
+            changed = conn.execute(statement).rowcount
+            if changed:
+                conn.execute(dataset_tables.update().where(dataset_tables.c.name == spec.name)
+                             .values(generation=dataset_tables.c.generation + 1,
+                                     row_count=dataset_tables.c.row_count + count_change * changed,
+                                     updated_at=self._now(None)))
+            return changed
+
+        try:
+            changed = self.db.run(body)
+        except sa.exc.IntegrityError as error:
+            raise Duplicate("DATASET_DUPLICATE_KEY", dataset=spec.name) from error
+        self.invalidate(spec.name)
+        return changed
+
+    def _key_filter(self, spec: Spec, key_values: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+        if set(key_values) != set(spec.key):
+            raise StoreError("DATASET_BAD_KEY", dataset=spec.name)
+        table = self._tables[spec.name]
+        return [table.c[c] == v for c, v in self._typed(spec, key_values).items()]
+
+    def update_row(self, dataset: str, key_values: Mapping[str, Any],
+                   changes: Mapping[str, Any]) -> None:
+        """Change one reference row (e.g. a point's dates or notes); values as in data files."""
+        spec = self._require_table(dataset)
+        statement = (self._tables[dataset].update().where(*self._key_filter(spec, key_values))
+                     .values(**self._typed(spec, changes)))
+        if not self._edit(spec, statement, 0):
+            raise NotFound("DATASET_ROW_NOT_FOUND", dataset=dataset)
+
+    def insert_row(self, dataset: str, values: Mapping[str, Any]) -> None:
+        spec = self._require_table(dataset)
+        typed = self._typed(spec, values)
+        if any(typed.get(k) is None for k in spec.key):
+            raise StoreError("IMPORT_KEY_EMPTY", dataset=dataset)
+        self._edit(spec, self._tables[dataset].insert().values(**typed), 1)
+
+    def delete_row(self, dataset: str, key_values: Mapping[str, Any]) -> None:
+        spec = self._require_table(dataset)
+        statement = self._tables[dataset].delete().where(*self._key_filter(spec, key_values))
+        if not self._edit(spec, statement, -1):
+            raise NotFound("DATASET_ROW_NOT_FOUND", dataset=dataset)
+
+    def _require_table(self, dataset: str) -> Spec:
+        if dataset == APPLICATIONS:
+            raise StoreError("DATASET_BUILTIN", dataset=dataset)
+        return self._spec(dataset)

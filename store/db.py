@@ -1,0 +1,142 @@
+"""Connection handling: one engine for SQLite or PostgreSQL, transactions with retry.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout; write transactions
+start with BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing
+half-way. A transaction that meets a lock (SQLite) or a serialization failure or
+deadlock (PostgreSQL) is re-run from the start a few times, then `StoreBusy` is raised
+with nothing written. Transaction bodies must therefore be safe to re-run: they may
+only touch the connection they are given. This module knows no table.
+"""
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from .codec import dumps
+from .errors import StoreBusy, StoreError
+
+T = TypeVar("T")
+
+# PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, lock not
+# available, too many connections, server starting up.
+_PG_RETRY = frozenset({"40001", "40P01", "55P03", "53300", "57P03"})
+_SQLITE_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_IMMEDIATE = "shenbao_immediate"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """`busy_timeout`: seconds SQLite itself waits for a lock per attempt.
+    `retry_for`: seconds spent re-running a transaction before `StoreBusy`."""
+
+    busy_timeout: float = 2.0
+    retry_for: float = 6.0
+    pool_size: int = 10
+
+
+def normalize_url(url: str) -> sa.URL:
+    """`postgresql://` means psycopg 3 (the only PostgreSQL driver installed)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError("STORE_UNSUPPORTED_DATABASE", backend=parsed.get_backend_name())
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise StoreError("STORE_SQLITE_NEEDS_FILE")
+    return parsed
+
+
+def create_engine(url: str, settings: Settings, **kwargs: Any) -> sa.Engine:
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        assert parsed.database is not None
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, json_serializer=dumps, pool_size=settings.pool_size,
+                                  connect_args={"check_same_thread": False}, **kwargs)
+        _sqlite_hooks(engine, settings)
+        return engine
+    return sa.create_engine(parsed, json_serializer=dumps, pool_size=settings.pool_size,
+                            max_overflow=settings.pool_size, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_hooks(engine: sa.Engine, settings: Settings) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module: we emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # FULL: a committed submission survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_busy(error: BaseException) -> bool:
+    """True for a lock or serialization failure that a re-run may get past."""
+    orig = getattr(error, "orig", error)
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in _SQLITE_BUSY
+        text = str(orig)
+        return "database is locked" in text or "database table is locked" in text
+    return getattr(orig, "sqlstate", None) in _PG_RETRY
+
+
+class Database:
+    """An engine plus the retry policy; hands out transactions."""
+
+    def __init__(self, engine: sa.Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def connect(self, write: bool) -> Iterator[sa.Connection]:
+        """One transaction, no retry (for callers that manage their own)."""
+        with self.engine.connect() as conn:
+            if write and self.is_sqlite:
+                conn.execution_options(**{_IMMEDIATE: True})
+            with conn.begin():
+                yield conn
+
+    def run(self, body: Callable[[sa.Connection], T], write: bool = True) -> T:
+        """Run `body` in one transaction, re-running it while the database is busy."""
+        deadline = time.monotonic() + self.settings.retry_for
+        attempt = 0
+        while True:
+            try:
+                with self.connect(write) as conn:
+                    return body(conn)
+            except sa.exc.DBAPIError as error:
+                if not is_busy(error):
+                    raise
+                attempt += 1
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(attempts=attempt) from error
+                # Jittered backoff so retrying writers do not collide in lockstep.
+                pause = min(0.05 * 2 ** min(attempt, 5), 0.5) * random.uniform(0.5, 1.0)
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+
+    def read(self, body: Callable[[sa.Connection], T]) -> T:
+        return self.run(body, write=False)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

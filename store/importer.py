@@ -1,0 +1,258 @@
+"""Loading reference data files (CSV or YAML) into dataset tables, all or nothing.
+
+Rows stream from the file, are checked against the dataset's declared columns and types,
+and go in chunks into a staging table (short transactions, so applicants' writes still
+get through on SQLite); only a clean file is swapped in for the live table, in one short
+transaction. A file with problems leaves the live table untouched and raises
+`ImportFailed` listing each problem with its row and line. Must not print: progress is
+reported through the `progress(done, total)` callback.
+"""
+from __future__ import annotations
+
+import csv
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from .datasets import APPLICATIONS, DatasetLike, Spec, build_table, identifier, spec_of
+from .errors import ImportFailed, ImportProblem, StoreError
+from .records import ImportReport
+from .schema import dataset_tables
+from .sources import Record, csv_records, line_count, yaml_records
+from .values import converter
+
+Progress = Callable[[int, int], None]
+CHUNK = 5000
+MAX_PROBLEMS = 200
+
+
+class _Problems:
+    def __init__(self, limit: int) -> None:
+        self.items: list[ImportProblem] = []
+        self.limit = limit
+        self.truncated = False
+
+    def add(self, problem: ImportProblem) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(problem)
+        else:
+            self.truncated = True
+
+    @property
+    def full(self) -> bool:
+        return self.truncated
+
+
+def default_photo_dir(path: Path) -> Path:
+    """Images are named relative to `<data file folder>/photos` if it exists, else the folder."""
+    photos = path.parent / "photos"
+    return photos if photos.is_dir() else path.parent
+
+
+def import_file(store: Any, datasets: Mapping[str, DatasetLike], dataset: str, path: str | Path,
+                progress: Progress | None = None, photo_dir: str | Path | None = None, *,
+                chunk_size: int = CHUNK, max_problems: int = MAX_PROBLEMS) -> ImportReport:
+    """Replace the rows of `dataset` with the rows of a CSV or YAML file."""
+    started = time.monotonic()
+    path = Path(path)
+    if dataset not in datasets:
+        raise StoreError("DATASET_UNKNOWN", dataset=dataset)
+    if dataset == APPLICATIONS:
+        raise StoreError("DATASET_BUILTIN", dataset=dataset)
+    spec = spec_of(dataset, datasets[dataset])
+    known = store._specs.get(dataset)
+    if known is None or known.signature != spec.signature:
+        store.sync_datasets({dataset: datasets[dataset]})
+    spec = store._specs[dataset]
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        records, total = csv_records(path, list(spec.columns)), line_count(path) - 1
+    elif suffix in (".yaml", ".yml"):
+        records, total = yaml_records(path, list(spec.columns))
+    else:
+        raise StoreError("IMPORT_FORMAT", path=str(path))
+    photos = Path(photo_dir) if photo_dir is not None else default_photo_dir(path)
+    loader = _Loader(store, spec, photos, chunk_size, _Problems(max_problems))
+    done = loader.load(records, progress, max(total, 0))
+    return ImportReport(dataset, done, time.monotonic() - started)
+
+
+class _Loader:
+    def __init__(self, store: Any, spec: Spec, photo_dir: Path, chunk_size: int,
+                 problems: _Problems) -> None:
+        self.store, self.spec, self.chunk_size, self.problems = store, spec, chunk_size, problems
+        self.columns = list(spec.columns)
+        self.convert = [converter(spec.columns[c], photo_dir) for c in self.columns]
+        self.key_at = [self.columns.index(k) for k in spec.key]
+        self.staging: sa.Table | None = None
+
+    def load(self, records: Iterator[Record], progress: Progress | None, total: int) -> int:
+        self.staging = self._create_staging()
+        try:
+            done = self._stream(records, progress, total)
+            if self.problems.items:
+                raise ImportFailed(self.problems.items, self.problems.truncated)
+            self._swap(done)
+        finally:
+            self._drop_staging()
+        if progress:
+            progress(done, done)
+        self.store.invalidate(self.spec.name)
+        return done
+
+    def _create_staging(self) -> sa.Table:
+        """A fresh table shaped like the live one, indexed like it plus the flow's lookups."""
+        def body(conn: sa.Connection) -> sa.Table:
+            live = [i["column_names"] for i in sa.inspect(conn).get_indexes(self.spec.table_name)]
+            extra = {names[0] for names in live if len(names) == 1}
+            name = identifier(self.spec.table_name, "new", secrets.token_hex(4))
+            table = build_table(self.spec, name=name, index=extra)
+            conn.execute(sa.schema.CreateTable(table))
+            return table
+
+        return self.store.db.run(body)
+
+    def _stream(self, records: Iterator[Record], progress: Progress | None, total: int) -> int:
+        chunk: list[dict[str, Any]] = []
+        rows_of_chunk: list[int] = []
+        done = 0
+        for record in records:
+            if record.problem is not None:
+                self.problems.add(record.problem)
+                if record.fatal or self.problems.full:
+                    break
+                continue
+            values = self._check(record)
+            done += 1
+            if values is not None and not self.problems.items:
+                chunk.append(values)
+                rows_of_chunk.append(record.row)
+            if len(chunk) >= self.chunk_size:
+                self._insert(chunk, rows_of_chunk)
+                chunk, rows_of_chunk = [], []
+                if progress:
+                    progress(done, max(total, done))
+            if self.problems.full:
+                break
+        if chunk and not self.problems.items:
+            self._insert(chunk, rows_of_chunk)
+        return done
+
+    def _check(self, record: Record) -> dict[str, Any] | None:
+        raw = record.values
+        if len(raw) != len(self.columns):
+            self.problems.add(ImportProblem(record.row, "IMPORT_ROW_LENGTH", line=record.line))
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for column, convert, value in zip(self.columns, self.convert, raw):
+            try:
+                values[column] = convert(value)
+            except ValueError as error:
+                ok = False
+                self.problems.add(ImportProblem(record.row, str(error), column,
+                                                _shown(value), record.line))
+        for at in self.key_at:
+            if ok and values[self.columns[at]] is None:
+                ok = False
+                self.problems.add(ImportProblem(record.row, "IMPORT_KEY_EMPTY", self.columns[at],
+                                                None, record.line))
+        return values if ok else None
+
+    def _insert(self, chunk: list[dict[str, Any]], rows: list[int]) -> None:
+        assert self.staging is not None
+        staging = self.staging
+        try:
+            self.store.db.run(lambda conn: conn.execute(staging.insert(), chunk))
+        except sa.exc.IntegrityError:
+            self._report_duplicates(chunk, rows)
+
+    def _report_duplicates(self, chunk: list[dict[str, Any]], rows: list[int]) -> None:
+        assert self.staging is not None
+        key = self.spec.key
+        keys = [tuple(v[k] for k in key) for v in chunk]
+        columns = [self.staging.c[k] for k in key]
+        query = sa.select(*columns).where(sa.tuple_(*columns).in_(keys))
+        taken = set(tuple(r) for r in self.store.db.read(lambda conn: conn.execute(query).all()))
+        for row, value in zip(rows, keys):
+            if value in taken:
+                self.problems.add(ImportProblem(row, "IMPORT_DUPLICATE_KEY", ",".join(key),
+                                                _shown(value)))
+            taken.add(value)
+
+    def _swap(self, count: int) -> None:
+        assert self.staging is not None
+        staging, spec = self.staging, self.spec
+
+        def body(conn: sa.Connection) -> None:
+            registered = conn.execute(sa.select(dataset_tables)
+                                      .where(dataset_tables.c.name == spec.name)).first()
+            if registered is None or registered.signature != spec.signature:
+                raise StoreError("IMPORT_DATASET_CHANGED", dataset=spec.name)
+            if sa.inspect(conn).has_table(spec.table_name):
+                conn.execute(sa.text(f'DROP TABLE "{spec.table_name}"'))
+            conn.execute(sa.text(f'ALTER TABLE "{staging.name}" RENAME TO "{spec.table_name}"'))
+            self.store._register(conn, spec, int(registered.generation) + 1, count)
+
+        for index in staging.indexes:
+            self.store.db.run(lambda conn, index=index: index.create(conn))
+        self.store.db.run(body)
+        self.staging = None
+
+    def _drop_staging(self) -> None:
+        if self.staging is not None:
+            staging = self.staging
+            self.store.db.run(lambda conn: staging.drop(conn, checkfirst=True))
+            self.staging = None
+
+
+def _shown(value: Any) -> str | None:
+    """A short printable form of a refused value for the problem report."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def load_demo(store: Any, datasets: Mapping[str, DatasetLike], data_root: str | Path,
+              progress: Callable[[str, int, int], None] | None = None,
+              demo_application: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Import every dataset from its declared `file` (relative to `data_root`, the flow
+    file's folder). The `applications` dataset's rows become applications only when
+    `demo_application` supplies the other fields (flow_id, flow_version, flow_digest,
+    status, answers, password...); otherwise it is skipped. Returns dataset → outcome."""
+    root = Path(data_root)
+    outcome: dict[str, str] = {}
+    for name, dataset in datasets.items():
+        file = getattr(dataset, "file", None)
+        if not file:
+            outcome[name] = "no_file"
+            continue
+        path = root / file
+        if name == APPLICATIONS:
+            outcome[name] = _demo_applications(store, path, demo_application)
+            continue
+        report = import_file(store, datasets, name, path,
+                             None if progress is None else (lambda d, t, n=name: progress(n, d, t)))
+        outcome[name] = f"imported:{report.rows}"
+    return outcome
+
+
+def _demo_applications(store: Any, path: Path, defaults: Mapping[str, Any] | None) -> str:
+    if defaults is None:
+        return "skipped"
+    with path.open(encoding="utf-8") as stream:
+        rows = yaml.safe_load(stream) or []
+    created = 0
+    for row in rows:
+        if store.find_application(cert_no=row["cert_no"]) is not None:
+            continue
+        fields = {"answers": {}, "password": secrets.token_urlsafe(16), **defaults}
+        store.create_application(cert_no=row["cert_no"], id_no=row["id_no"], **fields)
+        created += 1
+    return f"created:{created}"

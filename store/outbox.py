@@ -1,0 +1,99 @@
+"""Things to tell people: the mail outbox and staff messages (留言) to applicants.
+
+The outbox only stores mail; a sender elsewhere delivers it and reports back with
+`mark_sent` / `mark_failed`. Must not send mail or render text: subjects and bodies
+arrive already written.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from .base import StoreBase
+from .errors import NotFound, StoreError
+from .records import Mail, Message
+from .schema import MESSAGE_SCOPES, applications, mail_outbox, messages
+
+
+class OutboxPart(StoreBase):
+    # -- mail ---------------------------------------------------------------------------
+
+    def enqueue_mail(self, to_addr: str, subject: str, body: str,
+                     now: datetime | None = None) -> int:
+        at = self._now(now)
+        statement = mail_outbox.insert().values(
+            to_addr=to_addr, subject=subject, body=body, created_at=at, attempts=0,
+            next_attempt_at=at).returning(mail_outbox.c.id)
+        return self.db.run(lambda conn: conn.execute(statement).scalar_one())
+
+    def due_mail(self, now: datetime | None = None, limit: int = 100) -> list[Mail]:
+        """Unsent mail whose next attempt is due, oldest first."""
+        query = (sa.select(mail_outbox)
+                 .where(mail_outbox.c.sent_at.is_(None),
+                        mail_outbox.c.next_attempt_at <= self._now(now))
+                 .order_by(mail_outbox.c.next_attempt_at, mail_outbox.c.id).limit(limit))
+        return self.db.read(lambda conn: [Mail(**r._mapping) for r in conn.execute(query)])
+
+    def get_mail(self, mail_id: int) -> Mail | None:
+        query = sa.select(mail_outbox).where(mail_outbox.c.id == mail_id)
+        row = self.db.read(lambda conn: conn.execute(query).first())
+        return None if row is None else Mail(**row._mapping)
+
+    def mark_sent(self, mail_id: int, now: datetime | None = None) -> None:
+        self._update_mail(mail_id, sent_at=self._now(now), next_attempt_at=None,
+                          attempts=mail_outbox.c.attempts + 1)
+
+    def mark_failed(self, mail_id: int, error: str, retry_at: datetime | None) -> None:
+        """Count a failed attempt; `retry_at=None` gives up on this mail."""
+        self._update_mail(mail_id, last_error=error, attempts=mail_outbox.c.attempts + 1,
+                          next_attempt_at=None if retry_at is None else self._now(retry_at))
+
+    def _update_mail(self, mail_id: int, **values: Any) -> None:
+        statement = mail_outbox.update().where(mail_outbox.c.id == mail_id).values(**values)
+        if not self.db.run(lambda conn: conn.execute(statement).rowcount):
+            raise NotFound("STORE_MAIL_NOT_FOUND", id=mail_id)
+
+    # -- messages -----------------------------------------------------------------------
+
+    def post_message(self, scope: str, target: str | int, author: int, body: str,
+                     now: datetime | None = None) -> int:
+        """`target` is an application id (scope 'applicant'), a point or an agency code."""
+        if scope not in MESSAGE_SCOPES:
+            raise StoreError("STORE_MESSAGE_SCOPE", scope=scope)
+        statement = messages.insert().values(scope=scope, target=str(target), author=author,
+                                             body=body, created_at=self._now(now)
+                                             ).returning(messages.c.id)
+        return self.db.run(lambda conn: conn.execute(statement).scalar_one())
+
+    def messages_for(self, application_id: int) -> list[Message]:
+        """Messages to this application, its point and its agency; newest first."""
+        def body(conn: sa.Connection) -> list[Message]:
+            app = conn.execute(sa.select(applications.c.agency, applications.c.point)
+                               .where(applications.c.id == application_id)).first()
+            if app is None:
+                return []
+            wanted = [sa.and_(messages.c.scope == "applicant",
+                              messages.c.target == str(application_id))]
+            if app.point is not None:
+                wanted.append(sa.and_(messages.c.scope == "point", messages.c.target == app.point))
+            if app.agency is not None:
+                wanted.append(sa.and_(messages.c.scope == "agency", messages.c.target == app.agency))
+            query = (sa.select(messages).where(sa.or_(*wanted))
+                     .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
+            return [Message(**r._mapping) for r in conn.execute(query)]
+
+        return self.db.read(body)
+
+    def messages_by_target(self, scope: str, target: str | int) -> list[Message]:
+        """What staff posted to one target, newest first (for the staff side's list)."""
+        query = (sa.select(messages).where(messages.c.scope == scope,
+                                           messages.c.target == str(target))
+                 .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
+        return self.db.read(lambda conn: [Message(**r._mapping) for r in conn.execute(query)])
+
+    def delete_message(self, message_id: int) -> None:
+        statement = messages.delete().where(messages.c.id == message_id)
+        if not self.db.run(lambda conn: conn.execute(statement).rowcount):
+            raise NotFound("STORE_MESSAGE_NOT_FOUND", id=message_id)

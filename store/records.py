@@ -1,0 +1,102 @@
+"""The plain, frozen values the store hands out (one per fixed table).
+
+Records never carry secrets: no password hash, no session token. This module must not
+import SQLAlchemy or touch the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    application_no: str
+    flow_id: str
+    flow_version: str
+    flow_digest: str
+    cert_no: str
+    id_no: str
+    agency: str | None
+    point: str | None
+    status: str
+    status_data: Mapping[str, Any]
+    answers: Mapping[str, Any]
+    email: str | None
+    row_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Session:
+    kind: str
+    subject: str
+    csrf_secret: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    username: str
+    role: str
+    agency: str | None
+    point: str | None
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Mail:
+    id: int
+    to_addr: str
+    subject: str
+    body: str
+    created_at: datetime
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    scope: str
+    target: str
+    author: int
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What to record; `at` and `id` are filled in by the store when written."""
+
+    actor: str
+    action: str
+    application_id: int | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+    data: Mapping[str, Any] | None = None
+    at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What `sync_datasets` did to each dataset table: created, recreated or unchanged."""
+
+    actions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    dataset: str
+    rows: int
+    seconds: float

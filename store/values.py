@@ -1,0 +1,92 @@
+"""Turning raw data-file values into typed column values, one declared type at a time.
+
+Used by the importer and by staff edits of reference rows, so a value is accepted or
+refused the same way everywhere. Raises `ValueError(code)` with an `IMPORT_` code; never
+touches the database and never reads a file other than an image it is asked for.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+COLUMN_TYPES = ("text", "date", "datetime", "image", "number")
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        # A YAML scalar like 01 or 2007 must be quoted: converting it back loses digits.
+        raise ValueError("IMPORT_NOT_TEXT")
+    return value
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise ValueError("IMPORT_BAD_DATE")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("IMPORT_BAD_DATE")
+
+
+def _datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("IMPORT_BAD_DATETIME") from None
+    if not isinstance(value, datetime):
+        raise ValueError("IMPORT_BAD_DATETIME")
+    # Reference datetimes are wall-clock times of the flow's locale; an offset is dropped.
+    return value.replace(tzinfo=None)
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("IMPORT_BAD_NUMBER")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("IMPORT_BAD_NUMBER")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except (InvalidOperation, TypeError):
+        raise ValueError("IMPORT_BAD_NUMBER") from None
+    if not number.is_finite():
+        raise ValueError("IMPORT_BAD_NUMBER")
+    return number
+
+
+def read_image(name: Any, photo_dir: Path | None) -> bytes:
+    """The bytes of an image file named relative to `photo_dir` (never outside it)."""
+    if isinstance(name, (bytes, bytearray)):
+        return bytes(name)
+    if not isinstance(name, str) or photo_dir is None:
+        raise ValueError("IMPORT_BAD_IMAGE")
+    base = photo_dir.resolve()
+    path = (base / name.strip()).resolve()
+    if base not in path.parents or not path.is_file():
+        raise ValueError("IMPORT_IMAGE_MISSING")
+    return path.read_bytes()
+
+
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "text": _text, "date": _date, "datetime": _datetime, "number": _number,
+}
+
+
+def converter(column_type: str, photo_dir: Path | None) -> Callable[[Any], Any]:
+    """A function raw → typed value; None and the empty string give None."""
+    convert = (lambda v: read_image(v, photo_dir)) if column_type == "image" else CONVERTERS[column_type]
+
+    def run(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return convert(value)
+
+    return run
