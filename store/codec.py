@@ -63,6 +63,7 @@ def dumps(value: Any) -> str:
 
 
 _TAGS = ("$date", "$datetime", "$bytes", "$decimal")
+_MAP = "$map"   # wraps a user mapping that would otherwise read as a tag
 
 
 def tag(value: Any) -> Any:
@@ -76,7 +77,8 @@ def tag(value: Any) -> Any:
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, dict):
-        return {str(k): tag(v) for k, v in value.items()}
+        tagged = {str(k): tag(v) for k, v in value.items()}
+        return {_MAP: tagged} if len(tagged) == 1 and next(iter(tagged)) in (*_TAGS, _MAP) else tagged
     if isinstance(value, (list, tuple, set, frozenset)):
         return [tag(v) for v in value]
     return value
@@ -88,6 +90,8 @@ def untag(value: Any) -> Any:
             (key, raw), = value.items()
             if key in _TAGS and isinstance(raw, str):
                 return _untag_scalar(key, raw)
+            if key == _MAP and isinstance(raw, dict):
+                return {k: untag(v) for k, v in raw.items()}
         return {k: untag(v) for k, v in value.items()}
     if isinstance(value, list):
         return [untag(v) for v in value]

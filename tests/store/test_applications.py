@@ -1,0 +1,177 @@
+"""Applications: numbering, uniqueness, optimistic locking, search, passwords, audit."""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from store import AuditEntry, Duplicate, NotFound, StaleWrite, Store, StoreError
+from storetest import Backend
+
+NOW = datetime(2026, 3, 5, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+DIGEST = "ab" * 32
+
+
+def new_application(store: Store, cert_no: str = "20071110822001207",
+                    id_no: str = "110108198504120144", **extra: Any):
+    fields: dict[str, Any] = dict(
+        flow_id="teacher_registration", flow_version="2026.1", flow_digest=DIGEST,
+        cert_no=cert_no, id_no=id_no, status="submitted", agency="bj_haidian",
+        point="bj_haidian_jinxiu", email="a@example.cn", password="Secret#2026",
+        answers={"name": "王晓燕", "graduation_date": date(2007, 7, 1)}, now=NOW)
+    fields.update(extra)
+    return store.create_application(**fields)
+
+
+def test_create__first_of_the_year__is_numbered_tr_year_000001(store: Store) -> None:
+    app = new_application(store)
+    assert app.application_no == "TR2026000001"
+    assert app.row_version == 1
+    assert app.answers == {"name": "王晓燕", "graduation_date": "2007-07-01"}
+    assert app.created_at == NOW
+    assert store.get_application(app.id) == app
+    assert store.find_application(cert_no=app.cert_no, id_no=app.id_no) == app
+    assert store.find_application(cert_no=app.cert_no, id_no="110105194912310020") is None
+
+
+def test_create__same_certificate_twice__is_refused_as_duplicate(store: Store) -> None:
+    new_application(store)
+    with pytest.raises(Duplicate) as caught:
+        new_application(store, id_no="other")
+    assert caught.value.code == "STORE_APPLICATION_EXISTS"
+    assert store.count_applications() == 1
+
+
+def test_create__twenty_threads_at_once__get_distinct_consecutive_numbers(backend: Backend) -> None:
+    store = backend.open(pool_size=20, retry_for=30)
+    store.migrate()
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(20)
+
+    def create(index: int) -> None:
+        try:
+            start.wait()
+            numbers.append(new_application(store, cert_no=f"C{index:04d}").application_no)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store.close()
+    assert errors == []
+    assert sorted(numbers) == [f"TR2026{n:06d}" for n in range(1, 21)]
+
+
+def test_create__number_follows_the_year_of_now(store: Store) -> None:
+    new_application(store)
+    later = new_application(store, cert_no="X2", now=datetime(2027, 1, 1, 0, 5, tzinfo=NOW.tzinfo))
+    assert later.application_no == "TR2027000001"
+
+
+def test_update__with_current_row_version__applies_and_bumps_it(store: Store) -> None:
+    app = new_application(store)
+    updated = store.update_application(app.id, 1, point="bj_haidian_preschool",
+                                       answers={**app.answers, "major": "数学"},
+                                       now=NOW + timedelta(minutes=5))
+    assert (updated.row_version, updated.point) == (2, "bj_haidian_preschool")
+    assert updated.answers["major"] == "数学"
+    assert updated.updated_at == NOW + timedelta(minutes=5)
+
+
+def test_update__second_tab_with_old_row_version__is_refused_as_stale(store: Store) -> None:
+    app = new_application(store)
+    store.update_application(app.id, app.row_version, email="first@example.cn")
+    with pytest.raises(StaleWrite):
+        store.update_application(app.id, app.row_version, email="second@example.cn")
+    assert store.get_application(app.id).email == "first@example.cn"
+
+
+def test_update__unknown_field_or_missing_row__is_refused(store: Store) -> None:
+    app = new_application(store)
+    with pytest.raises(StoreError) as caught:
+        store.update_application(app.id, 1, password_hash="x")
+    assert caught.value.code == "STORE_UNKNOWN_FIELD"
+    with pytest.raises(NotFound):
+        store.update_application(app.id + 100, 1, status="confirmed")
+
+
+def test_update__cert_no_of_another_application__is_refused_as_duplicate(store: Store) -> None:
+    new_application(store)
+    other = new_application(store, cert_no="X2")
+    with pytest.raises(Duplicate):
+        store.update_application(other.id, 1, cert_no="20071110822001207")
+
+
+def test_update__with_audit__writes_status_change_in_same_transaction(store: Store) -> None:
+    app = new_application(store, audit=AuditEntry(actor="applicant", action="create"))
+    store.update_application(app.id, 1, status="materials_incomplete",
+                             status_data={"missing_materials": ["contract"]},
+                             audit=AuditEntry(actor="staff:7", action="transition"))
+    trail = store.audit_for(app.id)
+    assert [(e.action, e.from_status, e.to_status) for e in trail] == [
+        ("create", None, None), ("transition", "submitted", "materials_incomplete")]
+    assert store.get_application(app.id).status_data == {"missing_materials": ["contract"]}
+    with pytest.raises(StaleWrite):
+        store.update_application(app.id, 1, status="confirmed",
+                                 audit=AuditEntry(actor="staff:7", action="transition"))
+    assert len(store.audit_for(app.id)) == 2
+
+
+def test_passwords__stored_as_argon2id_and_checked(store: Store) -> None:
+    app = new_application(store)
+    stored = store.db.read(lambda c: c.execute(sa.text(
+        "SELECT password_hash FROM applications")).scalar())
+    assert stored.startswith("$argon2id$")
+    assert store.check_application_password(app.id, "Secret#2026")
+    assert not store.check_application_password(app.id, "wrong")
+    store.set_application_password(app.id, "Other#2027")
+    assert store.check_application_password(app.id, "Other#2027")
+    assert store.get_application(app.id).row_version == 1
+
+
+def test_search__by_numbers_name_and_scope(store: Store) -> None:
+    a = new_application(store)
+    b = new_application(store, cert_no="964410641191263", id_no="440524188001010014",
+                        agency="gz_tianhe", point="gz_1", answers={"name": "黄伯庸"})
+    c = new_application(store, cert_no="X3", id_no="11010519491231002X",
+                        answers={"name": "100%_王"})
+    store.update_application(c.id, 1, status="confirmed")
+    assert [x.id for x in store.search_applications()] == [c.id, b.id, a.id]
+    assert [x.id for x in store.search_applications(text="tr2026000002")] == [b.id]
+    assert [x.id for x in store.search_applications(text="11010519491231002x")] == [c.id]
+    assert [x.id for x in store.search_applications(text="964410641191263")] == [b.id]
+    assert [x.id for x in store.search_applications(text="伯庸")] == [b.id]
+    assert [x.id for x in store.search_applications(text="王")] == [c.id, a.id]
+    assert [x.id for x in store.search_applications(text="%")] == [c.id]
+    assert [x.id for x in store.search_applications(agency="bj_haidian", status="submitted")] == [a.id]
+    assert [x.id for x in store.search_applications(limit=1, offset=1)] == [b.id]
+    assert store.count_applications(agency="bj_haidian") == 2
+    assert store.count_by_status() == {"submitted": 2, "confirmed": 1}
+    assert store.count_by_status(agency="bj_haidian") == {"submitted": 1, "confirmed": 1}
+    assert store.count_by_status(point="gz_1") == {"submitted": 1}
+
+
+def test_photo__kept_apart_from_the_record(store: Store) -> None:
+    app = new_application(store, photo=b"\xff\xd8jpeg")
+    assert store.get_application_photo(app.id) == b"\xff\xd8jpeg"
+    store.update_application(app.id, 1, photo=b"\xff\xd8new")
+    assert store.get_application_photo(app.id) == b"\xff\xd8new"
+
+
+def test_audit__has_no_update_or_delete_path(store: Store) -> None:
+    entry_id = store.audit("admin", "import", data={"rows": 3}, now=NOW)
+    assert not [n for n in dir(store) if "audit" in n and
+                any(w in n for w in ("update", "delete", "remove", "edit", "purge", "clear"))]
+    for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DBAPIError) as caught:
+            store.db.run(lambda conn, s=statement: conn.execute(sa.text(s)))
+        assert "AUDIT_APPEND_ONLY" in str(caught.value)
+    rows = store.db.read(lambda c: c.execute(sa.text("SELECT id, actor FROM audit_log")).all())
+    assert [tuple(r) for r in rows] == [(entry_id, "admin")]

@@ -1,0 +1,48 @@
+"""Mail outbox and staff messages."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from store import NotFound, Store, StoreError
+from test_applications import new_application
+
+T0 = datetime(2026, 3, 5, 1, 0, tzinfo=timezone.utc)
+
+
+def test_mail__due_then_failed_then_retried_then_sent(store: Store) -> None:
+    first = store.enqueue_mail("a@example.cn", "subject", "body", now=T0)
+    second = store.enqueue_mail("b@example.cn", "s2", "b2", now=T0 + timedelta(minutes=1))
+    assert [m.id for m in store.due_mail(T0)] == [first]
+    assert [m.id for m in store.due_mail(T0 + timedelta(minutes=1))] == [first, second]
+    store.mark_failed(first, "SMTP 451", retry_at=T0 + timedelta(minutes=10))
+    assert [m.id for m in store.due_mail(T0 + timedelta(minutes=5))] == [second]
+    retried = store.due_mail(T0 + timedelta(minutes=10))
+    assert [m.id for m in retried] == [second, first]
+    assert (retried[1].attempts, retried[1].last_error) == (1, "SMTP 451")
+    store.mark_sent(first, now=T0 + timedelta(minutes=10))
+    store.mark_failed(second, "mailbox unknown", retry_at=None)
+    assert store.due_mail(T0 + timedelta(days=1)) == []
+    sent = store.get_mail(first)
+    assert sent is not None and sent.sent_at == T0 + timedelta(minutes=10) and sent.attempts == 2
+    with pytest.raises(NotFound):
+        store.mark_sent(first + 999)
+
+
+def test_messages__for_application_include_point_and_agency_newest_first(store: Store) -> None:
+    author = store.create_staff("op1", "pw", "point_operator", agency="bj_haidian").id
+    app = new_application(store)
+    other = new_application(store, cert_no="X2", agency="sh_pudong", point="sh_1")
+    m1 = store.post_message("agency", "bj_haidian", author, "agency note", now=T0)
+    m2 = store.post_message("point", "bj_haidian_jinxiu", author, "point note", now=T0 + timedelta(1))
+    m3 = store.post_message("applicant", app.id, author, "to you", now=T0 + timedelta(2))
+    store.post_message("applicant", other.id, author, "not yours", now=T0 + timedelta(3))
+    store.post_message("agency", "sh_pudong", author, "other agency", now=T0 + timedelta(4))
+    assert [m.id for m in store.messages_for(app.id)] == [m3, m2, m1]
+    assert [m.body for m in store.messages_by_target("point", "bj_haidian_jinxiu")] == ["point note"]
+    store.delete_message(m2)
+    assert [m.id for m in store.messages_for(app.id)] == [m3, m1]
+    assert store.messages_for(app.id + 999) == []
+    with pytest.raises(StoreError):
+        store.post_message("everyone", "x", author, "no")
