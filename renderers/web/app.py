@@ -1,0 +1,85 @@
+"""The application factory: `make_app(settings) -> bottle.Bottle`.
+
+Builds the one `Web` context (flow, store, catalogue, clock, templates, mailer), installs
+the security hooks, then each route module's `install(app, web)`. The staff side plugs
+in the same way from `renderers/web/staff/` when that package exists. Opening the store
+migrates it (idempotent) and registers the flow's datasets; it loads no data.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from datetime import timedelta
+from typing import Any
+
+import bottle
+
+from shenbao.catalog import load_catalog
+from shenbao.flows import read_flow
+from shenbao.mail import MailConfig, Mailer
+from store import Store
+
+from . import security
+from .context import STATIC, Clock, Web, make_env, make_tz, system_clock
+from .settings import Settings, load_settings
+
+ROUTE_MODULES = ("home", "help", "captcha", "wizard", "account", "password", "documents")
+STAFF_PACKAGE = "renderers.web.staff"
+
+
+def open_store(settings: Settings) -> Store:
+    store = Store.open(settings.database_url)
+    store.migrate()
+    return store
+
+
+def make_web(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Web:
+    flow = read_flow(settings.flow_file)
+    store = store or open_store(settings)
+    store.sync_datasets(flow.datasets, flow.lookup_index_columns())
+    catalog = load_catalog()
+    clock = clock or system_clock
+    mailer = Mailer(store, mail_config(settings), clock)
+    return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone))
+
+
+def mail_config(settings: Settings) -> MailConfig:
+    return MailConfig(settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password,
+                      settings.smtp_tls, settings.mail_from, settings.mail_timeout, settings.outbox_dir)
+
+
+def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
+             store: Store | None = None) -> bottle.Bottle:
+    settings = settings or load_settings()
+    web = make_web(settings, clock, store)
+    app = bottle.Bottle()
+    app.config["shenbao.web"] = web
+    security.install(app, web)
+    app.route("/static/<path:path>", "GET", lambda path: bottle.static_file(path, root=str(STATIC)))
+    for name in ROUTE_MODULES:
+        importlib.import_module(f"{__package__}.{name}").install(app, web)
+    if importlib.util.find_spec(STAFF_PACKAGE) is not None:
+        importlib.import_module(STAFF_PACKAGE).install(app, web)
+    return app
+
+
+def web_of(app: bottle.Bottle) -> Web:
+    return app.config["shenbao.web"]
+
+
+def housekeeping(web: Web) -> tuple[Any, ...]:
+    """Chores for the background thread: drop expired sessions, drafts and throttle rows."""
+    settings = web.settings
+
+    def purge() -> None:
+        now = web.now()
+        web.store.purge_sessions(now, timedelta(minutes=settings.session_idle_minutes),
+                                 timedelta(hours=settings.session_absolute_hours))
+        web.store.purge_drafts(now - timedelta(minutes=settings.draft_idle_minutes))
+        web.store.purge_failures(now - timedelta(days=1))
+
+    return (purge,)
+
+
+logging.getLogger("shenbao").addHandler(logging.NullHandler())

@@ -1,0 +1,92 @@
+"""The web context: what every route module is given (`install(app, web)`).
+
+One `Web` per application: the flow, the store, the catalogue, the clock, the Jinja2
+environment, the settings and the mailer, plus the small helpers every page needs
+(render a template, the current moment in UTC and on the flow's wall clock). Holds no
+per-request state itself: that lives in the request environ (see sessions.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import bottle
+import jinja2
+
+from engine import Flow
+from shenbao.catalog import Catalog, format_value
+from shenbao.mail import Mailer
+from store import Store
+
+from .settings import Settings
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Web:
+    settings: Settings
+    flow: Flow
+    store: Store
+    catalog: Catalog
+    clock: Clock
+    env: jinja2.Environment
+    mailer: Mailer
+    tz: tzinfo
+
+    # -- time -------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """This moment, timezone-aware (what the store is given)."""
+        value = self.clock()
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+    def local_now(self) -> datetime:
+        """This moment on the flow's wall clock, naive: what the engine compares with the
+        reference data's dates and times."""
+        return self.now().astimezone(self.tz).replace(tzinfo=None)
+
+    # -- text and pages ---------------------------------------------------------------
+    def t(self, key: str, **params: Any) -> str:
+        return self.catalog.text(key, **params)
+
+    def render(self, template: str, **values: Any) -> str:
+        from .sessions import csrf_token  # the request's token, bound at render time
+
+        return self.env.get_template(template).render(csrf_token=csrf_token(self), **values)
+
+    def page(self, template: str, status: int = 200, **values: Any) -> str:
+        bottle.response.status = status
+        return self.render(template, **values)
+
+    def url(self, path: str) -> str:
+        """An absolute URL for mail (the base URL setting, else this request's host)."""
+        base = self.settings.base_url.rstrip("/")
+        if not base:
+            parts = bottle.request.urlparts
+            base = f"{parts.scheme}://{parts.netloc}"
+        return base + path
+
+
+def make_env(catalog: Catalog) -> jinja2.Environment:
+    """Autoescape everywhere (Bottle's own Jinja2 adapter leaves it off)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["t"] = catalog.text
+    env.globals["has_text"] = catalog.has
+    env.filters["shown"] = format_value
+    return env
+
+
+def make_tz(name: str) -> tzinfo:
+    return ZoneInfo(name)

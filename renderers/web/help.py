@@ -1,0 +1,26 @@
+"""Help pages (申请须知, 申请流程, 使用帮助, 常见问题): Markdown-ish files under
+locales/zh_CN/help/, rendered safely (see markup.py). Content is never in templates."""
+from __future__ import annotations
+
+import bottle
+
+from shenbao.paths import LOCALES
+
+from .context import Web
+from .markup import read_page
+
+HELP_DIR = LOCALES / "zh_CN" / "help"
+# page id → message key of its link text on the home page, in the order shown
+PAGES = (("notice", "web.help.notice"), ("process", "web.help.process"),
+         ("usage", "web.help.usage"), ("faq", "web.help.faq"))
+
+
+def install(app: bottle.Bottle, web: Web) -> None:
+    known = {page for page, _ in PAGES}
+
+    @app.get("/help/<page>")
+    def help_page(page: str) -> str:
+        if page not in known:
+            bottle.abort(404)
+        title, body = read_page(HELP_DIR / f"{page}.md")
+        return web.render("help.html", title=title, body=body, help_pages=PAGES, current=page)

@@ -1,0 +1,152 @@
+"""Who is asking: the browser token, server-side sessions and CSRF tokens.
+
+Every browser gets a random *browser token* (cookie `sb_browser`): wizard drafts and
+captcha answers are kept in the store under it. Logging in creates a server-side
+session (cookie `sb_applicant` or `sb_staff`; the store keeps only a SHA-256 of the
+token) with idle and absolute timeouts; a new token is issued at every login. Cookies
+are HttpOnly, SameSite=Lax, and Secure when the site is served over HTTPS. Bottle's
+signed `secret=` cookies are never used (they unpickle).
+
+CSRF tokens are HMACs under the site secret: of the session's own CSRF secret on pages
+that need a login (so they change at every login), else of the browser token.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import bottle
+
+from store import Session
+
+if TYPE_CHECKING:
+    from .context import Web
+
+BROWSER_COOKIE = "sb_browser"
+SESSION_COOKIES = {"applicant": "sb_applicant", "staff": "sb_staff"}
+CSRF_FIELD = "csrf_token"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+_TOUCH_EVERY = timedelta(seconds=60)
+_ENV_BROWSER = "shenbao.browser"
+_ENV_SESSION = "shenbao.session."
+_ENV_REALM = "shenbao.realm"
+
+
+def _cookie(name: str) -> str | None:
+    value = bottle.request.get_cookie(name)
+    return value if value and _TOKEN.match(value) else None
+
+
+def _secure(web: Web) -> bool:
+    return web.settings.https or bottle.request.urlparts.scheme == "https"
+
+
+def set_cookie(web: Web, name: str, value: str) -> None:
+    bottle.response.set_cookie(name, value, path="/", httponly=True, samesite="lax",
+                               secure=_secure(web))
+
+
+def delete_cookie(web: Web, name: str) -> None:
+    bottle.response.set_cookie(name, "", path="/", httponly=True, samesite="lax",
+                               secure=_secure(web), max_age=0, expires=0)
+
+
+# -- the browser token ------------------------------------------------------------------
+
+def browser_token(web: Web) -> str:
+    """This browser's token, issuing one (and its cookie) on the first visit."""
+    environ = bottle.request.environ
+    token = environ.get(_ENV_BROWSER) or _cookie(BROWSER_COOKIE)
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        set_cookie(web, BROWSER_COOKIE, token)
+    environ[_ENV_BROWSER] = token
+    return token
+
+
+def browser_key(web: Web, purpose: str) -> str:
+    """A store key for something kept per browser (a draft, a captcha answer)."""
+    return f"{purpose}:{browser_token(web)}"
+
+
+# -- sessions ---------------------------------------------------------------------------
+
+def current_session(web: Web, kind: str) -> Session | None:
+    """The live session of `kind` for this request, or None (expired ones are removed)."""
+    environ = bottle.request.environ
+    key = _ENV_SESSION + kind
+    if key in environ:
+        return environ[key]
+    token = _cookie(SESSION_COOKIES[kind])
+    found = None
+    if token is not None:
+        now = web.now()
+        found = web.store.get_session(token, now, timedelta(minutes=web.settings.session_idle_minutes),
+                                      timedelta(hours=web.settings.session_absolute_hours))
+        if found is not None and found.kind != kind:
+            found = None
+        if found is not None and now - found.last_seen_at >= _TOUCH_EVERY:
+            web.store.touch(token, now)
+    environ[key] = found
+    return found
+
+
+def require(web: Web, kind: str, login_path: str) -> Session:
+    """The session, or a redirect to the login page. Marks the request as belonging to
+    that realm, so CSRF tokens rendered from now on are bound to the session."""
+    found = current_session(web, kind)
+    if found is None:
+        bottle.redirect(login_path)
+    bottle.request.environ[_ENV_REALM] = kind
+    return found
+
+
+def login(web: Web, kind: str, subject: str | int) -> Session:
+    """Start a session with a fresh token; any session this browser had is ended first."""
+    old = _cookie(SESSION_COOKIES[kind])
+    if old is not None:
+        web.store.delete_session(old)
+    token, record = web.store.create_session(kind, subject, web.now())
+    set_cookie(web, SESSION_COOKIES[kind], token)
+    bottle.request.environ[_ENV_SESSION + kind] = record
+    bottle.request.environ[_ENV_REALM] = kind
+    return record
+
+
+def logout(web: Web, kind: str) -> None:
+    token = _cookie(SESSION_COOKIES[kind])
+    if token is not None:
+        web.store.delete_session(token)
+    delete_cookie(web, SESSION_COOKIES[kind])
+    bottle.request.environ[_ENV_SESSION + kind] = None
+    bottle.request.environ.pop(_ENV_REALM, None)
+
+
+# -- CSRF -------------------------------------------------------------------------------
+
+def _csrf_for(web: Web, basis: str) -> str:
+    return hmac.new(web.settings.secret.encode(), basis.encode(), hashlib.sha256).hexdigest()
+
+
+def _csrf_basis(web: Web) -> str:
+    realm = bottle.request.environ.get(_ENV_REALM)
+    if realm is not None:
+        found = current_session(web, realm)
+        if found is not None:
+            return f"session:{found.csrf_secret}"
+    return f"browser:{browser_token(web)}"
+
+
+def csrf_token(web: Web) -> str:
+    return _csrf_for(web, _csrf_basis(web))
+
+
+def check_csrf(web: Web) -> None:
+    """Refuse a form post whose token does not match (403, before anything is done)."""
+    sent = bottle.request.forms.get(CSRF_FIELD) or ""
+    if not hmac.compare_digest(sent, csrf_token(web)):
+        bottle.abort(403, "csrf")
