@@ -241,6 +241,8 @@ class DatasetsPart(StoreBase):
     def _edit(self, spec: Spec, statement: sa.Executable, count_change: int) -> int:
         def body(conn: sa.Connection) -> int:
             changed = conn.execute(statement).rowcount
+            if changed < 0:  # an INSERT with implicit RETURNING reports no count: one row
+                changed = 1
             if changed:
                 conn.execute(dataset_tables.update().where(dataset_tables.c.name == spec.name)
                              .values(generation=dataset_tables.c.generation + 1,

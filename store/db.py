@@ -36,7 +36,8 @@ _IMMEDIATE = "shenbao_immediate"
 
 @dataclass(frozen=True)
 class Settings:
-    """`busy_timeout`: seconds SQLite itself waits for a lock per attempt.
+    """`busy_timeout`: seconds a statement waits for a lock per attempt (SQLite's
+    busy_timeout, PostgreSQL's lock_timeout).
     `retry_for`: seconds spent re-running a transaction before `StoreBusy`."""
 
     busy_timeout: float = 2.0
@@ -65,8 +66,20 @@ def create_engine(url: str, settings: Settings, **kwargs: Any) -> sa.Engine:
                                   connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_hooks(engine, settings)
         return engine
-    return sa.create_engine(parsed, json_serializer=dumps, pool_size=settings.pool_size,
-                            max_overflow=settings.pool_size, pool_pre_ping=True, **kwargs)
+    engine = sa.create_engine(parsed, json_serializer=dumps, pool_size=settings.pool_size,
+                              max_overflow=settings.pool_size, pool_pre_ping=True, **kwargs)
+    _postgresql_hooks(engine, settings)
+    return engine
+
+
+def _postgresql_hooks(engine: sa.Engine, settings: Settings) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Like SQLite's busy_timeout: a blocked lock wait ends (55P03, retried) instead
+        # of hanging a request for as long as another transaction holds the lock.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(settings.busy_timeout * 1000)}")
+        dbapi_connection.commit()
 
 
 def _sqlite_hooks(engine: sa.Engine, settings: Settings) -> None:

@@ -38,7 +38,8 @@ class Store(ApplicationsPart, AccessPart, StaffPart, OutboxPart, DatasetsPart):
              retry_for: float = 6.0, pool_size: int = 10,
              password_hasher: PasswordHasher | None = None, cache_limit: int = CACHE_LIMIT,
              cache_ttl: float = CACHE_TTL, **engine_options: Any) -> Store:
-        """`busy_timeout`: seconds SQLite waits for a lock per attempt; `retry_for`: seconds
+        """`busy_timeout`: seconds a statement waits for a lock per attempt (SQLite busy_timeout,
+        PostgreSQL lock_timeout); `retry_for`: seconds
         a transaction is retried before `StoreBusy`. `engine_options` go to SQLAlchemy
         (e.g. `connect_args`)."""
         settings = Settings(busy_timeout=busy_timeout, retry_for=retry_for, pool_size=pool_size)

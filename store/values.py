@@ -38,6 +38,10 @@ def _date(value: Any) -> date:
 
 def _datetime(value: Any) -> datetime:
     if isinstance(value, str):
+        if len(value.strip()) <= 10:
+            # A bare date would silently mean midnight: a window "closing 2026-09-30"
+            # would shut at the start of that day. The time must be written.
+            raise ValueError("IMPORT_BAD_DATETIME")
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:

@@ -1,0 +1,173 @@
+"""Importing CSV and YAML data files: typed rows, all-or-nothing, problems with rows."""
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from store import ImportFailed, Store, StoreError, import_file, load_demo
+from storetest import FLOW, flow_datasets
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _problems(caught: pytest.ExceptionInfo[ImportFailed]) -> list[tuple]:
+    return [(p.row, p.code, p.column, p.line) for p in caught.value.problems]
+
+
+def _tables(store: Store) -> set[str]:
+    return set(store.db.read(lambda c: sa.inspect(c).get_table_names()))
+
+
+def test_import__csv_with_bom_crlf_and_quoted_newline__loads_typed_rows(synced: Store) -> None:
+    seen: list[tuple[int, int]] = []
+    report = import_file(synced, flow_datasets(), "points", FIXTURES / "points_bom.csv",
+                         progress=lambda done, total: seen.append((done, total)))
+    assert report.rows == 3 and seen[-1] == (3, 3)
+    p1, p2, p3 = synced.rows("points", {})
+    assert p1["code"] == "p1" and p1["starts"] == datetime(2026, 9, 1, 8, 0)
+    assert p1["notes"] == "第一行\r\n第二行, 含逗号"  # kept exactly as written
+    assert p2["scope"] is None and p2["ends"] == datetime(2029, 6, 30, 17, 0)
+    assert p3["starts"] == datetime(2026, 9, 1, 8, 0)
+    assert synced.dataset_generation("points")[1] == 3
+
+
+def test_import__yaml_with_photos__loads_dates_and_image_bytes(synced: Store) -> None:
+    import_file(synced, flow_datasets(), "certificates", FIXTURES / "certificates.yaml")
+    first = synced.rows("certificates", {"cert_no": "20071110822001207"})[0]
+    assert first["photo"] == (FIXTURES / "photos" / "tiny.jpg").read_bytes()
+    assert first["birth_date"] == date(1985, 4, 12) and first["registered_on"] is None
+    old = synced.rows("certificates", {"id_no": "440524188001010014"})[0]
+    assert (old["birth_date"], old["banned_until"], old["photo"]) == (
+        date(1880, 1, 1), date(2030, 6, 30), None)
+    assert synced.rows("certificates", {"cert_no": "20063210041143749"})[0]["photo"] is None
+
+
+def test_import__bad_rows__reported_with_row_numbers_and_nothing_imported(synced: Store) -> None:
+    datasets = flow_datasets()
+    import_file(synced, datasets, "points", FIXTURES / "points_bom.csv")
+    before = synced.rows("points", {})
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, datasets, "points", FIXTURES / "points_bad.csv")
+    assert _problems(caught) == [
+        (2, "IMPORT_BAD_DATETIME", "starts", 3),
+        (3, "IMPORT_KEY_EMPTY", "code", 4),
+        (4, "IMPORT_ROW_LENGTH", None, 5),
+        (5, "IMPORT_BAD_DATETIME", "starts", 6),
+    ]
+    assert caught.value.problems[0].value == "2026-13-01 08:00"
+    assert synced.rows("points", {}) == before
+    assert not [t for t in _tables(synced) if "__new" in t or t.startswith("ds_points_")]
+
+
+def test_import__bad_header__reports_unknown_and_missing_columns(synced: Store) -> None:
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "points", FIXTURES / "points_bad_header.csv")
+    assert _problems(caught) == [(0, "IMPORT_UNKNOWN_COLUMN", "adress", 1),
+                                 (0, "IMPORT_MISSING_COLUMN", "address", 1),
+                                 (0, "IMPORT_MISSING_COLUMN", "notes", 1)]
+
+
+def test_import__bad_yaml_rows__reported_with_lines(synced: Store) -> None:
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "certificates", FIXTURES / "certificates_bad.yaml",
+                    photo_dir=FIXTURES / "photos")
+    assert _problems(caught) == [
+        (1, "IMPORT_NOT_TEXT", "ethnic_group", 1),
+        (2, "IMPORT_UNKNOWN_COLUMN", "extra", 2),
+        (3, "IMPORT_IMAGE_MISSING", "photo", 3),
+        (4, "IMPORT_IMAGE_MISSING", "photo", 4),
+        (5, "IMPORT_MISSING_COLUMN", "banned_until", 5),
+    ]
+    assert synced.rows("certificates", {}) == []
+
+
+def test_import__duplicate_keys_across_chunks__reported_by_row(synced: Store, tmp_path: Path) -> None:
+    path = tmp_path / "stages.csv"
+    path.write_text("code,name\na,A\nb,B\nc,C\na,again\nd,D\nb,again\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "teaching_stages", path, chunk_size=2)
+    assert [(p.row, p.code) for p in caught.value.problems] == [(4, "IMPORT_DUPLICATE_KEY")]
+    path.write_text("code,name\na,A\na,B\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "teaching_stages", path)
+    assert [(p.row, p.code, p.value) for p in caught.value.problems] == [
+        (2, "IMPORT_DUPLICATE_KEY", "('a',)")]
+
+
+def test_import__problem_limit__truncates_the_report(synced: Store, tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["agency", "cycle", "opens", "closes"])
+        writer.writerows([f"a{i}", "2026", "bad", "2026-01-01 00:00"] for i in range(50))
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", path, max_problems=10)
+    assert len(caught.value.problems) == 10 and caught.value.truncated
+
+
+def test_import__unusable_files__are_refused(synced: Store, tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("[]")
+    with pytest.raises(StoreError) as caught:
+        import_file(synced, flow_datasets(), "plans", tmp_path / "x.json")
+    assert caught.value.code == "IMPORT_FORMAT"
+    (tmp_path / "latin.csv").write_bytes("agency,cycle,opens,closes\n\xe9,1,,\n".encode("latin-1"))
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", tmp_path / "latin.csv")
+    assert caught.value.problems[0].code == "IMPORT_NOT_UTF8"
+    (tmp_path / "map.yaml").write_text("agency: x\n")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", tmp_path / "map.yaml")
+    assert caught.value.problems[0].code == "IMPORT_NOT_A_LIST"
+    (tmp_path / "broken.yaml").write_text("- {agency: [\n")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", tmp_path / "broken.yaml")
+    assert caught.value.problems[0].code == "IMPORT_BAD_YAML"
+    with pytest.raises(StoreError) as caught:
+        import_file(synced, flow_datasets(), "applications", tmp_path / "map.yaml")
+    assert caught.value.code == "DATASET_BUILTIN"
+
+
+def test_import__reimport__replaces_rows_and_bumps_generation(synced: Store, tmp_path: Path) -> None:
+    datasets = flow_datasets()
+    path = tmp_path / "stages.yaml"
+    path.write_text("- {code: a, name: A}\n- {code: b, name: B}\n", encoding="utf-8")
+    import_file(synced, datasets, "teaching_stages", path)
+    generation = synced.dataset_generation("teaching_stages")[0]
+    path.write_text("- {code: c, name: C}\n", encoding="utf-8")
+    import_file(synced, datasets, "teaching_stages", path)
+    assert synced.rows("teaching_stages", {}) == [{"code": "c", "name": "C"}]
+    assert synced.dataset_generation("teaching_stages") == (generation + 1, 1)
+
+
+def test_import__into_store_never_synced__syncs_the_dataset_first(store: Store) -> None:
+    import_file(store, flow_datasets(), "points", FIXTURES / "points_bom.csv")
+    assert len(store.rows("points", {})) == 3
+
+
+def test_load_demo__imports_every_declared_file(synced: Store) -> None:
+    datasets = flow_datasets()
+    outcome = load_demo(synced, datasets, FLOW.parent)
+    for name, spec in datasets.items():
+        if name == "applications":
+            assert outcome[name] == "skipped"
+            continue
+        with (FLOW.parent / spec.file).open(encoding="utf-8") as stream:
+            expected = len(yaml.safe_load(stream))
+        assert outcome[name] == f"imported:{expected}"
+        assert len(synced.rows(name, {})) == expected
+
+
+def test_load_demo__with_application_defaults__creates_demo_applications(synced: Store) -> None:
+    defaults = {"flow_id": "teacher_registration", "flow_version": "2026.1",
+                "flow_digest": "0" * 64, "status": "submitted"}
+    outcome = load_demo(synced, flow_datasets(), FLOW.parent, demo_application=defaults)
+    assert outcome["applications"] == "created:1"
+    assert synced.rows("applications", {"cert_no": "20121110831159587"}) == [
+        {"cert_no": "20121110831159587", "id_no": "110108198910107412"}]
+    again = load_demo(synced, flow_datasets(), FLOW.parent, demo_application=defaults)
+    assert again["applications"] == "created:0"
