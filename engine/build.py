@@ -8,6 +8,7 @@ YAML node. No I/O.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from typing import Any, Callable, Collection, Iterable
@@ -44,7 +45,7 @@ class Builder:
     def message_key(self, path: Path, key: str | None) -> str | None:
         if key is not None and key not in self.keys:
             self.problem(path, "MSG_001", f"message key '{key}' is missing from the locale catalogue",
-                         did_you_mean(key, self.keys) or "add it to locales/zh_CN/messages.yaml")
+                         _similar_keys(key, self.keys) or "add it to locales/zh_CN/messages.yaml")
         return key
 
     def expression(self, path: Path, source: str | None, names: Collection[str],
@@ -68,7 +69,8 @@ class Builder:
             columns = self.datasets[dataset].columns if dataset in self.datasets else None
             if columns is not None and attr not in columns:
                 self.problem(path, "REF_005", f"expression {source!r} reads '{name}.{attr}', but dataset "
-                             f"'{dataset}' has no column '{attr}'", did_you_mean(attr, columns))
+                             f"'{dataset}' has no column '{attr}'",
+                             did_you_mean(attr, columns) or "its columns: " + ", ".join(columns))
                 ok = False
         if step is not None:
             for name in sorted(expr.names & (set(self.field_step) | set(self.lookup_step))):
@@ -107,14 +109,17 @@ class Builder:
             for fpath, raw in _step_fields(step, ("steps", index)):
                 fid = raw["id"]
                 if fid in seen:
+                    first = self.positions.get(seen[fid] + ("id",), (0, 0))[0]
                     self.problem(fpath + ("id",), "REF_001", f"duplicate field id '{fid}'",
-                                 "field ids must be unique across the whole flow")
+                                 f"it is already used at line {first}; field ids must be unique across the flow")
+                    continue
                 seen[fid] = fpath
                 self.field_step.setdefault(fid, index)
         for index, raw in enumerate(self.data.get("review_fields", [])):
             if raw["id"] in seen:
-                self.problem(("review_fields", index, "id"), "REF_001",
-                             f"duplicate field id '{raw['id']}'", "field ids must be unique")
+                first = self.positions.get(seen[raw["id"]] + ("id",), (0, 0))[0]
+                self.problem(("review_fields", index, "id"), "REF_001", f"duplicate field id '{raw['id']}'",
+                             f"it is already used at line {first}; field ids must be unique across the flow")
 
     def build_lookups(self) -> tuple[model.Lookup, ...]:
         lookups = []
@@ -202,7 +207,8 @@ class Builder:
                 try:
                     re.compile(arg)
                 except re.error as exc:
-                    self.problem(path + (name,), "RULE_003", f"rule '{name}': bad regular expression: {exc}", "")
+                    self.problem(path + (name,), "RULE_003", f"rule '{name}': bad regular expression: {exc}",
+                                 "the pattern is a Python regular expression; check brackets and escapes")
             elif rule.argument == "field" and arg not in self.field_step:
                 self.problem(path + (name,), "RULE_004", f"rule '{name}' names unknown field '{arg}'",
                              did_you_mean(arg, self.field_step))
@@ -224,7 +230,7 @@ class Builder:
         for sindex, fid in enumerate(raw.get("show", [])):
             if fid not in self.field_step:
                 self.problem(path + ("show", sindex), "REF_002", f"summary shows unknown field '{fid}'",
-                             did_you_mean(fid, self.field_step))
+                             did_you_mean(fid, self.field_step) or "`show` lists ids of fields asked in earlier steps")
         inputs = {f.id: (f.type, f.rules) for s in sections for f in s.fields if f.is_input}
         return model.Step(raw["id"], raw["kind"], raw["title"], raw.get("body"), tuple(sections), gates,
                           FieldValidator(inputs), raw.get("min_read_seconds", 0), raw.get("next_label"),
@@ -282,6 +288,19 @@ def _step_fields(step: dict[str, Any], path: Path) -> Iterable[tuple[Path, dict[
         yield from _section_fields(step, path)
 
 
+def _similar_keys(key: str, keys: Collection[str]) -> str:
+    """Up to three keys of the same shape (field.*.label), closest first: one guess is often wrong."""
+    head, _, tail = key.partition(".")
+    shaped = [k for k in keys if k.split(".")[0] == head and k.count(".") == key.count(".")
+              and k.rsplit(".", 1)[-1] == key.rsplit(".", 1)[-1]] or list(keys)
+    close = difflib.get_close_matches(key, shaped, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    listed = " or ".join(f"'{k}'" for k in close) if len(close) < 3 else \
+        f"'{close[0]}', '{close[1]}' or '{close[2]}'"
+    return f"did you mean {listed}?"
+
+
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -293,8 +312,10 @@ def build_statuses(b: Builder, roles: frozenset[str]) -> dict[str, model.Status]
     statuses = {}
     initial = [sid for sid, s in raw_statuses.items() if s.get("initial")]
     if raw_statuses and len(initial) != 1:
-        b.problem(("statuses",), "REF_012", f"exactly one status must be `initial: true`, found {len(initial)}",
-                  "mark the status a new application starts in")
+        at: Path = ("statuses", initial[1], "initial") if len(initial) > 1 else ("statuses",)
+        found = f"{len(initial)}: " + ", ".join(initial) if initial else "none"
+        b.problem(at, "REF_012", f"exactly one status must be `initial: true`, found {found}",
+                  "mark only the status a new application starts in")
     for sid, raw in raw_statuses.items():
         path: Path = ("statuses", sid)
         b.message_key(path + ("message",), raw["message"])
@@ -306,33 +327,35 @@ def build_statuses(b: Builder, roles: frozenset[str]) -> dict[str, model.Status]
         if "applicant_edit" in raw:
             eraw, epath = raw["applicant_edit"], path + ("applicant_edit",)
             step_ids = [s["id"] for s in b.data["steps"]]
-            for sid_ in eraw.get("steps", []):
+            for sindex, sid_ in enumerate(eraw.get("steps", [])):
                 if sid_ not in step_ids:
-                    b.problem(epath + ("steps",), "REF_014", f"applicant_edit names unknown step '{sid_}'",
-                              did_you_mean(sid_, step_ids))
+                    b.problem(epath + ("steps", sindex), "REF_014", f"applicant_edit names unknown step '{sid_}'",
+                              did_you_mean(sid_, step_ids) or "steps: " + ", ".join(step_ids))
             fields = frozenset(eraw["fields"]) if "fields" in eraw else frozenset(
                 fid for fid, index in b.field_step.items() if step_ids[index] in eraw.get("steps", []))
             for fid in sorted(fields):
                 if fid not in b.field_step:
-                    b.problem(epath + ("fields",), "REF_002", f"applicant_edit names unknown field '{fid}'",
+                    at = epath + ("fields", list(eraw.get("fields", [])).index(fid))
+                    b.problem(at, "REF_002", f"applicant_edit names unknown field '{fid}'",
                               did_you_mean(fid, b.field_step))
             then = eraw.get("then")
             if then is not None and then not in raw_statuses:
-                b.problem(epath + ("then",), "REF_006", f"unknown status '{then}'", did_you_mean(then, raw_statuses))
+                b.problem(epath + ("then",), "REF_006", f"unknown status '{then}'",
+                          did_you_mean(then, raw_statuses) or "statuses: " + ", ".join(raw_statuses))
             edit = model.EditRule(fields, b.expression(epath + ("when",), eraw.get("when"), names), then)
         transitions = []
         for index, traw in enumerate(raw.get("transitions", [])):
             tpath = path + ("transitions", index)
             if traw["to"] not in raw_statuses:
                 b.problem(tpath + ("to",), "REF_006", f"transition to undefined status '{traw['to']}'",
-                          did_you_mean(traw["to"], raw_statuses))
-            for role in traw["roles"]:
+                          did_you_mean(traw["to"], raw_statuses) or "statuses: " + ", ".join(raw_statuses))
+            for rindex, role in enumerate(traw["roles"]):
                 if role not in roles:
-                    b.problem(tpath + ("roles",), "REF_007", f"unknown role '{role}'",
+                    b.problem(tpath + ("roles", rindex), "REF_007", f"unknown role '{role}'",
                               did_you_mean(role, roles) or "declare it under `roles:`")
-            for need in traw.get("requires", []):
+            for qindex, need in enumerate(traw.get("requires", [])):
                 if need not in review:
-                    b.problem(tpath + ("requires",), "REF_008", f"transition requires unknown review field "
+                    b.problem(tpath + ("requires", qindex), "REF_008", f"transition requires unknown review field "
                               f"'{need}'", did_you_mean(need, review) or "declare it under `review_fields:`")
             transitions.append(model.Transition(traw["to"], frozenset(traw["roles"]), tuple(traw.get("requires", ()))))
         if raw.get("final") and transitions:

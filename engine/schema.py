@@ -6,11 +6,13 @@ reads no files.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 import jsonschema
 from referencing import Registry, Resource
 
+from .expressions import did_you_mean
 from .problems import FlowProblem
 from .source import Positions
 
@@ -25,7 +27,7 @@ def check_schema(data: Any, positions: Positions, filename: str,
     problems = []
     for error in validator.iter_errors(data):
         for leaf in _leaves(error):
-            problems.append(_to_problem(leaf, positions, filename))
+            problems.append(_to_problem(leaf, positions, filename, data))
     return sorted(set(problems))
 
 
@@ -37,38 +39,100 @@ def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationErro
     return [error]
 
 
-def _to_problem(error: jsonschema.ValidationError, positions: Positions,
-                filename: str) -> FlowProblem:
+_ITEMS = {"steps": "step", "fields": "field", "review_fields": "review field", "gates": "gate",
+          "sections": "section", "transitions": "transition", "options": "option"}
+_NAMED = {"statuses": "status", "datasets": "dataset", "lookups": "lookup"}
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _where(path: tuple[Any, ...], data: Any) -> str:
+    """Name the place the way a policy editor reads the file: step 'identity' › field 'id_no' › type."""
+    parts: list[str] = []
+    node, parent = data, None
+    for key in path:
+        child = node[key] if isinstance(node, (dict, list)) else None
+        if isinstance(key, int) and parent in _ITEMS:
+            ident = child.get("id") if isinstance(child, dict) else None
+            parts[-1] = f"{_ITEMS[parent]} '{ident}'" if isinstance(ident, str) else f"{_ITEMS[parent]} {key + 1}"
+        elif isinstance(key, str) and parent in _NAMED and len(parts) == 1:
+            parts[-1] = f"{_NAMED[parent]} '{key}'"
+        elif isinstance(key, int):
+            parts.append(f"item {key + 1}")
+        else:
+            parts.append(str(key))
+        node, parent = child, key
+    return " › ".join(parts) or "the top level"
+
+
+def _to_problem(error: jsonschema.ValidationError, positions: Positions, filename: str,
+                data: Any) -> FlowProblem:
     path = tuple(error.absolute_path)
-    where = "/".join(str(p) for p in path) or "(top)"
+    where = _where(path, data)
     line, col = _position(path, positions)
     validator = error.validator
     if validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
-        for key in extra:
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(error.instance) - set(allowed)):
             line, col = _position(path + (key,), positions)
-            return FlowProblem(filename, line, col, "SCHEMA_002",
-                               f"unknown key '{key}' in {where}", f"allowed here: {allowed}")
+            close = did_you_mean(key, allowed)
+            return FlowProblem(filename, line, col, "SCHEMA_002", f"unknown key '{key}' in {where}",
+                               close or f"allowed here: {', '.join(allowed)}")
     if validator == "required":
-        return FlowProblem(filename, line, col, "SCHEMA_003",
-                           f"{where}: {error.message}", "add the missing key")
+        missing = [k for k in error.validator_value if k not in error.instance]
+        key = missing[0] if missing else "?"
+        return FlowProblem(filename, line, col, "SCHEMA_003", f"{where} has no `{key}`",
+                           f"add `{key}:`, which is required here")
     if validator == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
-        return FlowProblem(filename, line, col, "SCHEMA_004",
-                           f"{where}: {error.instance!r} is not allowed", f"use one of: {options}")
+        return _enum_problem(error, path, where, positions, filename)
     if validator == "pattern":
-        return FlowProblem(filename, line, col, "SCHEMA_005",
-                           f"{where}: {error.instance!r} is not a valid name",
-                           "ids are lower_snake_case; message keys are dotted, e.g. field.name.label")
+        return _pattern_problem(error, where, line, col, filename)
     if validator == "type":
+        hint = "put it in quotes" if error.validator_value == "string" and isinstance(error.instance, (int, float)) \
+            else ""
         return FlowProblem(filename, line, col, "SCHEMA_006",
-                           f"{where}: expected {error.validator_value}, got {type(error.instance).__name__}",
-                           "")
+                           f"{where}: expected {_kind(error.validator_value)}, got {_kind(error.instance)}", hint)
     if validator == "not":
         return FlowProblem(filename, line, col, "SCHEMA_007",
                            f"{where}: give either `fields` or `sections`, not both", "")
     return FlowProblem(filename, line, col, "SCHEMA_001", f"{where}: {error.message}", "")
+
+
+def _enum_problem(error: jsonschema.ValidationError, path: tuple[Any, ...], where: str,
+                  positions: Positions, filename: str) -> FlowProblem:
+    options = [str(o) for o in error.validator_value]
+    value = error.instance
+    if "propertyNames" in error.schema_path:  # a key of the mapping is wrong: point at the key
+        path = path + (value,)
+    line, col = _position(path, positions)
+    title = error.schema.get("title")
+    message = f"{where}: unknown {title} '{value}'" if title else f"{where}: {value!r} is not allowed"
+    close = did_you_mean(str(value), options)
+    return FlowProblem(filename, line, col, "SCHEMA_004", message, close or f"use one of: {', '.join(options)}")
+
+
+def _pattern_problem(error: jsonschema.ValidationError, where: str, line: int, col: int,
+                     filename: str) -> FlowProblem:
+    value = error.instance
+    if _ID.pattern == error.validator_value:
+        suggestion = re.sub(r"[^a-z0-9_]+", "_", str(value).lower()).strip("_")
+        hint = "names are lower_snake_case: small letters, digits and _" + \
+            (f", e.g. '{suggestion}'" if _ID.match(suggestion) else "")
+        return FlowProblem(filename, line, col, "SCHEMA_005", f"{where}: '{value}' is not a valid name", hint)
+    return FlowProblem(filename, line, col, "SCHEMA_005", f"{where}: '{value}' is not a valid message key",
+                       "message keys are dotted lower_snake_case, e.g. field.name.label")
+
+
+def _kind(value: Any) -> str:
+    names = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+             "array": "a list", "object": "a mapping", "null": "nothing"}
+    if isinstance(value, str) and value in names:
+        return names[value]
+    if isinstance(value, list):
+        return " or ".join(_kind(v) for v in value)
+    python = {str: "text", bool: "true or false", int: "a number", float: "a number", list: "a list",
+              dict: "a mapping", type(None): "nothing"}
+    return f"{python.get(type(value), type(value).__name__)} ({value!r})" if not isinstance(value, (list, dict)) \
+        else python[type(value)]
 
 
 def _position(path: tuple[Any, ...], positions: Positions) -> tuple[int, int]:

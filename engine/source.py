@@ -26,12 +26,7 @@ def read_yaml(text: str, filename: str) -> tuple[Any, Positions, list[FlowProble
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or str(exc)
-        return None, {}, [FlowProblem(filename, line, col, "YAML_001",
-                                      f"the file is not valid YAML: {what}",
-                                      "check indentation and quoting around this place")]
+        return None, {}, [_syntax_problem(exc, filename)]
     except yaml.YAMLError as exc:
         return None, {}, [FlowProblem(filename, 1, 1, "YAML_001",
                                       f"the file is not valid YAML: {exc}", "")]
@@ -41,6 +36,29 @@ def read_yaml(text: str, filename: str) -> tuple[Any, Positions, list[FlowProble
     walker = _Walker(filename)
     data = walker.walk(node, ())
     return data, walker.positions, walker.problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> FlowProblem:
+    """Locate a syntax error where a person would look for it, with a hint in their terms."""
+    problem = exc.problem or str(exc)
+    mark = exc.problem_mark or exc.context_mark
+    if "end of stream" in problem and exc.context_mark is not None:
+        mark = exc.context_mark  # the end of the file is not where the mistake is; where it opened is
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = f"{exc.context}, {problem}" if exc.context and "scanning for the next token" not in exc.context \
+        else problem
+    if "'\\t'" in problem:
+        hint = "indent with spaces; YAML does not allow tabs here"
+    elif "expected <block end>" in problem:
+        what = "this line is not indented like the lines around it"
+        hint = "keys of the same mapping, and items of the same list, start in the same column"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value that contains ': ' needs quotes, e.g. when: \"a: b\""
+    elif exc.context and "quoted scalar" in exc.context:
+        hint = "a quote opened here is never closed"
+    else:
+        hint = "check indentation and quoting around this place"
+    return FlowProblem(filename, line, col, "YAML_001", f"the file is not valid YAML: {what}", hint)
 
 
 class _Walker:

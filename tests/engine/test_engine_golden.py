@@ -1,0 +1,68 @@
+"""Golden authoring errors: `shenbao check` on broken flows, compared line for line.
+
+Each tests/engine/golden/NN_name.yaml is a broken flow; NN_name.expected holds the exact
+lines `shenbao check` prints for it (file:line:col: CODE message — hint). To rewrite the
+expected files after a deliberate change of wording, run
+
+    SHENBAO_UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/engine/test_engine_golden.py
+
+and review the diff by eye: the position must point at the offending node and the hint
+must help a policy editor.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from shenbao.check import run_check
+
+GOLDEN = Path(__file__).parent / "golden"
+FLOWS = sorted(GOLDEN.glob("*.yaml"))
+UPDATE = os.environ.get("SHENBAO_UPDATE_GOLDENS") == "1"
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+_\d{3}) (?P<message>.+?)"
+                  r"(?: — (?P<hint>.+))?$")
+
+
+def check_output(path: Path, capsys) -> tuple[int, str]:
+    code = run_check(argparse.Namespace(flows=[str(path)]))
+    return code, capsys.readouterr().out
+
+
+def test_golden__enough_cases():
+    assert len(FLOWS) >= 12
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.stem)
+def test_golden__check_output__matches_expected(path, capsys):
+    code, out = check_output(path, capsys)
+    expected_file = path.with_suffix(".expected")
+    if UPDATE:
+        expected_file.write_text(out, encoding="utf-8")
+    assert code == 1, "a golden flow must be refused"
+    assert out == expected_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.stem)
+def test_golden__every_line__well_formed_and_pointing_into_the_file(path, capsys):
+    _, out = check_output(path, capsys)
+    source = path.read_text(encoding="utf-8").splitlines()
+    lines = out.splitlines()
+    assert lines
+    positions = []
+    for line in lines:
+        match = LINE.match(line)
+        assert match, line
+        assert match["file"] == f"tests/engine/golden/{path.name}"
+        row, col = int(match["line"]), int(match["col"])
+        assert 1 <= row <= len(source) and 1 <= col <= len(source[row - 1]) + 1, line
+        positions.append((row, col))
+    assert positions == sorted(positions), "problems are listed in file order"
+
+
+def test_golden__real_flow__checks_clean(capsys):
+    code, out = check_output(Path(__file__).resolve().parents[2] / "flows" / "teacher_registration.yaml", capsys)
+    assert (code, out) == (0, "")
