@@ -21,7 +21,19 @@ import pytest
 from shenbao.check import run_check
 
 GOLDEN = Path(__file__).parent / "golden"
+# Goldens whose expected output is right but the engine does not produce yet (xfail, strict).
+KNOWN_WRONG = {
+    "25_bare_name_expression": "engine bug: expressions.compile_expression collects names and attributes with "
+                               "tree.find_all(), which skips the root node, so an expression that is a bare name "
+                               "(`agnecy`) or a bare attribute read (`chosen_agency.nmae`) escapes REF_002, REF_005 "
+                               "and REF_010; the flow loads and fails at run time",
+}
 FLOWS = sorted(GOLDEN.glob("*.yaml"))
+
+
+def _flows():
+    return [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[p.stem]))
+            if p.stem in KNOWN_WRONG else pytest.param(p, id=p.stem) for p in FLOWS]
 UPDATE = os.environ.get("SHENBAO_UPDATE_GOLDENS") == "1"
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+_\d{3}) (?P<message>.+?)"
                   r"(?: — (?P<hint>.+))?$")
@@ -36,17 +48,17 @@ def test_golden__enough_cases():
     assert len(FLOWS) >= 12
 
 
-@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", _flows())
 def test_golden__check_output__matches_expected(path, capsys):
     code, out = check_output(path, capsys)
     expected_file = path.with_suffix(".expected")
-    if UPDATE:
+    if UPDATE and path.stem not in KNOWN_WRONG:
         expected_file.write_text(out, encoding="utf-8")
     assert code == 1, "a golden flow must be refused"
     assert out == expected_file.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", _flows())
 def test_golden__every_line__well_formed_and_pointing_into_the_file(path, capsys):
     _, out = check_output(path, capsys)
     source = path.read_text(encoding="utf-8").splitlines()
