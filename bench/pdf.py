@@ -1,0 +1,93 @@
+"""Benchmark: generating the 申请表 PDF, time and peak memory, against a minimal fpdf2 document.
+
+    .venv/bin/python bench/pdf.py [--runs N]
+
+For each sample application (tests/pdf/pdf_samples.py) it prints the median generation
+time over N runs and the peak traced memory of one run (tracemalloc: Python allocations,
+which is where fontTools keeps a parsed font), next to a one-line fpdf2 document with the
+same font taken straight from the collection, and the ratios. Font preparation (a one-time
+cost per machine, cached on disk) happens before timing and is reported separately.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "pdf")]
+
+from fpdf import FPDF  # noqa: E402
+
+import pdf_samples  # noqa: E402
+from renderers.pdf import FontPlan, find_fonts, prepared_fonts, render_pdf  # noqa: E402
+from renderers.pdf.pdf import document_texts  # noqa: E402
+
+LINE = "教师资格定期注册申请表 TR2026000123"
+
+
+def minimal_document() -> bytes:
+    """One line of text in Noto Sans CJK SC, straight from the .ttc: fpdf2 at its simplest."""
+    source = find_fonts()
+    pdf = FPDF()
+    pdf.add_font("cjk", "", source.regular, collection_font_number=source.index)
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    pdf.cell(text=LINE)
+    return bytes(pdf.output())
+
+
+def measure(make: Callable[[], bytes], runs: int) -> tuple[float, float, float]:
+    """(median wall seconds, median CPU seconds, peak MiB) of `make`, after a warm-up run.
+
+    CPU time (this process only) is what the ratios use: it does not grow when other
+    processes share the machine, as on a busy developer box or CI.
+    """
+    make()
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        make()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    tracemalloc.start()
+    make()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return statistics.median(walls), statistics.median(cpus), peak / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    fonts = prepared_fonts()
+    start = time.perf_counter()
+    views = {name: pdf_samples.view(make()) for name, make in pdf_samples.SAMPLES.items()}
+    for view in views.values():
+        fonts.plan("".join(document_texts(view)))
+    print(f"font preparation (cached in {fonts.dir}): {time.perf_counter() - start:.2f} s")
+
+    base = measure(minimal_document, args.runs)
+    source = fonts.source
+    unprepared = FontPlan(source.regular, source.bold, source.index)
+    rows = [("minimal one-line document (.ttc)", *base)]
+    for name, view in views.items():
+        rows.append((f"{name}", *measure(lambda v=view: render_pdf(v, fonts), args.runs)))
+    for name, view in list(views.items())[:1]:
+        rows.append((f"{name}, fonts straight from .ttc", *measure(lambda v=view: render_pdf(v, unprepared), args.runs)))
+
+    print(f"{'document':46} {'wall':>8} {'cpu':>8} {'x base':>7} {'peak':>9} {'x base':>7}")
+    for name, wall, cpu, mib in rows:
+        print(f"{name:46} {wall * 1000:6.0f}ms {cpu * 1000:6.0f}ms {cpu / base[1]:6.2f}x "
+              f"{mib:7.1f}MB {mib / base[2]:6.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
