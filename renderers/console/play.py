@@ -1,0 +1,309 @@
+"""Playing a scenario headless: each action becomes an engine call, its outcome a transcript
+entry (the same screens the interactive console shows) and a comparison with `expect`.
+
+Applicant actions drive a `Run`; once the run is complete, `status` moves the application
+as a staff member would (`transition`) and `amend` changes it under its status' rules
+(`Amendment`), all in memory. Playing stops at the first unmet expectation and says which
+scenario, which action (file and line), at which step, and what differed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Sequence
+
+from engine import Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, StepView, transition
+from shenbao.catalog import format_value
+
+from .scenario import Action, Scenario
+from .screen import INDENT, outcome_lines, step_lines
+from .text import Texts, problem_key, show_options
+
+
+@dataclass
+class Outcome:
+    """What one action did, in the terms `expect` speaks."""
+
+    problems: Sequence[Problem] = ()
+    warnings: Sequence[Problem] = ()
+    gates: Sequence[GateFailure] = ()
+    advanced: bool | None = None
+    allowed: bool | None = None
+    saved: bool | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    scenario: Scenario
+    action: Action
+    number: int
+    step: str
+    differences: list[str]
+
+    def __str__(self) -> str:
+        head = (f"FAILED {self.scenario.filename}:{self.action.line}: scenario '{self.scenario.name}', "
+                f"action {self.number} ({self.action.verb}) at step '{self.step}'")
+        return "\n".join([head] + [INDENT + d for d in self.differences])
+
+
+@dataclass
+class Report:
+    transcript: list[str]
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+class Player:
+    """Plays one scenario (and the scenarios it comes `after`) against a flow and its data."""
+
+    def __init__(self, flow: Flow, source: DataSource, texts: Texts, cells: int = 100):
+        self.flow, self.source, self.texts, self.cells = flow, source, texts, cells
+        self.now = datetime(2000, 1, 1)
+        self.run: Run | None = None
+        self.status: str | None = None
+        self.answers: dict[str, Any] = {}
+        self.review: dict[str, Any] = {}
+        self.out: list[str] = []
+
+    def clock(self) -> datetime:
+        return self.now
+
+    def play(self, scenario: Scenario) -> Report:
+        failure = self._play(scenario)
+        return Report(self.out, failure)
+
+    def _play(self, scenario: Scenario) -> Failure | None:
+        if scenario.after is not None:
+            failure = self._play(scenario.after)
+            if failure is not None:
+                return failure
+        self.out += [f"=== {scenario.filename}: {scenario.name}"] + ([f"    {scenario.covers}"] if scenario.covers else [])
+        if scenario.start is not None:
+            self.now = scenario.start
+            self.out.append(f"--- clock {format_value(self.now)}")
+        if self.run is None:
+            self.run = Run(self.flow, self.source, self.clock)
+            self.out += step_lines(self.run.view(), self.texts, self.cells)
+        for number, action in enumerate(scenario.actions, 1):
+            step = self.run.view().id
+            self.out.append(f"--- [{number}] line {action.line} @ {step}: {self.describe(action)}")
+            if action.note:
+                self.out.append(f"    # {action.note}")
+            outcome = self.act(action)
+            self.out += outcome.lines
+            differences = self.compare(action, outcome)
+            if differences:
+                return Failure(scenario, action, number, step, differences)
+        return None
+
+    # -- acting ----------------------------------------------------------------------------
+    def describe(self, action: Action) -> str:
+        if action.verb == "answers":
+            given = ", ".join(f"{k}={v!r}" for k, v in action.arg.items())
+            return f"answers {given}" + (f" confirm={list(action.confirm)}" if action.confirm else "")
+        if action.verb in ("next", "back"):
+            return action.verb
+        if action.verb == "amend":
+            given = ", ".join(f"{k}={v!r}" for k, v in action.arg["answers"].items())
+            return f"amend {given}" + (f" confirm={action.arg['confirm']}" if action.arg.get("confirm") else "")
+        if action.verb == "status":
+            return f"status → {action.arg['to']} as {action.arg['role']}" + (
+                f" inputs {action.arg['inputs']}" if action.arg.get("inputs") else "")
+        return f"{action.verb} {action.arg}"
+
+    def act(self, action: Action) -> Outcome:
+        assert self.run is not None
+        verb = action.verb
+        if verb == "wait":
+            self.now += timedelta(seconds=action.arg)
+            return Outcome(lines=[f"    clock {self.now:%Y-%m-%d %H:%M:%S}"])
+        if verb == "at":
+            self.now = datetime.fromisoformat(action.arg)
+            return Outcome(lines=[f"    clock {self.now:%Y-%m-%d %H:%M:%S}"])
+        if verb == "back":
+            view = self.run.back()
+            return Outcome(lines=step_lines(view, self.texts, self.cells))
+        if verb == "decline":
+            self.run.decline(action.arg)
+            return Outcome(lines=[INDENT + self.texts("console.warning.fixing",
+                                                      label=self.texts.label(action.arg.split(":")[0]))])
+        if verb in ("next", "answers"):
+            return self.submit(action.arg if verb == "answers" else {}, action.confirm)
+        if not self.run.complete:
+            return Outcome(lines=[f"    ! '{verb}' needs a completed application; the run is at step "
+                                  f"'{self.run.view().id}'"], allowed=False, saved=False)
+        self.settle()
+        return self.move(action.arg) if verb == "status" else self.amend(action.arg)
+
+    def submit(self, given: Mapping[str, Any], confirm: Sequence[str]) -> Outcome:
+        """Send the step as a form would: what is shown, overwritten by what the scenario types."""
+        assert self.run is not None
+        view = self.run.view()
+        shown = {f.id: f.raw if f.raw is not None else _as_typed(f.value)
+                 for f in view.fields if not f.readonly and not f.secret}
+        result = self.run.submit({**shown, **given}, confirm=confirm)
+        if result.advanced:
+            lines = step_lines(result.step, self.texts, self.cells, shown_options=show_options(self.run))
+            if self.run.complete:
+                self.settle()
+                lines.append("")
+                lines.append(self.texts("console.status", status=self.texts.status(self.status or "")))
+        else:
+            lines = [INDENT + line for line in outcome_lines(self.texts, result.problems, result.warnings,
+                                                             result.gates)]
+        return Outcome(result.problems, result.warnings, result.gates, result.advanced, lines=lines)
+
+    def settle(self) -> None:
+        """On completion the application starts in the flow's initial status."""
+        assert self.run is not None
+        if self.status is None:
+            self.answers = self.run.application()
+            initial = next((s for s in self.flow.statuses.values() if s.initial), None)
+            self.status = initial.id if initial else ""
+
+    def move(self, arg: Mapping[str, Any]) -> Outcome:
+        assert self.status is not None
+        result = transition(self.flow, self.status, arg["to"], arg["role"], arg.get("inputs") or {},
+                            self.source, self.now)
+        if not result.allowed:
+            return Outcome(problems=result.problems, allowed=False,
+                           lines=[INDENT + l for l in outcome_lines(self.texts, result.problems)])
+        self.status = arg["to"]
+        self.review.update(result.inputs)
+        return Outcome(allowed=True, lines=self.status_lines())
+
+    def amend(self, arg: Mapping[str, Any]) -> Outcome:
+        assert self.status is not None
+        amendment = Amendment(self.flow, self.answers, self.status, self.source, self.clock)
+        result = amendment.submit({**self.answers, **arg["answers"]}, confirm=arg.get("confirm") or ())
+        lines = [INDENT + l for l in outcome_lines(self.texts, result.problems, result.warnings, result.gates)]
+        if result.saved:
+            self.answers, self.status = dict(result.answers), result.status
+            lines += [INDENT + self.texts("console.amend.saved")] + self.status_lines()
+        return Outcome(result.problems, result.warnings, result.gates, saved=result.saved, lines=lines)
+
+    def status_lines(self) -> list[str]:
+        assert self.status is not None
+        lines = [INDENT + self.texts("console.status", status=self.texts.status(self.status))]
+        ctx = Context(self.flow, self.source, self.now, {})
+        for fid in self.flow.statuses[self.status].shows:
+            fld = next(f for f in self.flow.review_fields if f.id == fid)
+            value = self.texts.plain(self.review.get(fid), ctx.options(fld) if fld.options else ())
+            lines.append(INDENT * 2 + self.texts("console.field.shown", label=self.texts(fld.label), value=value))
+        return lines
+
+    # -- comparing -------------------------------------------------------------------------
+    def compare(self, action: Action, outcome: Outcome) -> list[str]:
+        assert self.run is not None
+        expect, diffs = action.expect, []
+        for group in ("problems", "warnings"):
+            want = sorted(_problem_expect(item) for item in expect.get(group, []))
+            got = sorted(problem_key(p) for p in getattr(outcome, group))
+            if [k for k, _ in want] != got:
+                diffs.append(f"{group}: expected {[k for k, _ in want]}, got {got}")
+            else:
+                diffs += _param_diffs(group, want, {problem_key(p): p.params for p in getattr(outcome, group)})
+        want_gates = sorted(_gate_expect(item) for item in expect.get("gates", []))
+        got_gates = [g.id for g in outcome.gates]
+        if [g for g, _ in want_gates] != sorted(got_gates):
+            diffs.append(f"gates: expected {[g for g, _ in want_gates]}, got {got_gates}")
+        else:
+            diffs += _param_diffs("gates", want_gates, {g.id: g.params for g in outcome.gates})
+        for name in ("advanced", "allowed", "saved"):
+            if name in expect and expect[name] != getattr(outcome, name):
+                diffs.append(f"{name}: expected {expect[name]}, got {getattr(outcome, name)}")
+        diffs += self.compare_state(expect, outcome)
+        return diffs
+
+    def compare_state(self, expect: Mapping[str, Any], outcome: Outcome) -> list[str]:
+        assert self.run is not None
+        diffs = []
+        view = self.run.view()
+        if "step" in expect and expect["step"] != view.id:
+            diffs.append(f"step: expected '{expect['step']}', got '{view.id}'")
+        if "complete" in expect and expect["complete"] != self.run.complete:
+            diffs.append(f"complete: expected {expect['complete']}, got {self.run.complete}")
+        if "wait_seconds" in expect and float(expect["wait_seconds"]) != view.wait_seconds:
+            diffs.append(f"wait_seconds: expected {expect['wait_seconds']}, got {view.wait_seconds}")
+        if "status" in expect and expect["status"] != self.status:
+            diffs.append(f"status: expected '{expect['status']}', got '{self.status}'")
+        values = self.answers if self.status is not None else self.run.application()
+        diffs += _subset_diffs("answers", expect.get("answers", {}), values)
+        diffs += _subset_diffs("review", expect.get("review", {}), self.review)
+        if "decisions" in expect:
+            want = [(d["key"], d["choice"]) for d in expect["decisions"]]
+            got = [(d.key, d.choice) for d in self.run.decisions]
+            if want != got:
+                diffs.append(f"decisions: expected {want}, got {got}")
+        diffs += _field_diffs(expect.get("fields", {}), view)
+        text = "\n".join(outcome.lines)
+        diffs += [f"says: expected the transcript to contain {s!r}" for s in expect.get("says", []) if s not in text]
+        return diffs
+
+
+def _as_typed(value: Any) -> Any:
+    """A value as a form field would hold it: text for dates, as-is otherwise."""
+    return format_value(value) if hasattr(value, "isoformat") else value
+
+
+def _problem_expect(item: Any) -> tuple[str, Mapping[str, Any]]:
+    return (item, {}) if isinstance(item, str) else (item["key"], item.get("params", {}))
+
+
+def _gate_expect(item: Any) -> tuple[str, Mapping[str, Any]]:
+    return (item, {}) if isinstance(item, str) else (item["id"], item.get("params", {}))
+
+
+def _param_diffs(group: str, want: Sequence[tuple[str, Mapping[str, Any]]], got: Mapping[str, Mapping[str, Any]]
+                 ) -> list[str]:
+    diffs = []
+    for key, params in want:
+        for name, value in params.items():
+            actual = got.get(key, {}).get(name)
+            if not _same(value, actual):
+                diffs.append(f"{group} {key} param {name}: expected {value!r}, got {format_value(actual)!r}")
+    return diffs
+
+
+def _subset_diffs(group: str, want: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
+    return [f"{group} {key}: expected {value!r}, got {_shown(got.get(key))}"
+            for key, value in want.items() if not _same(value, got.get(key))]
+
+
+def _field_diffs(want: Mapping[str, Mapping[str, Any]], view: StepView) -> list[str]:
+    diffs = []
+    fields = {f.id: f for f in view.fields}
+    for fid, checks in want.items():
+        fld = fields.get(fid)
+        if fld is None:
+            if checks.get("shown", True):
+                diffs.append(f"fields {fid}: expected it on step '{view.id}', but it is not shown there")
+            continue
+        got = {"value": fld.value, "present": fld.value not in (None, "", b"", []), "readonly": fld.readonly,
+               "shown": True, "options": [o.value for o in fld.options], "option_count": len(fld.options)}
+        for name, value in checks.items():
+            if not _same(value, got[name]):
+                diffs.append(f"fields {fid} {name}: expected {value!r}, got {_shown(got[name])}")
+    return diffs
+
+
+def _same(want: Any, got: Any) -> bool:
+    if isinstance(want, bool) or want is None:
+        return want is got or want == got and isinstance(got, bool)
+    if isinstance(want, (list, tuple)):
+        return isinstance(got, (list, tuple)) and len(want) == len(got) and all(map(_same, want, got))
+    if isinstance(got, bytes):
+        return False
+    return format_value(want) == format_value(got)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, (list, tuple)):
+        return repr([format_value(v) for v in value])
+    return repr(format_value(value)) if value is not None else "None"
