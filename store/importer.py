@@ -115,10 +115,24 @@ class _Loader:
             conn.execute(sa.schema.CreateTable(table))
             return table
 
-        return self.store.db.run(body)
+        staging = self.store.db.run(body)
+        dialect = self.store.db.engine.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        quote = dialect.identifier_preparer.quote
+        self.insert_sql = (f"INSERT INTO {quote(staging.name)} "
+                           f"({', '.join(quote(c) for c in self.columns)}) "
+                           f"VALUES ({', '.join([mark] * len(self.columns))})")
+        self.find_sql = (f"SELECT 1 FROM {quote(staging.name)} WHERE "
+                         + " AND ".join(f"{quote(k)} = {mark}" for k in self.spec.key))
+        # The driver gets values exactly as SQLAlchemy would have bound them (e.g. the
+        # SQLite date format) without SQLAlchemy's per-row statement machinery.
+        processors = [staging.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                      for c in self.columns]
+        self.processors = [(at, p) for at, p in enumerate(processors) if p is not None]
+        return staging
 
     def _stream(self, records: Iterator[Record], progress: Progress | None, total: int) -> int:
-        chunk: list[dict[str, Any]] = []
+        chunk: list[tuple[Any, ...]] = []
         rows_of_chunk: list[int] = []
         done = 0
         for record in records:
@@ -143,47 +157,54 @@ class _Loader:
             self._insert(chunk, rows_of_chunk)
         return done
 
-    def _check(self, record: Record) -> dict[str, Any] | None:
+    def _check(self, record: Record) -> tuple[Any, ...] | None:
         raw = record.values
         if len(raw) != len(self.columns):
             self.problems.add(ImportProblem(record.row, "IMPORT_ROW_LENGTH", line=record.line))
             return None
-        values: dict[str, Any] = {}
-        ok = True
-        for column, convert, value in zip(self.columns, self.convert, raw):
-            try:
-                values[column] = convert(value)
-            except ValueError as error:
-                ok = False
-                self.problems.add(ImportProblem(record.row, str(error), column,
-                                                _shown(value), record.line))
+        try:
+            values = [convert(value) for convert, value in zip(self.convert, raw)]
+        except ValueError:
+            self._report(record)
+            return None
         for at in self.key_at:
-            if ok and values[self.columns[at]] is None:
-                ok = False
+            if values[at] is None:
                 self.problems.add(ImportProblem(record.row, "IMPORT_KEY_EMPTY", self.columns[at],
                                                 None, record.line))
-        return values if ok else None
+                return None
+        for at, process in self.processors:
+            values[at] = process(values[at])
+        return tuple(values)
 
-    def _insert(self, chunk: list[dict[str, Any]], rows: list[int]) -> None:
-        assert self.staging is not None
-        staging = self.staging
+    def _report(self, record: Record) -> None:
+        """The slow path: name every refused value of a row."""
+        for column, convert, value in zip(self.columns, self.convert, record.values):
+            try:
+                convert(value)
+            except ValueError as error:
+                self.problems.add(ImportProblem(record.row, str(error), column,
+                                                _shown(value), record.line))
+
+    def _insert(self, chunk: list[tuple[Any, ...]], rows: list[int]) -> None:
         try:
-            self.store.db.run(lambda conn: conn.execute(staging.insert(), chunk))
+            self.store.db.run(lambda conn: conn.exec_driver_sql(self.insert_sql, chunk))
         except sa.exc.IntegrityError:
             self._report_duplicates(chunk, rows)
 
-    def _report_duplicates(self, chunk: list[dict[str, Any]], rows: list[int]) -> None:
-        assert self.staging is not None
-        key = self.spec.key
-        keys = [tuple(v[k] for k in key) for v in chunk]
-        columns = [self.staging.c[k] for k in key]
-        query = sa.select(*columns).where(sa.tuple_(*columns).in_(keys))
-        taken = set(tuple(r) for r in self.store.db.read(lambda conn: conn.execute(query).all()))
-        for row, value in zip(rows, keys):
-            if value in taken:
-                self.problems.add(ImportProblem(row, "IMPORT_DUPLICATE_KEY", ",".join(key),
-                                                _shown(value)))
-            taken.add(value)
+    def _report_duplicates(self, chunk: list[tuple[Any, ...]], rows: list[int]) -> None:
+        """Only after a chunk was refused: find which rows repeat an earlier key."""
+        keys = [tuple(values[at] for at in self.key_at) for values in chunk]
+
+        def taken_before(conn: sa.Connection) -> list[bool]:
+            return [conn.exec_driver_sql(self.find_sql, key).first() is not None for key in keys]
+
+        seen: set[tuple[Any, ...]] = set()
+        for row, key, taken in zip(rows, keys, self.store.db.read(taken_before)):
+            if taken or key in seen:
+                self.problems.add(ImportProblem(row, "IMPORT_DUPLICATE_KEY",
+                                                ",".join(self.spec.key),
+                                                _shown(",".join(str(v) for v in key))))
+            seen.add(key)
 
     def _swap(self, count: int) -> None:
         assert self.staging is not None

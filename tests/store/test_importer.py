@@ -96,7 +96,7 @@ def test_import__duplicate_keys_across_chunks__reported_by_row(synced: Store, tm
     with pytest.raises(ImportFailed) as caught:
         import_file(synced, flow_datasets(), "teaching_stages", path)
     assert [(p.row, p.code, p.value) for p in caught.value.problems] == [
-        (2, "IMPORT_DUPLICATE_KEY", "('a',)")]
+        (2, "IMPORT_DUPLICATE_KEY", "a")]
 
 
 def test_import__problem_limit__truncates_the_report(synced: Store, tmp_path: Path) -> None:
@@ -171,3 +171,36 @@ def test_load_demo__with_application_defaults__creates_demo_applications(synced:
         {"cert_no": "20121110831159587", "id_no": "110108198910107412"}]
     again = load_demo(synced, flow_datasets(), FLOW.parent, demo_application=defaults)
     assert again["applications"] == "created:0"
+
+
+@pytest.mark.parametrize("cache_limit", [5000, 0], ids=["cached", "queried"])
+def test_import__typed_values__match_the_way_the_engine_asks(backend, cache_limit: int) -> None:
+    store = backend.open(cache_limit=cache_limit)
+    store.migrate()
+    datasets = flow_datasets()
+    import_file(store, datasets, "points", FIXTURES / "points_bom.csv")
+    import_file(store, datasets, "certificates", FIXTURES / "certificates.yaml")
+    assert [r["code"] for r in store.rows("points", {"starts": datetime(2026, 9, 1, 8, 0)})] == [
+        "p1", "p2", "p3"]
+    assert [r["code"] for r in store.rows("points", {"ends": datetime(2029, 6, 30, 17, 0)})] == ["p2"]
+    found = store.rows("certificates", {"birth_date": date(1880, 1, 1)})
+    assert [r["name"] for r in found] == ["黄伯庸"]
+    store.close()
+
+
+def test_import__number_column__round_trips_as_decimal(store: Store, tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from storetest import DS
+
+    datasets = {"fees": DS({"code": "text", "amount": "number"}, ("code",))}
+    path = tmp_path / "fees.csv"
+    path.write_text("code,amount\na,1.5\nb,\nc,12\n", encoding="utf-8")
+    import_file(store, datasets, "fees", path)
+    assert [(r["code"], r["amount"]) for r in store.rows("fees", {})] == [
+        ("a", Decimal("1.5")), ("b", None), ("c", Decimal("12"))]
+    path.write_text("code,amount\na,lots\nb,nan\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(store, datasets, "fees", path)
+    assert [(p.row, p.code) for p in caught.value.problems] == [
+        (1, "IMPORT_BAD_NUMBER"), (2, "IMPORT_BAD_NUMBER")]
