@@ -155,7 +155,10 @@ class FieldValidator:
         """Return (field, code, params) for every failing rule, in schema order."""
         validator = self._validator()
         self._local.document, self._local.today = document, today
-        if validator.validate(dict(document)):
+        # normalize=False: values arrive normalised by engine.normalize, and the schemas hold no
+        # Cerberus normalisation rules; Cerberus' normalisation pass (a copy and re-check of the
+        # schema on every call) was 80-90% of its cost (bench/engine.py).
+        if validator.validate(dict(document), normalize=False):
             return []
         found = []
         for error in validator._errors:
