@@ -1,10 +1,274 @@
-"""Routes: account (being written)."""
+"""After submission: log in, the dashboard, viewing and modifying the application, log out.
+
+An applicant's session names their application id; every page loads that application
+and no other (there is no id in any URL), so nobody can see or change someone else's.
+What may be modified comes from the flow's status rules (`edit_rights`/`Amendment`);
+saves use optimistic locking, so a second tab's stale save is refused, never merged.
+"""
 from __future__ import annotations
+
+import secrets
+from typing import Any, Mapping
 
 import bottle
 
+from engine import Amendment, Context, answers_from_json, edit_rights, to_json
+from store import APPLICATIONS, Application, AuditEntry, Duplicate, StaleWrite
+
+from . import captcha, sessions
 from .context import Web
+from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links
+from .throttle import Throttle, identity
+from .wizard import INDEXED, secret_fields, step_view_of
+
+LOGIN = "/login"
+# The flow's lookups that name the chosen agency and confirmation point.
+AGENCY_LOOKUP, POINT_LOOKUP = "chosen_agency", "chosen_point"
+
+
+def current_application(web: Web) -> Application:
+    """The signed-in applicant's own application, or a redirect to the login page."""
+    session = sessions.require(web, "applicant", LOGIN)
+    found = web.store.get_application(int(session.subject))
+    if found is None:
+        sessions.logout(web, "applicant")
+        bottle.redirect(LOGIN)
+    return found
+
+
+def typed_answers(web: Web, app: Application) -> dict[str, Any]:
+    return answers_from_json(web.flow, app.answers)
+
+
+def lookups(web: Web, app: Application) -> Mapping[str, Any]:
+    return Context(web.flow, web.store, web.local_now(), typed_answers(web, app)).names()
+
+
+class Accounts:
+    def __init__(self, web: Web):
+        self.web, self.flow = web, web.flow
+        self.texts = Texts(web.flow, web.catalog)
+        self.throttle = Throttle(web, "login", web.settings.login_failures_per_account,
+                                 web.settings.login_failures_per_address)
+
+    # -- login ------------------------------------------------------------------------
+    def login_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
+                   status: int = 200) -> str:
+        errors = errors or Errors()
+        fields = [simple_field("id_no", self.texts.label("id_no"), autocomplete="username"),
+                  simple_field("cert_no", self.texts.label("cert_no")),
+                  simple_field("password", self.web.t("web.login.password"), "password", "current-password")]
+        return self.web.page("simple_form.html", status, title=self.web.t("web.login.title"),
+                             intro=[self.web.t("web.login.intro")], notices=[], fields=fields,
+                             values=values or {}, errors=errors, links=error_links(errors), action=LOGIN,
+                             captcha="login", nonce=secrets.token_hex(4), submit=self.web.t("web.login.submit"),
+                             extra_links=[("/password/forgot", self.web.t("web.login.forgot"))], after=[])
+
+    def login(self) -> str:
+        forms = bottle.request.forms.decode()
+        values = {k: identity(forms.get(k)) for k in ("id_no", "cert_no")}
+        password = forms.get("password") or ""
+        errors = Errors()
+        for key, label in (("id_no", self.texts.label("id_no")), ("cert_no", self.texts.label("cert_no")),
+                           ("password", self.web.t("web.login.password")),
+                           (captcha.FIELD, self.web.t("web.captcha.label"))):
+            if not (password if key == "password" else forms.get(key, "").strip()):
+                errors.fields[key] = self.web.t("problem.required", label=label)
+        account = (values["id_no"], values["cert_no"])
+        if self.throttle.blocked(*account):
+            errors.page.append(self.web.t("web.login.throttled", minutes=self.throttle.minutes))
+            return self.login_page(values, errors, 429)
+        if errors:
+            return self.login_page(values, errors)
+        if not captcha.check(self.web, "login", forms.get(captcha.FIELD)):
+            errors.fields[captcha.FIELD] = self.web.t("web.captcha.wrong")
+            return self.login_page(values, errors)
+        app = self.web.store.find_application(cert_no=values["cert_no"], id_no=values["id_no"])
+        if app is None:
+            self.web.store.passwords.verify(None, password)  # same cost as a real check
+            ok = False
+        else:
+            ok = self.web.store.check_application_password(app.id, password)
+        if not ok:
+            self.throttle.count(*account)
+            errors.page.append(self.web.t("web.login.failed"))
+            return self.login_page(values, errors)
+        assert app is not None
+        self.throttle.clear(*account)
+        sessions.login(self.web, "applicant", app.id)
+        bottle.redirect("/account/welcome")
+
+    # -- dashboard --------------------------------------------------------------------
+    def dashboard(self, app: Application) -> str:
+        names = lookups(self.web, app)
+        agency, point = names.get(AGENCY_LOOKUP), names.get(POINT_LOOKUP)
+        status = self.flow.statuses[app.status]
+        rights = edit_rights(self.flow, app.status, typed_answers(self.web, app), self.web.store,
+                             self.web.local_now())
+        shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
+                 for fid in status.shows if app.status_data.get(fid)]
+        messages = [(self.web.t(f"web.account.message.{m.scope}"), m.created_at.astimezone(self.web.tz), m.body)
+                    for m in self.web.store.messages_for(app.id)]
+        return self.web.render("dashboard.html", app=app, name=app.answers.get("name", ""), agency=agency,
+                               point=point, status_text=self.web.t(status.message), shows=shows,
+                               messages=messages, can_edit=rights.allowed, edit_then=rights.then,
+                               final=status.final, signed_in=True)
+
+    def review_value(self, field_id: str, value: Any) -> list[str]:
+        """A staff review value as lines of text: option labels for choices."""
+        fld = next((f for f in self.flow.review_fields if f.id == field_id), None)
+        items = value if isinstance(value, list) else [value]
+        if fld is not None and fld.options is not None:
+            ctx = Context(self.flow, self.web.store, self.web.local_now(), {})
+            labels = {str(o.value): self.texts.option_label(o.label, o.label_is_key) for o in ctx.options(fld)}
+            return [labels.get(str(v), str(v)) for v in items]
+        return [str(v) for v in items]
+
+    def view(self, app: Application) -> str:
+        answers = dict(app.answers)
+        steps = []
+        hidden = secret_fields(self.flow)
+        for step in self.flow.steps:
+            if step.kind != "form":
+                continue
+            view = step_view_of(self.web, answers, step.id)
+            sections = [s for s in self.texts.sections(view.sections, Errors())]
+            sections = [type(s)(s.title, None, tuple(f for f in s.fields if f.type != "display" and f.id not in hidden))
+                        for s in sections]
+            sections = [s for s in sections if s.fields]
+            if sections:
+                steps.append((self.web.t(view.title), sections))
+        return self.web.render("view.html", app=app, steps=steps, signed_in=True)
+
+    # -- modifying --------------------------------------------------------------------
+    def amendment(self, app: Application) -> Amendment:
+        return Amendment(self.flow, typed_answers(self.web, app), app.status, self.web.store, self.web.local_now,
+                         own={APPLICATIONS: {"cert_no": app.cert_no}})
+
+    def edit_page(self, app: Application, amendment: Amendment, answers: Mapping[str, Any] | None = None,
+                  errors: Errors | None = None, warning: dict[str, Any] | None = None,
+                  notices: tuple[str, ...] = (), row_version: int | None = None, status: int = 200) -> str:
+        errors = errors or Errors()
+        views = amendment.view(answers)
+        steps = [(self.web.t(v.title), self.texts.sections(v.sections, errors)) for v in views]
+        all_sections = [s for _title, sections in steps for s in sections]
+        return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
+                             warning=warning, notices=notices, signed_in=True,
+                             row_version=app.row_version if row_version is None else row_version)
+
+    def confirmed(self, app: Application) -> dict[str, Any]:
+        """Warnings already settled: a warned field that still has its submitted value."""
+        return {f"{fld.id}:{code}": app.answers.get(fld.id) for fld in self.flow.fields.values()
+                for code in fld.warnings if app.answers.get(fld.id) is not None}
+
+    def edit(self, app: Application) -> str:
+        amendment = self.amendment(app)
+        if not amendment.rights.allowed:
+            return self.web.page("message.html", 403, title=self.web.t("web.edit.title"),
+                                 lines=[self.web.t("web.edit.not_allowed")], signed_in=True, back="/account")
+        forms = bottle.request.forms.decode()
+        row_version = int(forms.get("row_version") or 0)
+        fields = [f for v in amendment.view() for s in v.sections for f in s.fields]
+        incoming = read_form(forms, fields)
+        if forms.get("action") == "fix":  # 确定 on a warning: back to the form, as typed
+            return self.edit_page(app, amendment, {**typed_answers(self.web, app), **incoming},
+                                  row_version=row_version)
+        confirm = [forms.get("confirm")] if forms.get("confirm") else []
+        result = amendment.submit(incoming, confirm, self.confirmed(app))
+        if result.warnings:
+            first = result.warnings[0]
+            hidden = [(k, v) for k, v in incoming.items() if isinstance(v, str)]
+            warning = {"text": self.texts.warning(first), "key": first.key, "hidden": hidden}
+            return self.edit_page(app, amendment, result.answers, warning=warning, row_version=row_version)
+        if not result.saved:
+            return self.edit_page(app, amendment, result.answers, self.texts.errors(result.problems, result.gates),
+                                  row_version=row_version)
+        return self.save(app, amendment, result.answers, result.status, row_version)
+
+    def save(self, app: Application, amendment: Amendment, values: Mapping[str, Any], status: str,
+             row_version: int) -> str:
+        hidden = secret_fields(self.flow)
+        answers = {k: to_json(v) for k, v in values.items() if k not in hidden}
+        photo = next((f.value for f in step_view_of(self.web, answers, self.flow.step_of("photo").id).fields
+                      if f.type == "photo"), None) if "photo" in self.flow.fields else None
+        editable = {f.id for v in amendment.view() for s in v.sections for f in s.fields if not f.readonly}
+        try:
+            saved = self.web.store.update_application(
+                app.id, row_version, now=self.web.now(),
+                audit=AuditEntry("applicant", "amend", data={"fields": sorted(k for k in answers
+                                                                              if answers[k] != app.answers.get(k))}),
+                answers=answers, status=status, flow_version=self.flow.version, flow_digest=self.flow.digest,
+                photo=photo if isinstance(photo, (bytes, bytearray)) else None,
+                **{k: answers.get(k) for k in INDEXED})
+        except StaleWrite:
+            latest = self.web.store.get_application(app.id)
+            assert latest is not None
+            return self.edit_page(latest, self.amendment(latest), errors=Errors(page=[self.web.t("web.edit.stale")]),
+                                  status=409)
+        except Duplicate:
+            return self.edit_page(app, amendment, values, Errors(page=[self.web.t("gate.application_exists")]),
+                                  row_version=row_version)
+        after = self.amendment(saved)
+        still = {f.id for v in after.view() for s in v.sections for f in s.fields if not f.readonly}
+        notices = [self.web.t("web.edit.saved")]
+        if after.rights.allowed and (editable - still):
+            notices.append(self.web.t("web.edit.replaced"))
+        return self.web.render("message.html", title=self.web.t("web.edit.title"), lines=notices, ok=True,
+                               signed_in=True, back="/account")
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
-    pass
+    accounts = Accounts(web)
+
+    @app.get(LOGIN)
+    def login_form() -> str:
+        return accounts.login_page()
+
+    @app.post(LOGIN)
+    def login() -> str:
+        sessions.check_csrf(web)
+        return accounts.login()
+
+    @app.get("/account/welcome")
+    def welcome() -> str:
+        current_application(web)
+        return web.render("message.html", title=web.t("web.login.prompt.title"),
+                          lines=[web.t("web.login.prompt.body")], ok=True, signed_in=True,
+                          back="/account", back_label=web.t("web.login.prompt.ok"))
+
+    @app.get("/account")
+    def dashboard() -> str:
+        return accounts.dashboard(current_application(web))
+
+    @app.get("/account/application")
+    def view() -> str:
+        return accounts.view(current_application(web))
+
+    @app.get("/account/notes")
+    def notes() -> str:
+        found = current_application(web)
+        point = lookups(web, found).get(POINT_LOOKUP)
+        return web.render("notes.html", point=point, signed_in=True)
+
+    @app.get("/account/edit")
+    def edit_form() -> str:
+        found = current_application(web)
+        amendment = accounts.amendment(found)
+        if not amendment.rights.allowed:
+            return web.page("message.html", 403, title=web.t("web.edit.title"),
+                            lines=[web.t("web.edit.not_allowed")], signed_in=True, back="/account")
+        return accounts.edit_page(found, amendment)
+
+    @app.post("/account/edit")
+    def edit() -> str:
+        found = current_application(web)
+        sessions.check_csrf(web)
+        return accounts.edit(found)
+
+    @app.post("/logout")
+    def logout() -> str:
+        sessions.require(web, "applicant", "/")
+        sessions.check_csrf(web)
+        sessions.logout(web, "applicant")
+        return web.render("message.html", title=web.t("web.nav.logout"), lines=[web.t("web.logout.done")],
+                          ok=True, back="/", back_label=web.t("web.back_home"))

@@ -5,11 +5,11 @@ import bottle
 
 from .context import Web
 from .help import PAGES
-from .sessions import current_session
+from .sessions import adopt
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
     @app.get("/")
     def home() -> str:
-        signed_in = current_session(web, "applicant") is not None
+        signed_in = adopt(web, "applicant") is not None
         return web.render("home.html", help_pages=PAGES, signed_in=signed_in)

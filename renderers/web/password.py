@@ -1,10 +1,197 @@
-"""Routes: password (being written)."""
+"""Passwords: recovery by a one-time emailed link, and changing it when signed in.
+
+Passwords are stored only as argon2id hashes, so there is nothing to send back: the
+forgot-password page mails a link (valid `reset_minutes`, single use) to the address of
+the application and shows that address masked, as the manual shows where the mail went.
+The mail is queued in the store and delivered at once when possible; a mail server that
+is down leaves it queued for retry and the page still answers. New passwords are checked
+with the flow's own rules for its password field.
+"""
 from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Mapping
 
 import bottle
 
+from engine import Problem
+
+from . import captcha, sessions
+from .account import current_application
 from .context import Web
+from .forms import Errors, Texts, error_links, simple_field
+from .throttle import Throttle, identity
+from .wizard import password_field
+
+FORGOT = "/password/forgot"
+CHANGE = "/account/password"
+
+
+def mask_email(address: str) -> str:
+    """z***@163.com: enough to recognise one's own address, not to learn someone else's."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+class Passwords:
+    def __init__(self, web: Web):
+        self.web, self.flow = web, web.flow
+        self.texts = Texts(web.flow, web.catalog)
+        self.field = password_field(web.flow)
+        self.confirm_field = next(f.id for f in web.flow.fields.values()
+                                  if f.secret and f.rules.get("equals_field") == self.field)
+        self.throttle = Throttle(web, "forgot", web.settings.reset_requests_per_account,
+                                 web.settings.reset_requests_per_address)
+
+    def check_new(self, new: str, again: str, errors: Errors, names: tuple[str, str]) -> None:
+        """The flow's rules for its password and confirmation fields, errors under `names`."""
+        document = {self.field: new or None, self.confirm_field: again or None}
+        step = self.flow.step_of(self.field)
+        for fid, code, params in step.validator.validate(document, self.web.local_now().date()):
+            if fid in document:
+                name = names[0] if fid == self.field else names[1]
+                errors.fields.setdefault(name, self.texts.problem(Problem(fid, code, params)))
+
+    # -- forgot -----------------------------------------------------------------------
+    def forgot_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
+                    notices: list[str] | None = None, status: int = 200, after: list[str] | None = None) -> str:
+        errors = errors or Errors()
+        fields = [simple_field("cert_no", self.texts.label("cert_no")),
+                  simple_field("id_no", self.texts.label("id_no"))]
+        return self.web.page("simple_form.html", status, title=self.web.t("web.forgot.title"),
+                             intro=[self.web.t("web.forgot.intro"), self.web.t("web.forgot.why")],
+                             notices=notices or [], fields=fields, values=values or {}, errors=errors,
+                             links=error_links(errors), action=FORGOT, captcha="forgot",
+                             nonce=secrets.token_hex(4), submit=self.web.t("web.forgot.submit"),
+                             extra_links=[("/login", self.web.t("web.login.title"))], after=after or [])
+
+    def forgot(self) -> str:
+        web = self.web
+        forms = bottle.request.forms.decode()
+        values = {k: identity(forms.get(k)) for k in ("cert_no", "id_no")}
+        errors = Errors()
+        for key in ("cert_no", "id_no"):
+            if not values[key]:
+                errors.fields[key] = web.t("problem.required", label=self.texts.label(key))
+        if not (forms.get(captcha.FIELD) or "").strip():
+            errors.fields[captcha.FIELD] = web.t("problem.required", label=web.t("web.captcha.label"))
+        account = (values["cert_no"], values["id_no"])
+        if self.throttle.blocked(*account):
+            errors.page.append(web.t("web.forgot.throttled", minutes=self.throttle.minutes))
+            return self.forgot_page(values, errors, status=429)
+        if errors:
+            return self.forgot_page(values, errors)
+        if not captcha.check(web, "forgot", forms.get(captcha.FIELD)):
+            errors.fields[captcha.FIELD] = web.t("web.captcha.wrong")
+            return self.forgot_page(values, errors)
+        self.throttle.count(*account)
+        app = web.store.find_application(cert_no=values["cert_no"], id_no=values["id_no"])
+        if app is None:
+            return self.forgot_page(values, Errors(page=[web.t("web.forgot.not_found")]))
+        if not app.email:
+            return self.forgot_page(values, Errors(page=[web.t("web.forgot.no_email")]))
+        minutes = web.settings.reset_minutes
+        token = web.store.create_password_reset(app.id, timedelta(minutes=minutes), web.now())
+        body = web.t("mail.reset.body", name=app.answers.get("name", ""), cert_no=app.cert_no, minutes=minutes,
+                     link=web.url(f"/password/reset/{token}"))
+        web.store.enqueue_mail(app.email, web.t("mail.reset.subject"), body, web.now())
+        web.mailer.deliver_due()  # best effort now; the background sender retries what fails
+        sent = web.t("web.forgot.sent", email=mask_email(app.email), minutes=minutes)
+        return web.render("message.html", title=web.t("web.forgot.title"), lines=[sent], ok=True,
+                          muted=[web.t("web.forgot.spam")], back="/login", back_label=web.t("web.login.title"))
+
+    # -- reset by link ------------------------------------------------------------------
+    def reset_page(self, token: str, errors: Errors | None = None, status: int = 200) -> str:
+        errors = errors or Errors()
+        fields = [simple_field("new_password", self.web.t("web.password.new"), "password", "new-password",
+                               self.texts.t(self.flow.fields[self.field].help)),
+                  simple_field("new_password_confirm", self.web.t("web.password.confirm"), "password", "new-password")]
+        return self.web.page("simple_form.html", status, title=self.web.t("web.reset.title"), intro=[], notices=[],
+                             fields=fields, values={}, errors=errors, links=error_links(errors),
+                             action=f"/password/reset/{token}", captcha=None, nonce="",
+                             submit=self.web.t("web.reset.submit"), extra_links=[], after=[])
+
+    def reset(self, token: str) -> str:
+        web = self.web
+        forms = bottle.request.forms.decode()
+        errors = Errors()
+        self.check_new(forms.get("new_password", ""), forms.get("new_password_confirm", ""), errors,
+                       ("new_password", "new_password_confirm"))
+        if errors:  # checked before the token is spent, so a typo does not burn the link
+            return self.reset_page(token, errors)
+        application_id = web.store.use_password_reset(token, web.now())
+        if application_id is None:
+            return web.page("message.html", 410, title=web.t("web.reset.title"), lines=[web.t("web.reset.invalid")],
+                            back=FORGOT, back_label=web.t("web.forgot.title"))
+        web.store.set_application_password(application_id, forms.get("new_password"))
+        web.store.delete_sessions_for("applicant", application_id)
+        return web.render("message.html", title=web.t("web.reset.title"), lines=[web.t("web.reset.done")], ok=True,
+                          back="/login", back_label=web.t("web.login.title"))
+
+    # -- change when signed in ----------------------------------------------------------
+    def change_page(self, errors: Errors | None = None, notices: list[str] | None = None,
+                    status: int = 200) -> str:
+        errors = errors or Errors()
+        fields = [simple_field("current_password", self.web.t("web.password.current"), "password",
+                               "current-password"),
+                  simple_field("new_password", self.web.t("web.password.new"), "password", "new-password",
+                               self.texts.t(self.flow.fields[self.field].help)),
+                  simple_field("new_password_confirm", self.web.t("web.password.confirm"), "password", "new-password")]
+        return self.web.page("simple_form.html", status, title=self.web.t("web.password.title"), intro=[],
+                             notices=notices or [], fields=fields, values={}, errors=errors,
+                             links=error_links(errors), action=CHANGE, captcha=None, nonce="",
+                             submit=self.web.t("web.password.submit"),
+                             extra_links=[("/account", self.web.t("web.edit.cancel"))], after=[], signed_in=True)
+
+    def change(self, application_id: int) -> str:
+        web = self.web
+        forms = bottle.request.forms.decode()
+        errors = Errors()
+        current = forms.get("current_password", "")
+        if not current:
+            errors.fields["current_password"] = web.t("problem.required", label=web.t("web.password.current"))
+        self.check_new(forms.get("new_password", ""), forms.get("new_password_confirm", ""), errors,
+                       ("new_password", "new_password_confirm"))
+        if errors:
+            return self.change_page(errors)
+        if not web.store.check_application_password(application_id, current):
+            return self.change_page(Errors(fields={"current_password": web.t("web.password.wrong_current")}))
+        web.store.set_application_password(application_id, forms.get("new_password"))
+        # every other browser signed in with the old password is signed out; this one stays
+        web.store.delete_sessions_for("applicant", application_id)
+        sessions.login(web, "applicant", application_id)
+        return self.change_page(notices=[web.t("web.password.changed")])
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
-    pass
+    passwords = Passwords(web)
+
+    @app.get(FORGOT)
+    def forgot_form() -> str:
+        return passwords.forgot_page()
+
+    @app.post(FORGOT)
+    def forgot() -> str:
+        sessions.check_csrf(web)
+        return passwords.forgot()
+
+    @app.get("/password/reset/<token>")
+    def reset_form(token: str) -> str:
+        return passwords.reset_page(token)
+
+    @app.post("/password/reset/<token>")
+    def reset(token: str) -> str:
+        sessions.check_csrf(web)
+        return passwords.reset(token)
+
+    @app.get(CHANGE)
+    def change_form() -> str:
+        current_application(web)
+        return passwords.change_page()
+
+    @app.post(CHANGE)
+    def change() -> str:
+        found = current_application(web)
+        sessions.check_csrf(web)
+        return passwords.change(found.id)

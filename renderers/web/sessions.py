@@ -95,6 +95,15 @@ def current_session(web: Web, kind: str) -> Session | None:
     return found
 
 
+def adopt(web: Web, kind: str) -> Session | None:
+    """The session of `kind` if there is one, binding this page's CSRF tokens to it (for
+    pages anyone may see that show signed-in controls, such as the log-out button)."""
+    found = current_session(web, kind)
+    if found is not None:
+        bottle.request.environ[_ENV_REALM] = kind
+    return found
+
+
 def require(web: Web, kind: str, login_path: str) -> Session:
     """The session, or a redirect to the login page. Marks the request as belonging to
     that realm, so CSRF tokens rendered from now on are bound to the session."""

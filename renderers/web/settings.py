@@ -44,6 +44,7 @@ class Settings:
     reset_requests_per_account: int = 3
     reset_requests_per_address: int = 20
     throttle_window_minutes: int = 15
+    forwarded_for: bool = False         # behind a reverse proxy: client address from X-Forwarded-For
     # Tests only: every captcha's answer is this text. Never read from the environment
     # or a config file, so a deployment cannot switch it on by accident.
     captcha_fixed: str | None = field(default=None, repr=False)
@@ -67,6 +68,8 @@ def _coerce(name: str, value: Any) -> Any:
         return int(value)
     if kind == "float":
         return float(value)
+    if kind == "bool":
+        return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
     return str(value)
 
 

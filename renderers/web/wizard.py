@@ -1,10 +1,181 @@
-"""Routes: wizard (being written)."""
+"""The applicant's wizard (申报第一步 … 第八步), rendered generically from the flow.
+
+The engine's `Run` does the work; its `state()` is kept server-side as a draft under the
+browser token (an idle draft expires) together with what was typed on a step the
+applicant left with 上一步, so going back never loses typed answers. Passwords are never
+in a draft. When the run reaches its summary step the application is created in one
+transaction (the store hashes the password with argon2id; no secret field is kept in
+the answers). A warning the applicant may continue past is shown as a confirmation page
+that site.js turns into window.confirm(): 确定 stays to fix, 取消 continues.
+"""
 from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any, Mapping
 
 import bottle
 
+from engine import Flow, GateFailure, Run, SubmitResult, to_json
+from store import AuditEntry, Duplicate, StoreBusy
+
 from .context import Web
+from .forms import Errors, Texts, as_text, read_form, summary_links
+from .sessions import browser_key, check_csrf
+
+log = logging.getLogger("shenbao.web")
+
+DRAFT = "wizard"
+# Answers that the store keeps in indexed columns as well (they are what staff search by).
+INDEXED = ("cert_no", "id_no", "agency", "point", "email")
+
+
+def secret_fields(flow: Flow) -> set[str]:
+    return {f.id for f in flow.fields.values() if f.secret}
+
+
+def password_field(flow: Flow) -> str:
+    """The secret field the others are compared with (the password, not its confirmation)."""
+    return next(f.id for f in flow.fields.values() if f.secret and "equals_field" not in f.rules)
+
+
+def step_view_of(web: Web, answers: Mapping[str, Any], step_id: str) -> Any:
+    """How one step looks for a set of stored answers (e.g. the registry photo of step 4)."""
+    state = {"step": step_id, "answers": dict(answers), "read": [s.id for s in web.flow.steps]}
+    return Run(web.flow, web.store, web.local_now, state=state).view()
+
+
+class Wizard:
+    def __init__(self, web: Web):
+        self.web, self.flow = web, web.flow
+        self.texts = Texts(web.flow, web.catalog)
+
+    # -- the draft --------------------------------------------------------------------
+    def _key(self) -> str:
+        return browser_key(self.web, DRAFT)
+
+    def load(self) -> tuple[Run, dict[str, dict[str, Any]]] | None:
+        idle = timedelta(minutes=self.web.settings.draft_idle_minutes)
+        draft = self.web.store.load_draft(self._key(), self.web.now(), idle)
+        if draft is None or draft.get("run", {}).get("digest") != self.flow.digest:
+            return None  # expired, or made with a flow file that has changed since
+        return Run(self.flow, self.web.store, self.web.local_now, state=draft["run"]), draft.get("typed", {})
+
+    def save(self, run: Run, typed: Mapping[str, Any]) -> None:
+        self.web.store.save_draft(self._key(), {"run": run.state(), "typed": dict(typed)}, self.web.now())
+
+    def start(self) -> None:
+        self.save(Run(self.flow, self.web.store, self.web.local_now), {})
+
+    # -- pages ------------------------------------------------------------------------
+    def page(self, run: Run, result: SubmitResult | None = None, typed: Mapping[str, Any] | None = None,
+             incoming: Mapping[str, Any] | None = None, notices: tuple[str, ...] = (),
+             busy: bool = False) -> str:
+        view = result.step if result is not None else run.view()
+        errors = self.texts.errors(result.problems, result.gates) if result is not None else Errors()
+        sections = self.texts.sections(view.sections, errors, typed)
+        warning = None
+        if result is not None and result.warnings:
+            first = result.warnings[0]
+            secret = secret_fields(self.flow)
+            values = [(k, v) for k, v in (incoming or {}).items() if k not in secret and isinstance(v, str)]
+            warning = {"text": self.texts.warning(first), "key": first.key, "hidden": values}
+        show = [(self.web.t(label), as_text(value)) for _fid, label, value in view.show]
+        return self.web.render(
+            "step.html", step=view, title=self.web.t(view.title), body=self.web.t(view.body) if view.body else "",
+            sections=sections, links=summary_links(sections, errors), warning=warning, show=show,
+            wait_seconds=int(-(-view.wait_seconds // 1)), next_label=self.web.t(view.next_label or "action.next"),
+            notices=notices, busy=[self.web.t("web.wizard.busy")] if busy else [])
+
+    # -- actions ----------------------------------------------------------------------
+    def post(self) -> str:
+        loaded = self.load()
+        if loaded is None:
+            bottle.redirect("/apply/start?expired=1")
+        run, typed = loaded
+        forms = bottle.request.forms.decode()
+        action = forms.get("action", "next")
+        view = run.view()
+        if action == "back":
+            keep = secret_fields(self.flow)
+            typed[view.id] = {k: v for k, v in read_form(forms, view.fields).items() if k not in keep}
+            run.back()
+            self.save(run, typed)
+            bottle.redirect("/apply")
+        if action == "fix":
+            run.decline(forms.get("key", ""))
+            self.save(run, typed)
+            bottle.redirect("/apply")
+        incoming = read_form(forms, view.fields)
+        confirm = [forms.get("confirm")] if action == "continue" and forms.get("confirm") else []
+        before = run.state()
+        result = run.submit(incoming, confirm)
+        typed.pop(view.id, None)
+        if result.advanced and run.complete:
+            refused = self.create_application(run)
+            if refused is not None:
+                run = Run(self.flow, self.web.store, self.web.local_now, state=before)
+                kept = {**typed, view.id: self._keepable(incoming)}
+                if refused == "busy":
+                    return self.page(run, typed=kept[view.id], busy=True)
+                gate = GateFailure("store", refused, {})
+                return self.page(run, SubmitResult(False, run.view(), gates=(gate,)), typed=kept[view.id])
+        self.save(run, typed)
+        if result.advanced:
+            bottle.redirect("/apply")
+        return self.page(run, result, incoming=incoming)
+
+    def _keepable(self, incoming: Mapping[str, Any]) -> dict[str, Any]:
+        keep = secret_fields(self.flow)
+        return {k: v for k, v in incoming.items() if k not in keep}
+
+    def create_application(self, run: Run) -> str | None:
+        """Store the finished run; None when stored, else "busy" or the message key of why
+        not (shown on the last form step with what was typed)."""
+        web, flow = self.web, self.flow
+        values = run.application()
+        secret = secret_fields(flow)
+        password = values.get(password_field(flow))
+        answers = {k: to_json(v) for k, v in values.items() if k not in secret}
+        photo = next((f.value for f in step_view_of(web, answers, flow.step_of("photo").id).fields
+                      if f.type == "photo"), None) if "photo" in flow.fields else None
+        audit = AuditEntry("applicant", "submit", data={"decisions": [vars(d) for d in run.decisions]})
+        try:
+            web.store.create_application(
+                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
+                status=flow.initial_status.id, answers=answers, password=password,
+                photo=photo if isinstance(photo, (bytes, bytearray)) else None,
+                now=web.now().astimezone(web.tz), audit=audit,
+                **{k: answers.get(k) for k in INDEXED})
+        except Duplicate:
+            return "gate.application_exists"
+        except StoreBusy:
+            log.warning("store busy while creating an application")
+            return "busy"
+        return None
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
-    pass
+    wizard = Wizard(web)
+
+    @app.get("/apply/start")
+    def start() -> None:
+        loaded = wizard.load()
+        if loaded is None or loaded[0].complete:
+            wizard.start()
+        suffix = "?expired=1" if bottle.request.query.get("expired") else ""
+        bottle.redirect("/apply" + suffix)
+
+    @app.get("/apply")
+    def show() -> str:
+        loaded = wizard.load()
+        if loaded is None:
+            bottle.redirect("/apply/start")
+        run, typed = loaded
+        notices = (web.t("web.wizard.expired"),) if bottle.request.query.get("expired") else ()
+        return wizard.page(run, typed=typed.get(run.view().id), notices=notices)
+
+    @app.post("/apply")
+    def submit() -> str:
+        check_csrf(web)
+        return wizard.post()

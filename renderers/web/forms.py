@@ -1,0 +1,201 @@
+"""Engine values → what templates show: fields with their text, values, options and errors.
+
+Pure translation: a `FieldView` plus the problems of the last submit become a `FieldModel`
+with every piece of text already looked up in the catalogue. Also reads a posted form
+into the plain mapping the engine's `submit` takes. No database, no engine decisions.
+"""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping
+
+from engine import Field, FieldView, Flow, GateFailure, Problem, SectionView
+from shenbao.catalog import Catalog, format_value
+
+CHOICES = frozenset({"select", "radio", "checkbox", "table_choice"})
+INPUT_TYPES = {"text": "text", "email": "email", "password": "password", "date": "date"}
+
+
+@dataclass(frozen=True)
+class OptionModel:
+    value: str
+    label: str
+    selected: bool
+    cells: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    id: str
+    type: str
+    label: str
+    help: str | None
+    value: str                  # what an input shows
+    shown: str                  # what a read-only field shows
+    options: tuple[OptionModel, ...]
+    columns: tuple[str, ...]    # table_choice headers
+    readonly: bool
+    required: bool
+    error: str | None
+    photo: str | None = None    # a data: URI
+    input_type: str = "text"
+
+    @property
+    def describedby(self) -> str:
+        ids = ([f"{self.id}-hint"] if self.help else []) + ([f"{self.id}-error"] if self.error else [])
+        return " ".join(ids)
+
+
+@dataclass(frozen=True)
+class SectionModel:
+    title: str | None
+    help: str | None
+    fields: tuple[FieldModel, ...]
+
+
+@dataclass
+class Errors:
+    """Problems of one submit, as text: per field, and for the page as a whole."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    page: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.page)
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return format_value(value)
+    return str(value)
+
+
+def photo_uri(value: Any) -> str | None:
+    if not isinstance(value, (bytes, bytearray)) or not value:
+        return None
+    kind = "png" if bytes(value[:8]) == b"\x89PNG\r\n\x1a\n" else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(bytes(value)).decode('ascii')}"
+
+
+class Texts:
+    """Catalogue look-ups for one flow: labels, option labels, problems, gates, warnings."""
+
+    def __init__(self, flow: Flow, catalog: Catalog):
+        self.flow, self.catalog = flow, catalog
+        self.by_id: dict[str, Field] = {**dict(flow.fields), **{f.id: f for f in flow.review_fields}}
+
+    def t(self, key: str | None, **params: Any) -> str | None:
+        return None if key is None else self.catalog.text(key, **params)
+
+    def label(self, field_id: str) -> str:
+        fld = self.by_id.get(field_id)
+        return self.catalog.text(fld.label) if fld is not None else field_id
+
+    def option_label(self, label: str, is_key: bool) -> str:
+        return self.catalog.text(label) if is_key else label
+
+    def problem(self, problem: Problem) -> str:
+        fld = self.by_id.get(problem.field or "")
+        params = dict(problem.params)
+        keys = [f"problem.{problem.field}.{problem.code}"]
+        if fld is not None:
+            params.setdefault("label", self.catalog.text(fld.label))
+            other = fld.rules.get(problem.code)
+            if isinstance(other, str) and other in self.by_id:
+                params.setdefault("other", self.label(other))
+            if fld.type in CHOICES:
+                keys.append(f"problem.{problem.code}.select")
+        keys.append(f"problem.{problem.code}")
+        return self.catalog.first(keys, **params)
+
+    def gate(self, gate: GateFailure) -> str:
+        return self.catalog.text(gate.message, **dict(gate.params))
+
+    def warning(self, warning: Problem) -> str:
+        return self.catalog.text(f"warning.{warning.code}", **dict(warning.params))
+
+    def errors(self, problems: Iterable[Problem] = (), gates: Iterable[GateFailure] = ()) -> Errors:
+        found = Errors()
+        for problem in problems:
+            text = self.problem(problem)
+            if problem.field is not None and problem.field not in found.fields:
+                found.fields[problem.field] = text
+            elif problem.field is None:
+                found.page.append(text)
+        found.page += [self.gate(g) for g in gates]
+        return found
+
+    # -- fields -----------------------------------------------------------------------
+    def shown(self, view: FieldView) -> str:
+        """A value as read-only text: the option's label for choices."""
+        value = view.value
+        if view.type in CHOICES:
+            chosen = value if isinstance(value, list) else [value]
+            labels = [self.option_label(o.label, o.label_is_key) for o in view.options
+                      if str(o.value) in {str(v) for v in chosen if v is not None}]
+            if labels:
+                return "、".join(labels)
+        text = as_text(value)
+        return text if text else self.catalog.text("web.value.none")
+
+    def field(self, view: FieldView, errors: Errors, typed: Mapping[str, Any] | None = None) -> FieldModel:
+        typed = typed or {}
+        raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
+        current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
+        options = tuple(OptionModel(str(o.value), self.option_label(o.label, o.label_is_key),
+                                    str(o.value) in current,
+                                    tuple(as_text(o.row.get(c)) for c in view.columns))
+                        for o in view.options)
+        return FieldModel(
+            id=view.id, type=view.type, label=self.catalog.text(view.label), help=self.t(view.help),
+            value="" if view.secret else as_text(raw if not isinstance(raw, list) else ""),
+            shown=self.shown(view), options=options,
+            columns=tuple(self.catalog.text(f"column.{c}") for c in view.columns),
+            readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
+            photo=photo_uri(view.value) if view.type == "photo" else None,
+            input_type=INPUT_TYPES.get(view.type, "text"))
+
+    def sections(self, sections: Iterable[SectionView], errors: Errors,
+                 typed: Mapping[str, Any] | None = None) -> tuple[SectionModel, ...]:
+        return tuple(SectionModel(self.t(s.title), self.t(s.help),
+                                  tuple(self.field(f, errors, typed) for f in s.fields))
+                     for s in sections)
+
+
+def summary_links(sections: Iterable[SectionModel], errors: Errors) -> list[tuple[str, str]]:
+    """(anchor, text) for the error summary, in page order; page-level errors have no anchor."""
+    links = [("", text) for text in errors.page]
+    for section in sections:
+        for fld in section.fields:
+            if fld.error:
+                links.append((f"#{fld.id}" if fld.type not in ("radio", "checkbox", "table_choice")
+                              else f"#{fld.id}-0", fld.error))
+    return links
+
+
+def read_form(forms: Any, fields: Iterable[FieldView]) -> dict[str, Any]:
+    """The posted values of the given (writable) fields; checkboxes as lists."""
+    incoming: dict[str, Any] = {}
+    for fld in fields:
+        if fld.readonly:
+            continue
+        if fld.type == "checkbox":
+            incoming[fld.id] = forms.getall(fld.id)
+        else:
+            incoming[fld.id] = forms.get(fld.id)
+    return incoming
+
+
+def simple_field(field_id: str, label: str, kind: str = "text", autocomplete: str = "off",
+                 help: str | None = None) -> dict[str, Any]:
+    """A plain input of the login and password pages (not a flow field)."""
+    return {"id": field_id, "label": label, "type": kind, "autocomplete": autocomplete, "help": help}
+
+
+def error_links(errors: Errors) -> list[tuple[str, str]]:
+    """The error summary of a plain form: page errors first, then each field's."""
+    return [("", text) for text in errors.page] + [(f"#{fid}", text) for fid, text in errors.fields.items()]

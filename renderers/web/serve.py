@@ -1,0 +1,98 @@
+"""`shenbao serve`: the web application under gunicorn (several sync workers, app preloaded).
+
+Settings come from SHENBAO_* environment variables or the config file named by
+SHENBAO_CONFIG (see settings.py). The app is built once in the master (flow checked,
+database migrated, datasets registered) and forked into the workers; each worker drops
+the inherited connection pool and runs the mail courier on a background thread.
+`--server waitress` runs waitress instead (one process, threads), e.g. where fork is
+unavailable. The local URL is printed once the server is listening.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any
+
+import bottle
+
+from .app import housekeeping, make_app, web_of
+from .settings import load_settings
+
+log = logging.getLogger("shenbao.web")
+
+
+def default_workers() -> int:
+    return max(2, min(os.cpu_count() or 2, 8))
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="worker processes (default: $SHENBAO_WORKERS, else one per CPU, at least 2)")
+    parser.add_argument("--server", choices=("gunicorn", "waitress"), default="gunicorn")
+    parser.add_argument("--config", help="config file (TOML or INI with a [shenbao] section)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings(config=args.config) if args.config else load_settings()
+    workers = args.workers or settings.workers or default_workers()
+    app = make_app(settings)
+    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"
+    if args.server == "waitress":
+        return serve_waitress(app, args.host, args.port, workers * 4, url)
+    return serve_gunicorn(app, args.host, args.port, workers, url)
+
+
+def start_courier(app: bottle.Bottle) -> None:
+    from shenbao.mail import Courier
+
+    web = web_of(app)
+    Courier(web.mailer, web.settings.mail_interval, housekeeping(web)).start()
+
+
+def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str,
+                   quiet: bool = False) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    def post_fork(server: Any, worker: Any) -> None:
+        # connections opened by the master (migration) must not be shared across processes
+        web_of(app).store.db.engine.dispose(close=False)
+        start_courier(app)
+
+    def when_ready(server: Any) -> None:
+        print(f"shenbao: serving on {url} ({workers} gunicorn workers)", flush=True)
+
+    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "preload_app": True,
+               "post_fork": post_fork, "when_ready": when_ready, "timeout": 30, "graceful_timeout": 10,
+               "keepalive": 2, "accesslog": None if quiet else "-", "errorlog": "-",
+               "limit_request_line": 4094, "limit_request_fields": 100}
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> bottle.Bottle:
+            return app
+
+    Server().run()
+    return 0
+
+
+def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str) -> int:
+    import waitress
+
+    start_courier(app)
+    print(f"shenbao: serving on {url} (waitress, {threads} threads)", flush=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="shenbao")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="shenbao serve")
+    add_serve_arguments(parser)
+    sys.exit(run_serve(parser.parse_args()))
