@@ -88,9 +88,10 @@ def compile_expression(source: str) -> Expression:
         raise ExpressionSyntax("EXPR_001", f"expression {source!r} does not parse: {exc.message}",
                                "write a comparison such as `plan is not none`") from exc
     _check(tree, source)
-    names = frozenset(n.name for n in tree.find_all(nodes.Name))
-    attributes = frozenset((n.node.name, n.attr) for n in tree.find_all(nodes.Getattr)
-                           if isinstance(n.node, nodes.Name))
+    every = [tree, *tree.find_all(nodes.Node)]  # find_all leaves out the root itself
+    names = frozenset(n.name for n in every if isinstance(n, nodes.Name))
+    attributes = frozenset((n.node.name, n.attr) for n in every
+                           if isinstance(n, nodes.Getattr) and isinstance(n.node, nodes.Name))
     return Expression(source, names, attributes, _ENV.compile_expression(source))
 
 

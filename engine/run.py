@@ -136,7 +136,8 @@ class Run:
     def _take(self, incoming: Mapping[str, Any], now: datetime) -> StepOutcome:
         step, s = self.step, self._s
         outcome = StepOutcome()
-        take_inputs(step.fields, incoming, self.context(now), outcome, None)
+        take_inputs(step.fields, incoming, lambda values: Context(self.flow, self.source, now, {**s.answers, **values},
+                                                                  self._memo), outcome, None)
         for fid in outcome.values:
             s.raw.pop(fid, None)
         s.answers.update(outcome.values)

@@ -92,8 +92,8 @@ class Amendment:
         known = dict(confirmed or {})
         for step in self.steps():
             outcome = StepOutcome()
-            ctx = Context(self.flow, self.source, now, values)
-            take_inputs(step.fields, incoming, ctx, outcome, self.rights.fields)
+            take_inputs(step.fields, incoming, lambda typed: Context(self.flow, self.source, now,
+                                                                     {**values, **typed}), outcome, self.rights.fields)
             values.update(outcome.values)
             for fid, code, params in step.validator.validate(outcome.values, now.date()):
                 if fid in outcome.values:
@@ -156,7 +156,7 @@ def transition(flow: Flow, status: str, to: str, role: str, inputs: Mapping[str,
     outcome = StepOutcome()
     wanted = tuple(f for f in flow.review_fields if f.id in move.requires)
     ctx = Context(flow, source, now, {})
-    take_inputs(wanted, inputs, ctx, outcome, None)
+    take_inputs(wanted, inputs, lambda typed: Context(flow, source, now, typed), outcome, None)
     document = dict(outcome.values)
     for fid, code, params in flow.review_validator.validate(document, now.date()):
         if fid in document:

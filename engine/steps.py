@@ -8,7 +8,7 @@ and evaluates the step's gates. Everything is returned as values. No I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Collection, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 from .evaluate import Context, Option, check_expression_value
 from .model import CHOICE_TYPES, TEXT_TYPES, Field, Section, Step
@@ -126,21 +126,30 @@ def normalize_value(fld: Field, value: Any) -> Any:
     return normalize_text(value, ("trim",)) if isinstance(value, str) else value
 
 
-def take_inputs(fields: tuple[Field, ...], incoming: Mapping[str, Any], ctx: Context,
-                outcome: StepOutcome, editable: Collection[str] | None) -> None:
-    """Normalise the step's writable inputs into outcome.values (problems for bad input)."""
+def take_inputs(fields: tuple[Field, ...], incoming: Mapping[str, Any],
+                make_context: Callable[[Mapping[str, Any]], Context], outcome: StepOutcome,
+                editable: Collection[str] | None) -> None:
+    """Normalise the step's writable inputs into outcome.values (problems for bad input).
+
+    Visibility and read-only conditions are judged on the answers *with* this submission's
+    values, so a field shown by a choice in the same step is taken and checked."""
+    tentative: dict[str, Any] = {}
+    failed: dict[str, str] = {}
     for fld in fields:
         if not fld.is_input or (editable is not None and fld.id not in editable):
             continue
-        if not is_visible(fld, ctx) or is_readonly(fld, ctx):
-            continue
-        typed = incoming.get(fld.id)
         try:
-            outcome.values[fld.id] = normalize_value(fld, typed)
+            tentative[fld.id] = normalize_value(fld, incoming.get(fld.id))
         except Unacceptable as exc:
-            outcome.values[fld.id] = None
-            outcome.raw[fld.id] = typed
-            outcome.problems.append(Problem(fld.id, exc.code, {}))
+            tentative[fld.id], failed[fld.id] = None, exc.code
+    ctx = make_context(tentative)
+    for fld in fields:
+        if fld.id not in tentative or not is_visible(fld, ctx) or is_readonly(fld, ctx):
+            continue
+        outcome.values[fld.id] = tentative[fld.id]
+        if fld.id in failed:
+            outcome.raw[fld.id] = incoming.get(fld.id)
+            outcome.problems.append(Problem(fld.id, failed[fld.id], {}))
 
 
 def check_choices(fields: tuple[Field, ...], ctx: Context, outcome: StepOutcome) -> None:

@@ -23,10 +23,6 @@ from shenbao.check import run_check
 GOLDEN = Path(__file__).parent / "golden"
 # Goldens whose expected output is right but the engine does not produce yet (xfail, strict).
 KNOWN_WRONG = {
-    "25_bare_name_expression": "engine bug: expressions.compile_expression collects names and attributes with "
-                               "tree.find_all(), which skips the root node, so an expression that is a bare name "
-                               "(`agnecy`) or a bare attribute read (`chosen_agency.nmae`) escapes REF_002, REF_005 "
-                               "and REF_010; the flow loads and fails at run time",
 }
 FLOWS = sorted(GOLDEN.glob("*.yaml"))
 

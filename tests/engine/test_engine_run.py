@@ -329,17 +329,10 @@ def test_visible_when__hidden_required_field__neither_shown_nor_required():
     assert run.application() == {"has_title": "no", "title": None}
 
 
-SAME_STEP_VISIBILITY = ("engine bug: visible_when/readonly_when are evaluated on the answers from before this "
-                        "submission, so a field shown by a choice in the same step is skipped (not required, "
-                        "its value dropped); steps.take_inputs should see the incoming values")
-
-
-@pytest.mark.xfail(strict=True, reason=SAME_STEP_VISIBILITY)
 def test_visible_when__shown_by_same_step_choice__required():
     assert_flow(VISIBLE, [{"answers": {"has_title": "yes"}, "expect_problems": ["title:required"]}])
 
 
-@pytest.mark.xfail(strict=True, reason=SAME_STEP_VISIBILITY)
 def test_visible_when__shown_by_same_step_choice__value_kept():
     assert_flow(VISIBLE, [{"answers": {"has_title": "yes", "title": "教授"}, "expect_answers": {"title": "教授"}}])
 
