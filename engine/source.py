@@ -35,7 +35,22 @@ def read_yaml(text: str, filename: str) -> tuple[Any, Positions, list[FlowProble
                                       "a flow starts with a `flow:` mapping")]
     walker = _Walker(filename)
     data = walker.walk(node, ())
-    return data, walker.positions, walker.problems
+    return data, walker.positions, _anchors(text, filename) + walker.problems
+
+
+def _anchors(text: str, filename: str) -> list[FlowProblem]:
+    """Anchors and aliases: a copied block that changes in one place only is a trap for editors."""
+    if "&" not in text and "*" not in text:
+        return []
+    found = []
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            found.append(FlowProblem(filename, mark.line + 1, mark.column + 1, "YAML_007",
+                                     f"anchors and aliases ({sign}{event.anchor}) are not allowed",
+                                     "write the repeated part out in full"))
+    return found
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> FlowProblem:
@@ -85,11 +100,11 @@ class _Walker:
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self._scalar(key_node)
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:merge":
                 self._problem(key_node, "YAML_004", "merge keys (<<) are not allowed",
                               "write the keys out in full")
                 continue
+            key = self._scalar(key_node)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
@@ -112,4 +127,8 @@ class _Walker:
             return node.value
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay text in a flow; datasets parse by column type
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            self._problem(node, "YAML_006", f"tag {node.tag} is not allowed", "remove the tag")
+            return node.value
