@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
 from engine import Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, StepView, transition
-from shenbao.catalog import format_value
 
 from .scenario import Action, Scenario
 from .screen import INDENT, outcome_lines, step_lines
-from .text import Texts, problem_key, show_options
+from .text import Texts, fmt, problem_key, show_options
 
 
 @dataclass
@@ -84,7 +83,7 @@ class Player:
         self.out += [f"=== {scenario.filename}: {scenario.name}"] + ([f"    {scenario.covers}"] if scenario.covers else [])
         if scenario.start is not None:
             self.now = scenario.start
-            self.out.append(f"--- clock {format_value(self.now)}")
+            self.out.append(f"--- clock {fmt(self.now)}")
         if self.run is None:
             self.run = Run(self.flow, self.source, self.clock)
             self.out += step_lines(self.run.view(), self.texts, self.cells)
@@ -247,7 +246,7 @@ class Player:
 
 def _as_typed(value: Any) -> Any:
     """A value as a form field would hold it: text for dates, as-is otherwise."""
-    return format_value(value) if hasattr(value, "isoformat") else value
+    return fmt(value) if hasattr(value, "isoformat") else value
 
 
 def _problem_expect(item: Any) -> tuple[str, Mapping[str, Any]]:
@@ -265,7 +264,7 @@ def _param_diffs(group: str, want: Sequence[tuple[str, Mapping[str, Any]]], got:
         for name, value in params.items():
             actual = got.get(key, {}).get(name)
             if not _same(value, actual):
-                diffs.append(f"{group} {key} param {name}: expected {value!r}, got {format_value(actual)!r}")
+                diffs.append(f"{group} {key} param {name}: expected {value!r}, got {fmt(actual)!r}")
     return diffs
 
 
@@ -298,12 +297,12 @@ def _same(want: Any, got: Any) -> bool:
         return isinstance(got, (list, tuple)) and len(want) == len(got) and all(map(_same, want, got))
     if isinstance(got, bytes):
         return False
-    return format_value(want) == format_value(got)
+    return fmt(want) == fmt(got)
 
 
 def _shown(value: Any) -> str:
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     if isinstance(value, (list, tuple)):
-        return repr([format_value(v) for v in value])
-    return repr(format_value(value)) if value is not None else "None"
+        return repr([fmt(v) for v in value])
+    return repr(fmt(value)) if value is not None else "None"

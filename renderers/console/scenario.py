@@ -9,6 +9,7 @@ This module reads files but runs nothing.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -250,8 +251,12 @@ def _at(positions: Positions, path: tuple[Any, ...], name: str, code: str, messa
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
+    """The closest name, preferring one that starts the same way (cert_number → cert_no)."""
+    close = difflib.get_close_matches(word, sorted(choices), n=3)
+    if not close:
+        return ""
+    best = max(close, key=lambda c: len(os.path.commonprefix([c, word])))
+    return f"did you mean '{best}'?"
 
 
 # -- names the flow must know ---------------------------------------------------------------

@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Sequence
 
 from engine import FieldView, GateFailure, Option, Problem, StepView
-from shenbao.catalog import format_value
-
-from .text import Texts, grid, table, width as cells_of, wrap
+from .text import Texts, fmt, grid, table, width as cells_of, wrap
 
 INDENT = "  "
 PROBLEM_MARK = "✗ "
@@ -44,7 +42,7 @@ def option_lines(fld: FieldView, texts: Texts, cells: int, numbers: Sequence[int
     picked = [(i, o) for i, o in enumerate(fld.options, 1) if numbers is None or i in numbers]
     if fld.type == "table_choice":
         heads = [texts("console.table.number")] + [texts(f"column.{c}") for c in fld.columns]
-        rows = [[str(i)] + [format_value(o.row.get(c)) for c in fld.columns] for i, o in picked]
+        rows = [[str(i)] + [fmt(o.row.get(c)) for c in fld.columns] for i, o in picked]
         return [INDENT + line for line in table(heads, rows, cells - len(INDENT))]
     return grid([f"{i}. {texts.option(o)}" for i, o in picked], cells)
 

@@ -15,6 +15,13 @@ from engine import Field, FieldView, Flow, GateFailure, Option, Problem, Run
 from shenbao.catalog import Catalog, format_value
 
 
+def fmt(value: Any) -> str:
+    """A value in running text: the catalogue's way (dates, times), whole numbers without '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return format_value(value)
+
+
 # -- measuring -----------------------------------------------------------------------------
 def char_width(char: str) -> int:
     if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
@@ -134,8 +141,8 @@ class Texts:
             return self("console.value.empty")
         labels = {str(o.value): self.option(o) for o in options}
         if isinstance(value, (list, tuple)):
-            return "、".join(labels.get(str(v), format_value(v)) for v in value)
-        return labels.get(str(value), format_value(value))
+            return self("console.list.separator").join(labels.get(str(v), fmt(v)) for v in value)
+        return labels.get(str(value), fmt(value))
 
     def problem(self, problem: Problem) -> str:
         """`problem.<field>.<code>`, else `problem.required.select` for an unchosen choice,
