@@ -1,0 +1,143 @@
+"""The interactive console as an applicant uses it: in-process with a scripted terminal and a
+fake clock (the whole walk to step 8 with every kind of detour), and once as a real process
+fed through a pipe."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import Run
+from renderers.console.cli import load, texts_for
+from renderers.console.interactive import Console, Terminal
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOW = ROOT / "flows" / "teacher_registration.yaml"
+
+STEP7 = ["Abc12345#", "Abc12345#", "wangxiaoyan@163.com", "学士", "大学本科", "全日制", "师范类", "北京师范大学",
+         "汉语言文学", "2007-07-01", "群众", "北京市海淀区", "公办", "北京市海淀区实验小学", "2007-09-01",
+         "2010-09-01", "专任教师", "二级甲等", "一级教师", "北京市", "北京市海淀区", "北京市海淀区中关村大街1号",
+         "10008", "010-12345678", "13912345678"]
+
+
+class Script:
+    """Typed lines in, everything shown out; sleeping moves the fake clock."""
+
+    def __init__(self, lines: list[str], start: datetime):
+        self.lines, self.now, self.shown, self.prompts = list(lines), start, [], []
+
+    def read(self, prompt: str) -> str:
+        self.shown.append(prompt)
+        self.prompts.append(prompt)
+        if not self.lines:
+            raise EOFError
+        return self.lines.pop(0)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def terminal(self) -> Terminal:
+        return Terminal(read=self.read, secret=self.read, write=self.shown.append, sleep=self.sleep, cells=100)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.shown)
+
+
+def play(lines: list[str]) -> tuple[int, Script, Run]:
+    flow, source = load(FLOW)
+    script = Script(lines, datetime(2026, 11, 29, 9, 0))
+    run = Run(flow, source, lambda: script.now)
+    code = Console(run, texts_for(flow), script.terminal()).play()
+    return code, script, run
+
+
+def test_console__whole_walk_with_detours__reaches_step_8():
+    code, script, run = play([
+        "",                                   # step 1, after the countdown
+        "2", "",                              # step 2: 不接受 → refused
+        "1", "",                              # 接受
+        "2007111082200120", "110108198504120144", "",   # step 3: 16 digits → warning
+        "1", "20071110822001207", "",         # 确定: fix the number
+        "小学", "语文", "小学语文", "hz_xihu", "",   # step 4: several matches, then an agency without a plan
+        "", "", "海淀", "",                    # keep, keep, pick by a unique part of the name
+        "", "",                               # step 5: nothing chosen → refused
+        ":back", "", "", "", "",              # back to step 4 and on again, keeping everything
+        "1", "",                              # step 5: the first point
+        "",                                   # step 6
+        *STEP7, "",                           # step 7 with a bad postcode
+        "100080", "",                         # only the postcode is asked again
+    ])
+    assert code == 0
+    assert run.complete and run.application()["postcode"] == "100080"
+    text = script.text
+    for shown in ("请阅读以上内容，3秒后可以进入下一步……", "请选择“接受”网上申报协议后再进入下一步。",
+                  "您输入的证书号码“2007111082200120”不规范", "请重新填写教师资格证书号码。",
+                  "有多个选项包含“语文”", "所选注册机构未开展注册工作", "电子照片：[照片]", "姓名：王晓燕",
+                  "请选择一个现场确认点后再进入下一步。", "海淀区教师进修学校确认点", "✗ 邮政编码：邮政编码应为6位数字。",
+                  "申报第八步　完成（8/8）", "电子邮箱：wangxiaoyan@163.com", "申请状态：信息提交成功，等待现场确认"):
+        assert shown in text, shown
+    assert [(d.key, d.choice) for d in run.decisions] == [("cert_no:cert_no_standard", "fix")]
+    assert any("请按回车键“提交”" in p for p in script.prompts)
+    assert any("*现任教学段 [小学]" in p for p in script.prompts)  # the kept answer is offered
+
+
+def test_console__warning_cancelled__continues_to_step_4():
+    code, script, run = play(["", "1", "", "200037010088", "370102197410011110", "", "2", ":quit"])
+    assert code == 0
+    assert run.view().id == "agency"
+    assert [(d.key, d.choice) for d in run.decisions] == [("cert_no:cert_no_standard", "continue")]
+    assert "姓名：唐国庆" in script.text
+    assert "已退出。尚未提交的内容不会保存。" in script.text
+
+
+def test_console__problems__shown_next_to_the_field_and_only_it_asked_again():
+    code, script, run = play(["", "1", "", "20071110822001207", "110108198504120145", "", "110108198504120144",
+                              "", ":quit"])
+    assert run.view().id == "agency"
+    assert "✗ 身份证件号码：身份证件号码校验位不正确，请核对后重新输入。" in script.text
+    asked = [p for p in script.prompts if "教师资格证书号码" in p]
+    assert len(asked) == 1  # the certificate number was not asked again
+
+
+def test_console__back_on_the_first_step__says_so():
+    code, script, _ = play([":back", ":help", ":q"])
+    assert "已经是第一步，不能再返回。" in script.text
+    assert script.text.count(":back 返回上一步") == 2  # the welcome and :help
+
+
+def test_console__input_closed__quits_quietly():
+    code, script, _ = play([])
+    assert code == 0 and "已退出" in script.text
+
+
+def test_console__not_found__asks_the_certificate_fields_with_defaults_from_the_id():
+    code, script, run = play(["", "1", "", "20151110622990011", "110105199003071239", "",
+                              "赵明", "", "汉", "汉族", "3", "无", "北京市东城区教育委员会", "2015-07-01",
+                              "初级中学", "初中数学", "海淀", "", ":quit"])
+    assert run.view().id == "point"
+    answers = run.application()
+    assert answers["gender"] == "male" and answers["cert_subject"] == "none" and answers["ethnic_group"] == "01"
+    assert "电子照片：认定时未保存电子照片" in script.text
+    assert any("*性别 [男]" in p for p in script.prompts)
+
+
+def test_console__real_process_through_a_pipe__shows_chinese_prompts():
+    typed = "\n".join(["", "1", "", "20071110822001207", "110108198504120144", "", ":quit"]) + "\n"
+    result = subprocess.run([sys.executable, "-m", "shenbao.cli", "console", "--now", "2026-11-29 09:00"],
+                            input=typed, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for shown in ("申报第一步　申报人必读（1/8）", "请阅读以上内容，1秒后可以进入下一步……", "请按回车键“下一步”",
+                  "网上申报协议（请输入编号，也可输入文字查找）", "*教师资格证书号码", "申报第四步　选择注册机构",
+                  "电子照片：[照片]", "*现任教学段", "已退出。"):
+        assert shown in out, shown
+
+
+def test_console__bad_now__exits_2():
+    result = subprocess.run([sys.executable, "-m", "shenbao.cli", "console", "--now", "tomorrow"], cwd=ROOT,
+                            capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 2 and "--now" in result.stderr

@@ -1,0 +1,96 @@
+"""Every scenario file, played headless by the console renderer: in-process one by one, and
+once through the `shenbao console --scenario` command. A deliberately wrong expectation must
+fail and say where (scenario, action, step, expected vs got)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from renderers.console.cli import load, play_file, play_files
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOW = ROOT / "flows" / "teacher_registration.yaml"
+SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.yaml"))
+
+
+def shenbao(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "shenbao.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300)
+
+
+@pytest.fixture(scope="module")
+def teacher():
+    return load(FLOW)
+
+
+def test_scenarios__directory__has_one_for_each_branch():
+    assert len(SCENARIOS) >= 40
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario__played_in_process__meets_every_expectation(teacher, path):
+    report = play_file(*teacher, path)
+    assert report.ok, "\n".join(report.transcript[-30:] + [str(report.failure)])
+
+
+def test_scenarios__through_the_cli__exit_0():
+    result = shenbao("console", str(FLOW), "--quiet", "--scenario", *map(str, SCENARIOS))
+    assert result.returncode == 0, result.stderr
+    assert f"ok: {len(SCENARIOS)} scenario(s)" in result.stderr
+
+
+def test_scenario__transcript__shows_the_steps_in_chinese():
+    result = shenbao("console", "--scenario", str(ROOT / "tests" / "scenarios" / "happy_path.yaml"))
+    assert result.returncode == 0, result.stderr
+    for text in ("申报第一步　申报人必读", "申报第四步　选择注册机构", "电子照片：[照片]", "确认开始时间",
+                 "申报第八步　完成", "申请状态：信息提交成功，等待现场确认"):
+        assert text in result.stdout
+
+
+WRONG = """\
+scenario: deliberately wrong
+flow: teacher_registration
+after: {after}
+actions:
+  - answers: {{cert_no: '20071110822001207', id_no: '110108198504120144'}}
+    expect: {{step: point, gates: [not_revoked]}}
+"""
+
+
+def test_scenario__wrong_expectation__fails_naming_scenario_action_and_step(teacher, tmp_path):
+    path = tmp_path / "wrong.yaml"
+    path.write_text(WRONG.format(after=ROOT / "tests" / "scenarios" / "_to_identity.yaml"), encoding="utf-8")
+    report = play_file(*teacher, path)
+    assert not report.ok
+    message = str(report.failure)
+    assert "scenario 'deliberately wrong'" in message
+    assert "action 1 (answers) at step 'identity'" in message
+    assert "wrong.yaml:5" in message
+    assert "step: expected 'point', got 'agency'" in message
+    assert "gates: expected ['not_revoked'], got []" in message
+
+
+def test_scenario__wrong_expectation__cli_exits_1_and_stops(teacher, tmp_path):
+    path = tmp_path / "wrong.yaml"
+    path.write_text(WRONG.format(after=ROOT / "tests" / "scenarios" / "_to_identity.yaml"), encoding="utf-8")
+    happy = ROOT / "tests" / "scenarios" / "happy_path.yaml"
+    result = shenbao("console", "--scenario", str(path), str(happy))
+    assert result.returncode == 1
+    assert "at step 'identity'" in result.stderr and "expected 'point', got 'agency'" in result.stderr
+    assert "完整申报" not in result.stdout  # stopped at the first unmet expectation
+
+
+def test_scenario__failure_in_a_prelude__names_the_prelude_file(teacher, tmp_path):
+    prelude = tmp_path / "prelude.yaml"
+    prelude.write_text("scenario: prelude\nflow: teacher_registration\nstart: '2026-11-29 09:00'\n"
+                       "actions:\n  - next: true\n    expect: {step: terms}\n", encoding="utf-8")
+    main = tmp_path / "main.yaml"
+    main.write_text("scenario: main\nflow: teacher_registration\nafter: prelude.yaml\nactions:\n  - next\n",
+                    encoding="utf-8")
+    buffer: list[str] = []
+    assert play_files(*teacher, [main], buffer.append, buffer.append) == 1
+    assert any("prelude.yaml:5" in line and "gates: expected [], got ['min_read_time']" in line.replace("\n", " ")
+               for line in buffer)
