@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "flows" / "teacher_registration.yaml"
 MESSAGES = ROOT / "locales" / "zh_CN" / "messages.yaml"
 REFERENCE = ROOT / "data" / "reference"
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 # field id → (reference dataset, code list) for the choice fields the form shows
 OPTION_SOURCES = {
@@ -135,3 +138,24 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
 
 def view(values: dict[str, Any], document_id: str = "application_form") -> DocumentView:
     return resolve_document(documents(), document_id, values, label_function(), option_label_function())
+
+
+SAMPLE_NAMES = list(SAMPLES)
+
+
+def declared_values(view: DocumentView) -> dict[str, str]:
+    """Every value the document declares (by reference), as the view resolved it."""
+    values = {cell.ref: cell.text for section in view.sections for row in section.rows for cell in row}
+    values.update({cell.ref: cell.text for cell in view.footer})
+    if view.code:
+        values["code"] = view.code.value
+    return values
+
+
+def pdftotext(pdf: bytes, *options: str) -> str:
+    """Text of a PDF as poppler's pdftotext extracts it (e.g. with "-layout" or "-raw")."""
+    if shutil.which("pdftotext") is None:
+        raise RuntimeError("pdftotext not found: install the Debian package poppler-utils")
+    run = subprocess.run(["pdftotext", *options, "-enc", "UTF-8", "-", "-"], input=pdf,
+                         capture_output=True, check=True)
+    return run.stdout.decode("utf-8")

@@ -1,0 +1,70 @@
+"""renderers/pdf/fonts.py: finding Noto Sans CJK SC and preparing it once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pdf_samples
+from renderers.pdf import FontNotFound, FontPlan, find_fonts, prepared_fonts, render_pdf
+from renderers.pdf import fonts as fonts_module
+from renderers.pdf.fonts import PreparedFonts
+
+RARE = "堃喆珺镕䶮"
+
+
+def test_find_fonts__configured_path_missing__error_names_debian_package(tmp_path):
+    with pytest.raises(FontNotFound, match="fonts-noto-cjk") as caught:
+        find_fonts(regular=tmp_path / "NotoSansCJK-Regular.ttc")
+    assert str(tmp_path / "NotoSansCJK-Regular.ttc") in str(caught.value)
+
+
+def test_find_fonts__environment_variable_wrong__error_names_debian_package(tmp_path):
+    with pytest.raises(FontNotFound, match="apt-get install fonts-noto-cjk"):
+        find_fonts(environ={"SHENBAO_CJK_FONT": str(tmp_path / "nope.ttc")})
+
+
+def test_find_fonts__nothing_in_standard_places__error_not_a_blank_pdf(tmp_path, monkeypatch, samples):
+    monkeypatch.setattr(fonts_module, "FONT_DIRS", (tmp_path,))
+    with pytest.raises(FontNotFound, match="fonts-noto-cjk"):
+        find_fonts(environ={})
+    with pytest.raises(FontNotFound):
+        render_pdf(pdf_samples.view(samples["typed_without_photo"]), prepared_fonts(find_fonts(environ={})))
+
+
+def test_find_fonts__standard_debian_path__face_2_of_the_collection():
+    source = find_fonts(environ={})
+    assert source.regular.name == "NotoSansCJK-Regular.ttc" and source.bold.name == "NotoSansCJK-Bold.ttc"
+    assert source.index == 2
+
+
+def test_prepared_fonts__rare_characters__covered_by_a_prepared_file():
+    plan = prepared_fonts().plan(RARE + "教师资格")
+    assert plan.missing == frozenset()
+    assert plan.fallbacks, "rare characters come from the shards, not from the common file"
+    from fontTools.ttLib import TTFont
+    covered = set()
+    for path in (plan.regular, *plan.fallbacks):
+        covered |= set(TTFont(path, lazy=True).getBestCmap())
+    assert {ord(c) for c in RARE + "教师资格"} <= covered
+
+
+def test_prepared_fonts__common_text__no_extra_files():
+    plan = prepared_fonts().plan("教师资格定期注册申请表，王晓燕（女）：2026-09-15")
+    assert plan.fallbacks == () and plan.missing == frozenset()
+
+
+def test_prepared_fonts__unwritable_cache__falls_back_to_the_collection(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    prepared = PreparedFonts(find_fonts(), blocker)
+    plan = prepared.plan("王")
+    assert plan == FontPlan(prepared.source.regular, prepared.source.bold, 2)
+
+
+def test_prepared_fonts__fresh_cache__same_pdf_bytes(tmp_path, samples):
+    """Preparation is deterministic: a new cache gives byte-identical documents."""
+    view = pdf_samples.view(samples["rare_name"])
+    fresh = PreparedFonts(find_fonts(), tmp_path)
+    assert render_pdf(view, fresh) == render_pdf(view)
+    assert sorted(p.name for p in fresh.dir.iterdir())[:3] == ["common-bold.otf", "common-regular.otf", "coverage.json"]
