@@ -60,7 +60,9 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for name in ROUTE_MODULES:
         importlib.import_module(f"{__package__}.{name}").install(app, web)
     if importlib.util.find_spec(STAFF_PACKAGE) is not None:
-        importlib.import_module(STAFF_PACKAGE).install(app, web)
+        staff = importlib.import_module(STAFF_PACKAGE)
+        if hasattr(staff, "install"):  # absent while the staff package is being written
+            staff.install(app, web)
     return app
 
 

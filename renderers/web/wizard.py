@@ -98,7 +98,8 @@ class Wizard:
         view = run.view()
         if action == "back":
             keep = secret_fields(self.flow)
-            typed[view.id] = {k: v for k, v in read_form(forms, view.fields).items() if k not in keep}
+            typed[view.id] = {k: v for k, v in read_form(forms, view.fields).items()
+                              if k not in keep and k in forms}
             run.back()
             self.save(run, typed)
             bottle.redirect("/apply")
