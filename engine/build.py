@@ -33,6 +33,7 @@ class Builder:
         self.lookup_dataset: dict[str, str] = {}
         self.lookup_step: dict[str, int] = {}
         self.field_step: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
 
     # -- reporting -------------------------------------------------------------------
     def problem(self, path: Path, code: str, message: str, hint: str = "") -> None:
@@ -115,6 +116,7 @@ class Builder:
                     continue
                 seen[fid] = fpath
                 self.field_step.setdefault(fid, index)
+                self.labels.setdefault(fid, raw["label"])
         for index, raw in enumerate(self.data.get("review_fields", [])):
             if raw["id"] in seen:
                 first = self.positions.get(seen[raw["id"]] + ("id",), (0, 0))[0]
@@ -233,7 +235,7 @@ class Builder:
                              did_you_mean(fid, self.field_step) or "`show` lists ids of fields asked in earlier steps")
         inputs = {f.id: (f.type, f.rules) for s in sections for f in s.fields if f.is_input}
         return model.Step(raw["id"], raw["kind"], raw["title"], raw.get("body"), tuple(sections), gates,
-                          FieldValidator(inputs), raw.get("min_read_seconds", 0), raw.get("next_label"),
+                          FieldValidator(inputs, self.labels), raw.get("min_read_seconds", 0), raw.get("next_label"),
                           tuple(raw.get("show", ())))
 
     def build_gates(self, path: Path, raws: list[dict[str, Any]], step: int) -> tuple[model.Gate, ...]:

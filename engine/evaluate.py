@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
-from .model import Field, Flow, Options
+from .model import Field, Flow, Lookup, Options
 from .problems import ExpressionFailed
 
 Clock = Callable[[], datetime]
@@ -44,8 +44,11 @@ class Option:
     row: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Context:
-    """The names expressions read, for one set of answers at one moment."""
+class Context(Mapping[str, Any]):
+    """The names expressions read, for one set of answers at one moment.
+
+    A lazy mapping: a field's value, `today`, `now`, or a lookup (computed on first use,
+    its rows memoised by the match values)."""
 
     def __init__(self, flow: Flow, source: DataSource, now: datetime, answers: Mapping[str, Any],
                  memo: dict[tuple[Any, ...], Any] | None = None):
@@ -53,24 +56,37 @@ class Context:
         values they depend on, so a data source is asked once per distinct question."""
         self.flow, self.source, self.now = flow, source, now
         self.answers = answers
-        self._names: dict[str, Any] | None = None
+        self._lookups = {lookup.id: lookup for lookup in flow.lookups}
+        self._fields = flow.field_names
+        self._values: dict[str, Any] = {"today": now.date(), "now": now}
         self._memo: dict[tuple[Any, ...], Any] = {} if memo is None else memo
 
+    def __getitem__(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        if name in self._lookups:
+            value = self._values[name] = self._lookup(self._lookups[name])
+            return value
+        if name in self._fields:
+            return self.answers.get(name)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._fields, *self._lookups, "today", "now"])
+
+    def __len__(self) -> int:
+        return len(self._fields) + len(self._lookups) + 2
+
     def names(self) -> dict[str, Any]:
-        if self._names is None:
-            names: dict[str, Any] = {fid: self.answers.get(fid) for fid in self.flow.fields}
-            for review in self.flow.review_fields:
-                names[review.id] = self.answers.get(review.id)
-            names["today"], names["now"] = self.now.date(), self.now
-            for lookup in self.flow.lookups:
-                match = {col: expr.evaluate(names, f"lookup {lookup.id}") for col, expr in lookup.match.items()}
-                if any(v is None for v in match.values()):
-                    names[lookup.id] = [] if lookup.many else None
-                    continue
-                rows = self._rows(lookup.dataset, match)
-                names[lookup.id] = list(rows) if lookup.many else (rows[0] if rows else None)
-            self._names = names
-        return self._names
+        """Every name with its value (lookups computed)."""
+        return {name: self[name] for name in self}
+
+    def _lookup(self, lookup: Lookup) -> Any:
+        match = {col: expr.evaluate(self, f"lookup {lookup.id}") for col, expr in lookup.match.items()}
+        if any(v is None for v in match.values()):
+            return [] if lookup.many else None
+        rows = self._rows(lookup.dataset, match)
+        return list(rows) if lookup.many else (rows[0] if rows else None)
 
     def _rows(self, dataset: str, match: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
         key = (dataset, tuple(sorted(match.items())))
@@ -79,7 +95,7 @@ class Context:
         return self._memo[key]
 
     def evaluate(self, expr: Any, where: str) -> Any:
-        return None if expr is None else expr.evaluate(self.names(), where)
+        return None if expr is None else expr.evaluate(self, where)
 
     def options(self, fld: Field) -> list[Option]:
         spec: Options | None = fld.options
@@ -87,18 +103,57 @@ class Context:
             return []
         if spec.dataset is None:
             return [Option(value, label, True) for value, label in spec.static]
-        names = self.names()
-        memo_key = ("options", fld.id, tuple(names.get(n) for n in sorted(spec.filter.names - {"row"}))
-                    if spec.filter else ())
+        rows = self._rows(spec.dataset, {})
+        free = sorted(spec.filter.names - {"row"}) if spec.filter else []
+        if not free:
+            return _unfiltered_options(fld, spec, rows)
+        memo_key = ("options", fld.id, tuple(self[n] for n in free))
         if memo_key not in self._memo:
-            result = []
-            for row in self._rows(spec.dataset, {}):
-                if spec.filter is not None and not spec.filter.evaluate({**names, "row": row},
-                                                                        f"options of {fld.id}"):
-                    continue
-                result.append(Option(row[spec.value], str(row[spec.label]), False, row))
-            self._memo[memo_key] = result
+            self._memo[memo_key] = _filter_options(fld, spec, rows, self)
         return self._memo[memo_key]
+
+
+class _WithRow(Mapping[str, Any]):
+    """The names of a context plus `row`, for an option filter."""
+
+    __slots__ = ("names", "row")
+
+    def __init__(self, names: Mapping[str, Any], row: Mapping[str, Any]):
+        self.names, self.row = names, row
+
+    def __getitem__(self, name: str) -> Any:
+        return self.row if name == "row" else self.names[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["row", *self.names])
+
+    def __len__(self) -> int:
+        return len(self.names) + 1
+
+
+def _filter_options(fld: Field, spec: Options, rows: Sequence[Mapping[str, Any]],
+                    names: Mapping[str, Any]) -> list[Option]:
+    where = f"options of {fld.id}"
+    result = []
+    for row in rows:
+        if spec.filter is None or spec.filter.evaluate(_WithRow(names, row), where):
+            result.append(Option(row[spec.value], str(row[spec.label]), False, row))  # type: ignore[index]
+    return result
+
+
+# Options whose filter reads nothing but `row` depend only on the rows: keep them while the
+# data source hands out the same row list (it does until that dataset changes).
+_STATIC_OPTIONS: dict[tuple[int, str], tuple[Sequence[Mapping[str, Any]], list[Option]]] = {}
+
+
+def _unfiltered_options(fld: Field, spec: Options, rows: Sequence[Mapping[str, Any]]) -> list[Option]:
+    key = (id(fld), fld.id)
+    hit = _STATIC_OPTIONS.get(key)
+    if hit is not None and hit[0] is rows:
+        return hit[1]
+    result = _filter_options(fld, spec, rows, {})
+    _STATIC_OPTIONS[key] = (rows, result)  # holding `rows` keeps its id from being reused
+    return result
 
 
 def check_expression_value(value: Any, where: str, source: str) -> bool:

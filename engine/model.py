@@ -7,6 +7,7 @@ message key it refers to exists. No I/O, no behaviour beyond small derived prope
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -99,7 +100,7 @@ class Step:
     next_label: str | None = None
     show: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def fields(self) -> tuple[Field, ...]:
         return tuple(f for s in self.sections for f in s.fields)
 
@@ -147,9 +148,14 @@ class Flow:
     statuses: Mapping[str, Status] = field(default_factory=dict)
     documents: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def fields(self) -> Mapping[str, Field]:
         return MappingProxyType({f.id: f for s in self.steps for f in s.fields})
+
+    @cached_property
+    def field_names(self) -> frozenset[str]:
+        """Every field id an expression may read (the steps' and the review fields)."""
+        return frozenset([*self.fields, *(f.id for f in self.review_fields)])
 
     def step(self, step_id: str) -> Step:
         return next(s for s in self.steps if s.id == step_id)

@@ -76,7 +76,7 @@ def _pattern(regex: re.Pattern[str], code: str) -> Check:
 
 
 RULES: dict[str, Rule] = {
-    "required": Rule("bool", cerberus=lambda arg: {"nullable": not arg}),
+    "required": Rule("bool", cerberus=lambda arg: {"nullable": not arg, "empty": not arg}),
     "minlength": Rule("int", cerberus=lambda n: {"minlength": n}),
     "maxlength": Rule("int", cerberus=lambda n: {"maxlength": n}),
     "regex": Rule("regex", cerberus=lambda pattern: {"regex": pattern}),
@@ -116,8 +116,12 @@ class FieldValidator:
     """Cerberus validation for a fixed set of fields; one Cerberus validator per thread
     (Cerberus validators keep per-call state and are expensive to build)."""
 
-    def __init__(self, fields: Mapping[str, tuple[str, Mapping[str, Any]]]):
-        """`fields` maps field id → (field type, rules as written in the flow)."""
+    def __init__(self, fields: Mapping[str, tuple[str, Mapping[str, Any]]],
+                 labels: Mapping[str, str] | None = None):
+        """`fields` maps field id → (field type, rules as written in the flow); `labels` maps
+        every field id to its label key, so a rule naming another field can say which."""
+        self._labels = labels or {}
+        self._other: dict[tuple[str, str], dict[str, Any]] = {}
         self._schema = {fid: self._field_schema(fid, ftype, rules) for fid, (ftype, rules) in fields.items()}
         self._local = threading.local()
 
@@ -132,6 +136,8 @@ class FieldValidator:
                 schema.update(rule.cerberus(arg))
             elif rule.check is not None and arg is not False:
                 checks.append(self._bind(fid, rule.check, arg))
+                if rule.argument == "field":
+                    self._other[(fid, name)] = {"other_label": self._labels.get(arg, arg)}
         if checks:
             schema["check_with"] = checks
         return schema
@@ -164,7 +170,8 @@ class FieldValidator:
         for error in validator._errors:
             field = error.document_path[0] if error.document_path else error.field
             if error.rule is None or error.rule == "check_with":
-                found.append((field, str(error.info[0]), {}))
+                code = str(error.info[0])
+                found.append((field, code, dict(self._other.get((field, code), {}))))
             else:
                 code = _CERBERUS_CODES.get(error.rule, error.rule)
                 found.append((field, code, _params(error.rule, error.constraint)))

@@ -48,8 +48,14 @@ class Catalog:
             return f"[{key}]"
         if not params and "{" not in template:
             return template
-        values = _Params({k: format_value(v) for k, v in params.items()})
+        values = _Params({k: self._param(k, v) for k, v in params.items()})
         return string.Formatter().vformat(template, (), values)
+
+    def _param(self, name: str, value: Any) -> str:
+        """Parameters named `*_label` hold message keys (e.g. another field's label): show their text."""
+        if name.endswith("_label") and isinstance(value, str) and value in self.messages:
+            return self.messages[value]
+        return format_value(value)
 
     def first(self, keys: list[str], **params: Any) -> str:
         """Text of the first key that exists (e.g. a field-specific message, then the generic one)."""

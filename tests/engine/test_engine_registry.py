@@ -145,8 +145,6 @@ def test_catalogue__warning_placeholders__filled_by_the_warning_params():
     assert placeholders(f"warning.{warning.code}") <= set(warning.params) | {"label"}
 
 
-@pytest.mark.xfail(strict=True, reason="engine gap: problem.not_before_field says {other}, but the problem "
-                   "carries no params (check_with codes get `{}`), so the renderer cannot name the other field")
 def test_catalogue__not_before_field_placeholders__filled_by_the_problem_params():
     run = make_run("""
     steps:

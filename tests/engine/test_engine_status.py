@@ -236,18 +236,11 @@ def test_transition__not_in_the_catalogue__refused(status, to, role):
     assert not result.allowed and keys(result.problems) == ["None:transition_not_allowed"]
 
 
-EMPTY_CHECKBOX = ("engine bug: `required: true` on a checkbox accepts an empty list (a missing checkbox "
-                  "becomes [], and Cerberus `nullable: False` only refuses None; RULES['required'] needs "
-                  "`empty: False` as well)")
-
-
-@pytest.mark.xfail(strict=True, reason=EMPTY_CHECKBOX)
 def test_transition__required_review_field_missing__refused():
     result = move("submitted", "materials_incomplete", "operator", {})
     assert not result.allowed and keys(result.problems) == ["missing_materials:required"]
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_CHECKBOX)
 def test_transition__required_checkbox_empty_list__refused():
     result = move("submitted", "materials_incomplete", "operator", {"missing_materials": []})
     assert not result.allowed and keys(result.problems) == ["missing_materials:required"]
