@@ -20,7 +20,8 @@ from typing import Any, Callable
 
 from engine import FieldView, Run, StepView, SubmitResult
 
-from .screen import INDENT, body, field_label, field_line, header, option_lines, outcome_lines, summary_lines
+from .screen import (INDENT, PROBLEM_MARK, body, field_label, field_line, header, option_lines, outcome_lines,
+                     summary_lines)
 from .text import Texts, show_options, wrap
 
 BACK, QUIT, HELP = (":back", ":b"), (":quit", ":q", ":exit"), (":help", ":h", ":?")
@@ -67,8 +68,8 @@ class Console:
 
     def play(self) -> int:
         """Walk the flow until its summary step, or until the applicant quits."""
-        self.say([self.texts("console.welcome", title=self.texts(self.run.flow.title)),
-                  self.texts("console.help")])
+        self.say(self.wrapped(self.texts("console.welcome", title=self.texts(self.run.flow.title)))
+                 + self.wrapped(self.texts("console.help")))
         while True:
             view = self.run.view()
             try:
@@ -84,8 +85,14 @@ class Console:
 
     # -- input -----------------------------------------------------------------------------
     def say(self, lines: list[str]) -> None:
+        """Write lines, wrapping long ones under their own indentation (terminals cut CJK badly)."""
         for line in lines:
-            self.term.write(line)
+            indent = line[:len(line) - len(line.lstrip(" "))]
+            for part in wrap(line[len(indent):], self.term.cells - len(indent)) if line.strip() else [line]:
+                self.term.write(indent + part)
+
+    def wrapped(self, text: str, indent: str = "") -> list[str]:
+        return [indent + line for line in wrap(text, self.term.cells - len(indent))]
 
     def ask(self, prompt: str, secret: bool = False) -> str:
         """One line of input; commands are handled here and never reach a field."""
@@ -100,7 +107,7 @@ class Console:
             if command in QUIT:
                 raise Quit
             if command in HELP:
-                self.say([self.texts("console.help")])
+                self.say(self.wrapped(self.texts("console.help")))
                 continue
             return line
 
@@ -142,8 +149,8 @@ class Console:
     def form(self, view: StepView) -> None:
         draft = self.drafts.setdefault(view.id, {})
         confirm: set[str] = set()
-        only: set[str] | None = None
-        self.say(header(view, self.texts) + body(view, self.texts, self.term.cells))
+        only: dict[str, list[str]] | None = None
+        self.say(header(view, self.texts) + body(view, self.texts, self.term.cells) + ([""] if view.body else []))
         while True:
             view = self.run.view()
             if only is None or only:
@@ -152,23 +159,31 @@ class Console:
             result = self.run.submit(self.answers(view, draft), confirm=sorted(confirm))
             if result.advanced:
                 return
-            self.say([""] + outcome_lines(self.texts, result.problems, (), result.gates))
             only = self.after(result, confirm)
 
-    def after(self, result: SubmitResult, confirm: set[str]) -> set[str] | None:
-        """Which fields to ask again: the ones with problems, the warned ones the applicant
-        chose to fix, none (resubmit at once) after 取消, or all of them after a gate."""
+    def after(self, result: SubmitResult, confirm: set[str]) -> dict[str, list[str]] | None:
+        """Which fields to ask again, each with what to say beside it: the ones with problems,
+        the warned ones the applicant chose to fix, none (resubmit at once) after 取消, or all
+        of them after a failed gate."""
         if result.problems:
-            return {p.field for p in result.problems if p.field} or None
+            self.say(["", self.texts("console.problems.title")])
+            beside: dict[str, list[str]] = {}
+            for problem in result.problems:
+                if problem.field is None:
+                    self.say([INDENT + PROBLEM_MARK + self.texts.problem(problem)])
+                else:
+                    beside.setdefault(problem.field, []).append(self.texts.problem(problem))
+            return beside or None
         if result.warnings:
-            fix = set()
+            fix: dict[str, list[str]] = {}
             for warning in result.warnings:
                 if self.warned(warning):
                     confirm.add(warning.key)
                 else:
                     self.run.decline(warning.key)
-                    fix.add(warning.field)
+                    fix[warning.field or ""] = []
             return fix
+        self.say([""] + outcome_lines(self.texts, gates=result.gates))
         return None
 
     def warned(self, warning: Any) -> bool:
@@ -188,7 +203,7 @@ class Console:
         """What the form sends: every editable field, typed or as shown."""
         return {f.id: draft[f.id] if f.id in draft else f.value for f in view.fields if not f.readonly}
 
-    def fill(self, view: StepView, draft: dict[str, Any], only: set[str] | None) -> None:
+    def fill(self, view: StepView, draft: dict[str, Any], only: dict[str, list[str]] | None) -> None:
         for section in view.sections:
             fields = [f for f in section.fields if only is None or f.id in only]
             if not fields:
@@ -196,18 +211,20 @@ class Console:
             if section.title:
                 self.say(["", self.texts("console.section", title=self.texts(section.title))])
             if section.help and only is None:
-                self.say([INDENT + line for line in wrap(self.texts(section.help), self.term.cells - 2)])
+                self.say(self.wrapped(self.texts(section.help), INDENT))
             for fld in fields:
                 if fld.readonly:
                     self.say([field_line(fld, self.texts)])
-                else:
-                    draft[fld.id] = self.field(fld, draft.get(fld.id, fld.value))
+                    continue
+                draft[fld.id] = self.field(fld, draft.get(fld.id, fld.value), only[fld.id] if only else [])
 
     # -- one field -------------------------------------------------------------------------
-    def field(self, fld: FieldView, current: Any) -> Any:
+    def field(self, fld: FieldView, current: Any, problems: list[str]) -> Any:
+        """Ask one field; its help, then what was wrong with it, sit just above the prompt."""
         label = field_label(fld, self.texts)
         if fld.help:
             self.say([INDENT + self.texts("console.field.help", help=self.texts(fld.help))])
+        self.say([INDENT + PROBLEM_MARK + message for message in problems])
         if fld.type == "checkbox" or fld.options or fld.type in ("select", "radio", "table_choice"):
             return self.choose(fld, label, current)
         if fld.secret:
@@ -244,7 +261,9 @@ class Console:
             return exact[0]
         found = [i for i, o in enumerate(options, 1) if word in self.texts.option(o)]
         if len(found) == 1:
-            return options[found[0] - 1]
+            picked = options[found[0] - 1]
+            self.say([INDENT + self.texts("console.choice.picked", label=self.texts.option(picked))])
+            return picked
         if found:
             self.say([INDENT + self.texts("console.choice.several", text=word)]
                      + option_lines(fld, self.texts, self.term.cells, found))

@@ -44,7 +44,8 @@ def option_lines(fld: FieldView, texts: Texts, cells: int, numbers: Sequence[int
         heads = [texts("console.table.number")] + [texts(f"column.{c}") for c in fld.columns]
         rows = [[str(i)] + [fmt(o.row.get(c)) for c in fld.columns] for i, o in picked]
         return [INDENT + line for line in table(heads, rows, cells - len(INDENT))]
-    return grid([f"{i}. {texts.option(o)}" for i, o in picked], cells)
+    digits = len(str(len(fld.options)))
+    return grid([f"{i:>{digits}}. {texts.option(o)}" for i, o in picked], cells, indent=len(INDENT) * 2)
 
 
 def step_lines(view: StepView, texts: Texts, cells: int, problems: Iterable[Problem] = (),

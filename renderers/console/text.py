@@ -146,16 +146,12 @@ class Texts:
 
     def problem(self, problem: Problem) -> str:
         """`problem.<field>.<code>`, else `problem.required.select` for an unchosen choice,
-        else `problem.<code>`; params plus the field's `label` (and `other` for rules that
-        name another field, e.g. not_before_field)."""
+        else `problem.<code>`; params plus the field's `label`."""
         fld = self.field(problem.field)
         params = dict(problem.params)
         keys = []
         if fld is not None:
             params.setdefault("label", self.catalog.text(fld.label))
-            other = fld.rules.get(problem.code)
-            if isinstance(other, str) and self.field(other) is not None:
-                params.setdefault("other", self.label(other))
             keys.append(f"problem.{fld.id}.{problem.code}")
             if problem.code == "required" and fld.options is not None:
                 keys.append("problem.required.select")

@@ -77,12 +77,18 @@ def test_console__whole_walk_with_detours__reaches_step_8():
     for shown in ("请阅读以上内容，3秒后可以进入下一步……", "请选择“接受”网上申报协议后再进入下一步。",
                   "您输入的证书号码“2007111082200120”不规范", "请重新填写教师资格证书号码。",
                   "有多个选项包含“语文”", "所选注册机构未开展注册工作", "电子照片：[照片]", "姓名：王晓燕",
-                  "请选择一个现场确认点后再进入下一步。", "海淀区教师进修学校确认点", "✗ 邮政编码：邮政编码应为6位数字。",
+                  "请选择一个现场确认点后再进入下一步。", "海淀区教师进修学校确认点", "已选择：北京市海淀区教育委员会",
                   "申报第八步　完成（8/8）", "电子邮箱：wangxiaoyan@163.com", "申请状态：信息提交成功，等待现场确认"):
         assert shown in text, shown
     assert [(d.key, d.choice) for d in run.decisions] == [("cert_no:cert_no_standard", "fix")]
     assert any("请按回车键“提交”" in p for p in script.prompts)
     assert any("*现任教学段 [小学]" in p for p in script.prompts)  # the kept answer is offered
+    assert beside(script, "邮政编码应为6位数字。", "*邮政编码 [10008]")
+
+
+def beside(script: Script, message: str, prompt: str) -> bool:
+    """The problem is shown on the line just above the field's prompt."""
+    return any(message in line and prompt in script.shown[i + 1] for i, line in enumerate(script.shown[:-1]))
 
 
 def test_console__warning_cancelled__continues_to_step_4():
@@ -98,7 +104,8 @@ def test_console__problems__shown_next_to_the_field_and_only_it_asked_again():
     code, script, run = play(["", "1", "", "20071110822001207", "110108198504120145", "", "110108198504120144",
                               "", ":quit"])
     assert run.view().id == "agency"
-    assert "✗ 身份证件号码：身份证件号码校验位不正确，请核对后重新输入。" in script.text
+    assert "提交未成功，请修改以下内容：" in script.text
+    assert beside(script, "✗ 身份证件号码校验位不正确，请核对后重新输入。", "*身份证件号码 [110108198504120145]")
     asked = [p for p in script.prompts if "教师资格证书号码" in p]
     assert len(asked) == 1  # the certificate number was not asked again
 
