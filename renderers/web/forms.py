@@ -104,9 +104,6 @@ class Texts:
         keys = [f"problem.{problem.field}.{problem.code}"]
         if fld is not None:
             params.setdefault("label", self.catalog.text(fld.label))
-            other = fld.rules.get(problem.code)
-            if isinstance(other, str) and other in self.by_id:
-                params.setdefault("other", self.label(other))
             if fld.type in CHOICES:
                 keys.append(f"problem.{problem.code}.select")
         keys.append(f"problem.{problem.code}")

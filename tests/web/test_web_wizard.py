@@ -155,9 +155,9 @@ def test_application__read_only_sections_and_per_field_errors(browser, clock, we
                             "employment_start": "2006-09-01", "action": "next"})
     errors = browser.field_errors()
     assert errors == {
-        "password_confirm": web.t("problem.equals_field"),
+        "password_confirm": web.t("problem.password_confirm.equals_field"),
         "employment_start": web.t("problem.not_before_field", label=web.t("field.employment_start.label"),
-                                  other=web.t("field.work_start.label")),
+                                  other_label="field.work_start.label"),
         "mobile": web.t("problem.mobile"),
     }
     assert browser.summary() == list(errors.values())

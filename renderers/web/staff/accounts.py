@@ -1,0 +1,150 @@
+"""Administrators manage staff accounts: add, change role and binding, disable, set a new
+password. Disabling an account or changing its password ends its sessions; an
+administrator cannot disable or demote their own account (nobody would be left to undo
+it). Every change is audited. The checks are people.py's, shared with `shenbao staff`.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import bottle
+
+from store import Duplicate, Staff
+
+from .. import sessions
+from ..context import Web
+from ..forms import Errors, error_links
+from . import people
+from .base import KIND, Desk
+
+ROLE_FIELDS = ("role", "agency", "point")
+
+
+class Accounts:
+    def __init__(self, desk: Desk):
+        self.desk, self.flow = desk, desk.flow
+
+    def account_text(self, code: str) -> str:
+        return self.desk.t(f"staff.account.{code}")
+
+    def choices(self) -> dict[str, Any]:
+        return {"roles": [(r, self.desk.role_text(r)) for r in people.BINDINGS if r in self.flow.roles],
+                "agencies": [(a["code"], a.get("name") or a["code"]) for a in self.desk.rows("agencies")],
+                "points": [(p["code"], p.get("name") or p["code"]) for p in self.desk.rows("points")]}
+
+    def listing(self, me: Staff, errors: Errors | None = None, values: Mapping[str, Any] | None = None,
+                notices: list[str] | None = None, status: int = 200) -> str:
+        accounts = [dict(people.describe(s), agency_name=self.desk.name_of("agencies", s.agency) if s.agency else "",
+                         point_name=self.desk.name_of("points", s.point) if s.point else "")
+                    for s in self.desk.store.list_staff()]
+        errors = errors or Errors()
+        return self.desk.render("accounts.html", status, me=me, title=self.desk.t("staff.accounts.title"),
+                                accounts=accounts, errors=errors, links=error_links(errors), values=values or {},
+                                notices=notices or [], **self.choices())
+
+    def password_errors(self, password: str, again: str, errors: Errors) -> None:
+        for problem in people.password_problems(self.flow, password, again, self.desk.web.local_now().date()):
+            name = "password" if problem.field == people.password_field(self.flow) else "password_confirm"
+            errors.fields.setdefault(name, self.desk.texts.problem(problem))
+
+    def add(self, me: Staff) -> str:
+        forms = bottle.request.forms.decode()
+        values = {k: (forms.get(k) or "").strip() for k in ("username", *ROLE_FIELDS)}
+        errors = Errors()
+        code = people.username_problem(self.desk.store, values["username"])
+        if code:
+            errors.fields["username"] = self.account_text(code)
+        agency, point, code = people.binding(self.flow, self.desk.store, values["role"], values["agency"] or None,
+                                             values["point"] or None)
+        if code:
+            errors.fields["point" if "point" in code else "agency" if "agency" in code else "role"] = \
+                self.account_text(code)
+        self.password_errors(forms.get("password") or "", forms.get("password_confirm") or "", errors)
+        if errors:
+            return self.listing(me, errors, values, status=422)
+        try:
+            made = self.desk.store.create_staff(values["username"], forms.get("password") or "", values["role"],
+                                                agency=agency, point=point, now=self.desk.web.now())
+        except Duplicate:
+            errors.fields["username"] = self.account_text("username_taken")
+            return self.listing(me, errors, values, status=422)
+        self.desk.store.audit(self.desk.actor(me), "staff_add", data=people.describe(made), now=self.desk.web.now())
+        return self.listing(me, notices=[self.desk.t("staff.accounts.added", username=made.username)])
+
+    def page(self, me: Staff, who: Staff, errors: Errors | None = None, notices: list[str] | None = None,
+             status: int = 200) -> str:
+        errors = errors or Errors()
+        return self.desk.render("account.html", status, me=me, who=who, errors=errors, links=error_links(errors),
+                                notices=notices or [], title=self.desk.t("staff.accounts.edit", username=who.username),
+                                **self.choices())
+
+    def edit(self, me: Staff, who: Staff) -> str:
+        forms = bottle.request.forms.decode()
+        role = (forms.get("role") or "").strip()
+        active = forms.get("active") == "1"
+        errors = Errors()
+        agency, point, code = people.binding(self.flow, self.desk.store, role, (forms.get("agency") or "").strip()
+                                             or None, (forms.get("point") or "").strip() or None)
+        if code:
+            errors.fields["point" if "point" in code else "agency" if "agency" in code else "role"] = \
+                self.account_text(code)
+        if who.id == me.id and (not active or role != me.role):
+            errors.page.append(self.account_text("not_yourself"))
+        if errors:
+            return self.page(me, who, errors, status=422)
+        changed = self.desk.store.update_staff(who.id, role=role, agency=agency, point=point, active=active)
+        if not active or role != who.role:
+            self.desk.store.delete_sessions_for(KIND, who.id)
+        self.desk.store.audit(self.desk.actor(me), "staff_edit", now=self.desk.web.now(),
+                              data={"before": people.describe(who), "after": people.describe(changed)})
+        return self.page(me, changed, notices=[self.desk.t("staff.row.saved")])
+
+    def set_password(self, me: Staff, who: Staff) -> str:
+        forms = bottle.request.forms.decode()
+        errors = Errors()
+        self.password_errors(forms.get("password") or "", forms.get("password_confirm") or "", errors)
+        if errors:
+            return self.page(me, who, errors, status=422)
+        self.desk.store.update_staff(who.id, password=forms.get("password") or "")
+        if who.id != me.id:
+            self.desk.store.delete_sessions_for(KIND, who.id)
+        self.desk.store.audit(self.desk.actor(me), "staff_password", data={"username": who.username},
+                              now=self.desk.web.now())
+        return self.page(me, who, notices=[self.desk.t("staff.accounts.password_set")])
+
+
+def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
+    accounts = Accounts(desk)
+
+    def target(me: Staff, staff_id: int) -> Staff:
+        found = desk.store.get_staff(staff_id)
+        if found is None:
+            desk.refuse(me)
+        return found
+
+    @app.get("/staff/accounts")
+    def listing() -> str:
+        return accounts.listing(desk.need("accounts"))
+
+    @app.post("/staff/accounts")
+    def add() -> str:
+        me = desk.need("accounts")
+        sessions.check_csrf(web)
+        return accounts.add(me)
+
+    @app.get("/staff/accounts/<staff_id:int>")
+    def show(staff_id: int) -> str:
+        me = desk.need("accounts")
+        return accounts.page(me, target(me, staff_id))
+
+    @app.post("/staff/accounts/<staff_id:int>")
+    def edit(staff_id: int) -> str:
+        me = desk.need("accounts")
+        sessions.check_csrf(web)
+        return accounts.edit(me, target(me, staff_id))
+
+    @app.post("/staff/accounts/<staff_id:int>/password")
+    def password(staff_id: int) -> str:
+        me = desk.need("accounts")
+        sessions.check_csrf(web)
+        return accounts.set_password(me, target(me, staff_id))

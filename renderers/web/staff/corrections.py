@@ -1,0 +1,71 @@
+"""Correcting an applicant's recovery email on their behalf (the manual: an applicant who
+typed a wrong address asks their confirmation point or agency to put it right).
+
+The new address is checked with the flow's own rules for its email field, saved in the
+answers and the indexed column with the version the staff member saw, and the change is
+audited (old and new address, who) in the same transaction.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Callable
+
+import bottle
+
+from engine import Problem
+from store import Application, AuditEntry, Staff, StaleWrite
+
+from .. import sessions
+from ..context import Web
+from .base import Desk
+from .review import Review
+
+EMAIL = "email"  # the flow's field, also a column of the applications table
+# The flow's `normalize:` names that a single typed value may need here.
+NORMALIZE: dict[str, Callable[[str], str]] = {
+    "nfkc": lambda s: unicodedata.normalize("NFKC", s), "trim": str.strip, "lower": str.lower, "upper": str.upper,
+}
+
+
+def checked_email(desk: Desk, typed: str) -> tuple[str, str | None]:
+    """(normalised address, problem text or None), by the flow's email field."""
+    fld = desk.flow.fields[EMAIL]
+    value = typed
+    for name in fld.normalize:
+        value = NORMALIZE.get(name, lambda s: s)(value)
+    document = {EMAIL: value or None}
+    step = desk.flow.step_of(EMAIL)
+    for fid, code, params in step.validator.validate(document, desk.web.local_now().date()):
+        if fid == EMAIL:
+            return value, desk.texts.problem(Problem(fid, code, params))
+    return value, None
+
+
+def correct(desk: Desk, review: Review, me: Staff, app: Application) -> str:
+    forms = bottle.request.forms.decode()
+    value, problem = checked_email(desk, forms.get(EMAIL) or "")
+    if problem is not None:
+        return review.page(me, app, 422, page_errors=[problem], email_value=value, email_error=problem)
+    try:
+        row_version = int(forms.get("row_version") or 0)
+    except ValueError:
+        row_version = 0
+    if value == app.email:
+        return review.page(me, app, notices=[desk.t("staff.email.unchanged")])
+    audit = AuditEntry(desk.actor(me), "email_correct", data={"from": app.email, "to": value})
+    try:
+        saved = desk.store.update_application(app.id, row_version, now=desk.web.now(), audit=audit, email=value,
+                                              answers={**app.answers, EMAIL: value})
+    except StaleWrite:
+        latest = desk.store.get_application(app.id) or app
+        return review.page(me, latest, 409, page_errors=[desk.t("staff.move.stale")])
+    return review.page(me, saved, notices=[desk.t("staff.email.done", email=value)])
+
+
+def install(app: bottle.Bottle, web: Web, desk: Desk, review: Review) -> None:
+    @app.post("/staff/applications/<application_id:int>/email")
+    def post_email(application_id: int) -> str:
+        me = desk.need("correct_email")
+        found = desk.application(me, application_id)
+        sessions.check_csrf(web)
+        return correct(desk, review, me, found)

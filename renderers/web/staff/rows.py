@@ -1,0 +1,95 @@
+"""A form over one reference row (a confirmation point, an agency's plan), built from the
+dataset's declared columns and checked by their types, as the importer checks data files.
+
+Text columns are text boxes (long ones text areas), dates and datetimes are typed as in
+the data files (YYYY-MM-DD, YYYY-MM-DD HH:MM); a window's start must not be after its
+end. Saving goes through the store's `update_row`/`insert_row`, then the audit log
+records every changed value (old and new).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from shenbao.catalog import format_value
+from store import Duplicate, NotFound, Staff, StoreError
+from store.staff_queries import check_row, typed_value
+
+from .base import Desk
+
+LONG_TEXT = frozenset({"notes"})
+# dataset → (start column, end column) of the window a row describes
+WINDOWS: Mapping[str, tuple[str, str]] = {"points": ("starts", "ends"), "plans": ("opens", "closes")}
+
+
+@dataclass
+class RowForm:
+    desk: Desk
+    dataset: str
+    editable: list[str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> Mapping[str, str]:
+        return self.desk.flow.datasets[self.dataset].columns
+
+    def label(self, column: str) -> str:
+        return self.desk.web.catalog.first([f"staff.column.{self.dataset}.{column}", f"column.{column}",
+                                            "staff.column.other"], column=column)
+
+    def fields(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        found = []
+        for column in self.editable:
+            kind = self.columns[column]
+            widget = "textarea" if column in LONG_TEXT else ("date" if kind == "date" else "text")
+            hint = self.desk.t(f"staff.row.hint.{kind}") if kind in ("date", "datetime") else None
+            found.append({"id": column, "label": self.label(column), "widget": widget, "hint": hint,
+                          "value": format_value(values.get(column)), "error": self.errors.get(column)})
+        return found
+
+    def read(self, forms: Any) -> dict[str, str | None]:
+        return {c: (forms.get(c) or "").replace("\r\n", "\n").strip() or None for c in self.editable}
+
+    def check(self, typed: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> bool:
+        """True when every value fits its column; problems go to `errors` (as text)."""
+        for column, code in check_row(self.columns, typed).items():
+            self.errors[column] = self.desk.web.catalog.first([f"staff.row.{code}", "staff.row.invalid"],
+                                                              label=self.label(column))
+        window = WINDOWS.get(self.dataset)
+        if window and not self.errors.keys() & set(window):
+            start, end = (self.value(c, typed, current) for c in window)
+            if start is not None and end is not None and start > end:
+                self.errors[window[1]] = self.desk.t("staff.row.window", start=self.label(window[0]),
+                                                     end=self.label(window[1]))
+        return not self.errors
+
+    def value(self, column: str, typed: Mapping[str, Any], current: Mapping[str, Any] | None) -> Any:
+        """A column's value after the edit, typed (a checked raw value or the stored one)."""
+        if column in typed:
+            return typed_value(self.columns[column], typed[column])
+        return (current or {}).get(column)
+
+    def save(self, me: Staff, key: Mapping[str, Any], typed: Mapping[str, Any],
+             current: Mapping[str, Any] | None) -> bool:
+        """Update (or insert, when `current` is None) and audit; False with `errors` set when refused."""
+        store = self.desk.store
+        try:
+            if current is None:
+                store.insert_row(self.dataset, {**typed, **key})
+            else:
+                store.update_row(self.dataset, key, typed)
+        except Duplicate:
+            self.errors[next(iter(key))] = self.desk.t("staff.row.duplicate")
+            return False
+        except (NotFound, StoreError):
+            self.errors[next(iter(key))] = self.desk.t("staff.row.gone")
+            return False
+        found = store.rows(self.dataset, dict(key))
+        after = found[0] if found else {}
+        before = current or {}
+        changes = {c: [format_value(before.get(c)), format_value(after.get(c))] for c in typed
+                   if format_value(before.get(c)) != format_value(after.get(c))}
+        action = f"{self.dataset}_{'add' if current is None else 'edit'}"
+        store.audit(self.desk.actor(me), action, data={"dataset": self.dataset, "key": dict(key), "changes": changes},
+                    now=self.desk.web.now())
+        return True
