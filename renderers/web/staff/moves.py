@@ -15,9 +15,6 @@ from typing import Any, Mapping
 from engine import DataSource, Flow, Problem, to_json, transition
 from store import Application, AuditEntry, StaleWrite, Store
 
-EMPTY = (None, "", [], ())
-
-
 @dataclass(frozen=True)
 class Move:
     done: bool
@@ -34,23 +31,12 @@ def requires(flow: Flow, status: str, to: str) -> tuple[str, ...]:
     return move.requires if move else ()
 
 
-def empty_required(flow: Flow, status: str, to: str, inputs: Mapping[str, Any]) -> list[Problem]:
-    """Required review fields left empty. The engine takes an empty checkbox list as an
-    answer (reported to its owner); a 材料不全 without the missing materials must not pass."""
-    wanted = requires(flow, status, to)
-    return [Problem(f.id, "required", {}) for f in flow.review_fields
-            if f.id in wanted and f.rules.get("required") and inputs.get(f.id) in EMPTY]
-
-
 def check(flow: Flow, source: DataSource, status: str, to: str, role: str, inputs: Mapping[str, Any],
           local_now: datetime) -> tuple[bool, Mapping[str, Any], tuple[Problem, ...]]:
     if status not in flow.statuses or to not in flow.statuses:
         return False, {}, (Problem(None, "transition_not_allowed", {"from": status, "to": to, "role": role}),)
     result = transition(flow, status, to, role, inputs, source, local_now)
-    problems = tuple(result.problems)
-    if result.allowed:
-        problems = tuple(empty_required(flow, status, to, result.inputs))
-    return not problems, result.inputs, problems
+    return result.allowed, result.inputs, tuple(result.problems)
 
 
 def move(flow: Flow, store: Store, app: Application, to: str, role: str, inputs: Mapping[str, Any], *,
