@@ -8,6 +8,7 @@ scenario, which action (file and line), at which step, and what differed.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
@@ -80,7 +81,9 @@ class Player:
             failure = self._play(scenario.after)
             if failure is not None:
                 return failure
-        self.out += [f"=== {scenario.filename}: {scenario.name}"] + ([f"    {scenario.covers}"] if scenario.covers else [])
+        self.out.append(f"=== {scenario.filename}: {scenario.name}")
+        if scenario.covers:
+            self.out.append(f"    {scenario.covers}")
         if scenario.start is not None:
             self.now = scenario.start
             self.out.append(f"--- clock {fmt(self.now)}")
@@ -203,13 +206,13 @@ class Player:
             want = sorted(_problem_expect(item) for item in expect.get(group, []))
             got = sorted(problem_key(p) for p in getattr(outcome, group))
             if [k for k, _ in want] != got:
-                diffs.append(f"{group}: expected {[k for k, _ in want]}, got {got}")
+                diffs.append(_list_diff(group, [k for k, _ in want], got))
             else:
                 diffs += _param_diffs(group, want, {problem_key(p): p.params for p in getattr(outcome, group)})
         want_gates = sorted(_gate_expect(item) for item in expect.get("gates", []))
         got_gates = [g.id for g in outcome.gates]
         if [g for g, _ in want_gates] != sorted(got_gates):
-            diffs.append(f"gates: expected {[g for g, _ in want_gates]}, got {got_gates}")
+            diffs.append(_list_diff("gates", [g for g, _ in want_gates], got_gates))
         else:
             diffs += _param_diffs("gates", want_gates, {g.id: g.params for g in outcome.gates})
         for name in ("advanced", "allowed", "saved"):
@@ -242,6 +245,14 @@ class Player:
         text = "\n".join(outcome.lines)
         diffs += [f"says: expected the transcript to contain {s!r}" for s in expect.get("says", []) if s not in text]
         return diffs
+
+
+def _list_diff(group: str, want: list[str], got: list[str]) -> str:
+    text = f"{group}: expected {want}, got {got}"
+    missing = sorted((Counter(want) - Counter(got)).elements())
+    extra = sorted((Counter(got) - Counter(want)).elements())
+    notes = ([f"missing {missing}"] if missing else []) + ([f"not expected {extra}"] if extra else [])
+    return text + (f" ({'; '.join(notes)})" if want and got else "")
 
 
 def _as_typed(value: Any) -> Any:

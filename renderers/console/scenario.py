@@ -270,8 +270,9 @@ def _check_names(data: Mapping[str, Any], positions: Positions, name: str, flow:
 
     def known(path: tuple[Any, ...], value: str, choices: set[str], what: str) -> None:
         if value not in choices:
-            problems.append(_at(positions, path, name, "SCENARIO_010", f"unknown {what} '{value}' for flow "
-                                f"'{flow.id}'", _did_you_mean(value, choices) or f"known: {', '.join(sorted(choices))}"))
+            hint = _did_you_mean(value, choices) or f"known: {', '.join(sorted(choices))}"
+            problems.append(_at(positions, path, name, "SCENARIO_010",
+                                f"unknown {what} '{value}' for flow '{flow.id}'", hint))
 
     if data["flow"] != flow.id:
         problems.append(_at(positions, ("flow",), name, "SCENARIO_009", f"this scenario is for flow '{data['flow']}', "

@@ -94,3 +94,12 @@ def test_scenario__failure_in_a_prelude__names_the_prelude_file(teacher, tmp_pat
     assert play_files(*teacher, [main], buffer.append, buffer.append) == 1
     assert any("prelude.yaml:5" in line and "gates: expected [], got ['min_read_time']" in line.replace("\n", " ")
                for line in buffer)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_file__says_what_it_covers(path):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# "), "open with a comment saying what the scenario covers"
+    assert path.name in (ROOT / "tests" / "scenarios" / "README.md").read_text(encoding="utf-8")
+    if not path.name.startswith("_"):
+        assert "\ncovers: " in text
