@@ -26,6 +26,8 @@ def _environment() -> Environment:
 
 def render_html(view: DocumentView, lang: str = "zh-CN") -> str:
     """The document as one self-contained HTML page."""
+    if "html" not in view.formats:
+        raise ValueError(f"document '{view.id}' does not declare the html format (formats: {list(view.formats)})")
     template = _environment().get_template("document.html.j2")
     qr = segno.make(view.code.value, error="m", micro=False).svg_data_uri(border=0) if view.code else ""
     return template.render(view=view, lang=lang, qr=qr, image_uri=image_uri)

@@ -48,6 +48,8 @@ def render_pdf(view: DocumentView, fonts: PreparedFonts | FontPlan | None = None
     `fonts`: the prepared Noto Sans CJK SC files (default: found and prepared on first use),
     or a FontPlan naming the files to use as they are.
     """
+    if "pdf" not in view.formats:
+        raise ValueError(f"document '{view.id}' does not declare the pdf format (formats: {list(view.formats)})")
     if isinstance(fonts, FontPlan):
         plan = fonts
     else:

@@ -37,3 +37,14 @@ def test_html__photo__inline_jpeg_or_empty_box(samples):
 def test_html__same_input__same_text(samples):
     view = pdf_samples.view(samples["rare_name"])
     assert render_html(view) == render_html(view)
+
+
+def test_render__format_not_declared__refused(samples):
+    from dataclasses import replace
+
+    from renderers.pdf import render_pdf
+    view = pdf_samples.view(samples["typed_without_photo"])
+    with pytest.raises(ValueError, match="html"):
+        render_html(replace(view, formats=("pdf",)))
+    with pytest.raises(ValueError, match="pdf"):
+        render_pdf(replace(view, formats=("html",)))
