@@ -20,8 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("shenbao.admin", "import a dataset from a CSV or YAML file"),
     "serve": ("renderers.web.serve", "serve the web application"),
     "document": ("shenbao.admin", "write an application's form (申请表) to a file"),
-    "staff": ("shenbao.admin", "manage staff accounts"),
-    "status": ("shenbao.admin", "set an application's status as a staff member would (for testers)"),
+    "staff": ("shenbao.staff_admin", "manage staff accounts"),
+    "status": ("shenbao.staff_admin", "set an application's status as a staff member would (for testers)"),
 }
 
 
