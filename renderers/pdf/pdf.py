@@ -332,7 +332,7 @@ class _BoxGrid:
             inner_x, inner_w = x + self.title_w + PAD_X, width - self.title_w - 2 * PAD_X
             self.p.text_block(text, inner_x, y + PAD_Y + 0.5, inner_w, VALUE_SIZE)
             sign_y = y + height - PAD_Y - len(sign) * line
-            self.p.text_block(sign, inner_x, sign_y, inner_w, VALUE_SIZE, align="R")
+            self.p.text_block(sign, inner_x, sign_y, inner_w - PAD_X, VALUE_SIZE, align="R")
             x += width
         self.p.y = y + height
 
