@@ -4,7 +4,6 @@ from __future__ import annotations
 import ast
 import json
 from datetime import date, datetime
-from pathlib import Path
 
 import jsonschema
 import pytest

@@ -1,7 +1,6 @@
 """renderers/pdf/fonts.py: finding Noto Sans CJK SC and preparing it once."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
