@@ -8,13 +8,13 @@ from .evaluate import Clock, Context, DataSource, MemorySource, Option
 from .loader import load_flow
 from .model import Dataset, Field, Flow, Status, Step
 from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
-from .run import Decision, Run, SubmitResult, answers_from_json, to_json
+from .run import MIN_READ_GATE, Decision, Run, SubmitResult, answers_from_json, to_json
 from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionResult, allowed_transitions,
                      edit_rights, transition)
 from .steps import FieldView, SectionView, StepView
 
 __all__ = [
-    "AmendResult", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
+    "MIN_READ_GATE", "AmendResult", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",
     "MemorySource", "Option", "Problem", "Run", "SectionView", "Status", "Step", "StepView", "SubmitResult",
     "TransitionResult", "allowed_transitions", "answers_from_json", "edit_rights", "load_flow", "to_json",

@@ -1,6 +1,7 @@
 """Input normalisation, applied before any rule sees a value.
 
-Full-width digits and letters become ASCII (NFKC), surrounding space is trimmed, case is
+Full-width digits and letters become ASCII (NFKC for codes and numbers; `fold_width` for
+free text, which keeps Chinese punctuation), surrounding space is trimmed, case is
 folded where the flow says so, and empty text becomes None. Characters that no form field
 should hold (control characters, emoji and other pictographs, private-use code points)
 are reported as a problem instead of being dropped silently. Dates typed as text are
@@ -13,8 +14,14 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any, Callable
 
+# Full-width letters and digits (and the ideographic space) → ASCII, leaving Chinese
+# punctuation such as ，（）。 alone: for free text, where NFKC would turn ， into ,.
+_FOLD_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
+_FOLD_WIDTH[0x3000] = 0x20
+
 STEPS: dict[str, Callable[[str], str]] = {
     "nfkc": lambda s: unicodedata.normalize("NFKC", s),
+    "fold_width": lambda s: s.translate(_FOLD_WIDTH),
     "trim": str.strip,
     "upper": str.upper,
     "lower": str.lower,

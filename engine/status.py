@@ -151,8 +151,10 @@ def transition(flow: Flow, status: str, to: str, role: str, inputs: Mapping[str,
     move = next((t for t in flow.statuses[status].transitions if t.to == to), None) \
         if status in flow.statuses else None
     if move is None or role not in move.roles:
+        labels = {"from_label": flow.statuses[status].message if status in flow.statuses else status,
+                  "to_label": flow.statuses[to].message if to in flow.statuses else to}
         return TransitionResult(False, problems=(Problem(None, "transition_not_allowed",
-                                                         {"from": status, "to": to, "role": role}),))
+                                                         {"from": status, "to": to, "role": role, **labels}),))
     outcome = StepOutcome()
     wanted = tuple(f for f in flow.review_fields if f.id in move.requires)
     ctx = Context(flow, source, now, {})
