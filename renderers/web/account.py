@@ -17,7 +17,7 @@ from store import APPLICATIONS, Application, AuditEntry, Duplicate, StaleWrite
 
 from . import captcha, sessions
 from .context import Web
-from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links
+from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without
 from .throttle import Throttle, identity
 from .wizard import INDEXED, secret_fields, step_view_of
 
@@ -127,15 +127,11 @@ class Accounts:
     def view(self, app: Application) -> str:
         answers = dict(app.answers)
         steps = []
-        hidden = secret_fields(self.flow)
         for step in self.flow.steps:
             if step.kind != "form":
                 continue
             view = step_view_of(self.web, answers, step.id)
-            sections = [s for s in self.texts.sections(view.sections, Errors())]
-            sections = [type(s)(s.title, None, tuple(f for f in s.fields if f.type != "display" and f.id not in hidden))
-                        for s in sections]
-            sections = [s for s in sections if s.fields]
+            sections = without(self.texts.sections(view.sections, Errors()))
             if sections:
                 steps.append((self.web.t(view.title), sections))
         return self.web.render("view.html", app=app, steps=steps, signed_in=True)
@@ -150,7 +146,7 @@ class Accounts:
                   notices: tuple[str, ...] = (), row_version: int | None = None, status: int = 200) -> str:
         errors = errors or Errors()
         views = amendment.view(answers)
-        steps = [(self.web.t(v.title), self.texts.sections(v.sections, errors)) for v in views]
+        steps = [(self.web.t(v.title), without(self.texts.sections(v.sections, errors))) for v in views]
         all_sections = [s for _title, sections in steps for s in sections]
         return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
                              warning=warning, notices=notices, signed_in=True,

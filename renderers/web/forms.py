@@ -163,6 +163,14 @@ class Texts:
                      for s in sections)
 
 
+def without(sections: Iterable[SectionModel], types: frozenset[str] = frozenset({"display", "password"})
+            ) -> tuple[SectionModel, ...]:
+    """Sections minus fields of the given types (summaries of other steps, passwords), and
+    minus sections left empty: for pages that show a whole application at once."""
+    kept = (SectionModel(s.title, s.help, tuple(f for f in s.fields if f.type not in types)) for s in sections)
+    return tuple(s for s in kept if s.fields)
+
+
 def summary_links(sections: Iterable[SectionModel], errors: Errors) -> list[tuple[str, str]]:
     """(anchor, text) for the error summary, in page order; page-level errors have no anchor."""
     links = [("", text) for text in errors.page]

@@ -10,26 +10,44 @@ from renderers.web.app import make_app, web_of
 from renderers.web.context import Web
 from renderers.web.settings import Settings, load_settings
 from store import Store
-from websupport import BACKENDS, CAPTCHA, Browser, Database, FakeClock, new_database, sqlite_template
+from websupport import (BACKENDS, CAPTCHA, Browser, Database, FakeClock, pg_database, sqlite_database,
+                        sqlite_template as make_sqlite_template)
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
     made: list[Path] = []
 
     def get() -> Path:
         if not made:
-            made.append(sqlite_template(tmp_path_factory.mktemp("template")))
+            made.append(make_sqlite_template(tmp_path_factory.mktemp("template")))
         return made[0]
 
     return get
 
 
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[Callable[[], Database]]:
+    made: list[Database] = []
+
+    def get() -> Database:
+        if not made:
+            made.append(pg_database())
+        else:
+            made[0].reset()
+        return made[0]
+
+    yield get
+    for database in made:
+        database.drop()
+
+
 @pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path, template_db: Callable[[], Path]) -> Iterator[Database]:
-    found = new_database(request.param, tmp_path, template_db)
-    yield found
-    found.drop()
+def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Callable[[], Path],
+             pg_template: Callable[[], Database]) -> Database:
+    if request.param == "sqlite":
+        return sqlite_database(tmp_path, sqlite_template())
+    return pg_template()
 
 
 @pytest.fixture

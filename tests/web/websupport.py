@@ -51,12 +51,13 @@ class FakeClock:
         self.now = datetime(*parts, tzinfo=BEIJING)  # type: ignore[misc]
 
 
-def fill_demo(store: Store) -> None:
+def fill_demo(store: Store, only: tuple[str, ...] | None = None) -> None:
     store.migrate()
     store.sync_datasets(FLOW.datasets, FLOW.lookup_index_columns())
     demo = {"flow_id": FLOW.id, "flow_version": FLOW.version, "flow_digest": FLOW.digest,
             "status": FLOW.initial_status.id}
-    load_demo(store, FLOW.datasets, DEFAULT_FLOW.parent, None, demo)
+    datasets = {k: v for k, v in FLOW.datasets.items() if only is None or k in only}
+    load_demo(store, datasets, DEFAULT_FLOW.parent, None, demo)
 
 
 def sqlite_template(folder: Path) -> Path:
@@ -70,9 +71,23 @@ def _psycopg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+def _admin(body: Callable[[Any], None]) -> None:
+    admin = sa.create_engine(_psycopg(PG_URL or ""))
+    try:
+        with admin.begin() as conn:
+            body(conn)
+    finally:
+        admin.dispose()
+
+
+# Tables a test may write to; emptied between PostgreSQL tests (reference data stays).
+_MUTABLE = ("applications", "counters", "drafts", "sessions", "throttle", "password_resets", "mail_outbox",
+            "messages", "audit_log", "staff")
+
+
 @dataclass
 class Database:
-    """One fresh demo database for a test; `open()` may be called again (a second process)."""
+    """A demo database for one test; `open()` may be called again (a second process)."""
 
     kind: str
     url: str
@@ -82,28 +97,39 @@ class Database:
     def open(self) -> Store:
         return Store.open(self.url, password_hasher=FAST_HASHER, **self.options)
 
+    def reset(self) -> None:
+        """PostgreSQL: back to the demo data. Filling a schema takes seconds, so one is filled
+        per session and its mutable tables are emptied for each test (the audit log's
+        append-only triggers are switched off for that moment only)."""
+        def body(conn: Any) -> None:
+            conn.execute(sa.text(f'SET LOCAL search_path TO "{self.schema}"'))
+            conn.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            conn.execute(sa.text(f"TRUNCATE {', '.join(_MUTABLE)} RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+
+        _admin(body)
+        with self.open() as store:
+            fill_demo(store, only=("applications",))
+
     def drop(self) -> None:
         if self.schema is not None:
-            admin = sa.create_engine(_psycopg(PG_URL or ""))
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-            admin.dispose()
+            _admin(lambda conn: conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')))
 
 
-def new_database(kind: str, tmp_path: Path, template: Callable[[], Path]) -> Database:
-    if kind == "sqlite":
-        path = tmp_path / "shenbao.db"
-        shutil.copy(template(), path)
-        return Database(kind, f"sqlite:///{path}", {})
+def pg_database() -> Database:
     schema = f"web_{RUN}_{next(_counter)}"
-    admin = sa.create_engine(_psycopg(PG_URL or ""))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    database = Database(kind, PG_URL or "", {"connect_args": {"options": f"-csearch_path={schema}"}}, schema)
+    _admin(lambda conn: conn.execute(sa.text(f'CREATE SCHEMA "{schema}"')))
+    database = Database("postgresql", PG_URL or "", {"connect_args": {"options": f"-csearch_path={schema}"}},
+                        schema)
     with database.open() as store:
         fill_demo(store)
     return database
+
+
+def sqlite_database(tmp_path: Path, template: Path) -> Database:
+    path = tmp_path / "shenbao.db"
+    shutil.copy(template, path)
+    return Database("sqlite", f"sqlite:///{path}", {})
 
 
 # -- a browser over WebTest ---------------------------------------------------------------

@@ -41,7 +41,10 @@ def check(flow: Flow, source: DataSource, status: str, to: str, role: str, input
 
 def move(flow: Flow, store: Store, app: Application, to: str, role: str, inputs: Mapping[str, Any], *,
          actor: str, row_version: int, local_now: datetime, now: datetime) -> Move:
-    """Check and save one move; `row_version` is the version the staff member looked at."""
+    """Check and save one move; `row_version` is the version the staff member looked at (a
+    page older than the application is refused as stale before anything else is judged)."""
+    if row_version != app.row_version:
+        return Move(False, app, (), {}, stale=True)
     allowed, values, problems = check(flow, store, app.status, to, role, inputs, local_now)
     if not allowed:
         return Move(False, app, problems, values)

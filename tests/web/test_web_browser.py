@@ -1,0 +1,196 @@
+"""In a real browser (headless Chromium): from the home page to step 8, then log in and see
+the status. Screenshots of every page, at desktop width and at 375 px, are saved under
+test-output/web/ for a person to look at.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from renderers.web.app import make_app
+from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
+from webjourney import PASSWORD, TANG, WORK
+from websupport import CAPTCHA, START
+
+pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                                reason="needs Debian's chromium and chromedriver")
+
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
+SELECTS = {"highest_degree", "highest_education", "study_mode", "major_category", "political_status",
+           "school_nature", "post_nature", "putonghua_level", "professional_title"}
+DATES = {"graduation_date", "work_start", "employment_start"}
+
+
+def running_clock():
+    """Dates fixed to the tests' day; seconds pass for real (the countdown runs in the browser)."""
+    started = time.monotonic()
+    return lambda: START + timedelta(seconds=time.monotonic() - started)
+
+
+@pytest.fixture
+def chrome(tmp_path):
+    browser = Chrome(tmp_path / "profile")
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def site(settings, store):
+    app = make_app(settings, clock=running_clock(), store=store)
+    with TestServer(app) as server:
+        yield server
+
+
+def shoot(chrome: Chrome, name: str) -> None:
+    chrome.screenshot(OUTPUT / f"{name}.png", 1280)
+    chrome.screenshot(OUTPUT / f"{name}-375.png", 375)
+
+
+def next_page(chrome: Chrome, before: str) -> str:
+    return chrome.wait(lambda: chrome.h1() != before and chrome.h1(), what=f"a page after {before}")
+
+
+def test_browser__home_to_step_8_then_login_and_status(chrome, site, web, store):
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    chrome.go(site.url + "/")
+    shoot(chrome, "00-home")
+    chrome.click('a[href="/apply/start"]')
+    title = chrome.wait(chrome.h1, what="step 1")
+    assert title == web.t("step.notice.title")
+    assert not chrome.enabled("button.next")                 # the 3-second countdown
+    assert "秒后" in chrome.text("#wait-note")
+    shoot(chrome, "01-notice")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.click("button.next")
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.terms.title")
+    chrome.click("button.next")                              # not accepted: refused
+    chrome.wait(lambda: web.t("gate.terms_accepted") in chrome.text(), what="terms message")
+    shoot(chrome, "02-terms-refused")
+    chrome.click('input[name="accept_terms"][value="accept"]')
+    chrome.click("button.next")
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.identity.title")
+    chrome.type("#cert_no", TANG.cert_no)
+    chrome.type("#id_no", TANG.id_no)
+    shoot(chrome, "03-identity")
+    chrome.click("button.next")
+    # a nonstandard number: window.confirm(); 确定 (OK) stays on step 3 to fix it
+    message = chrome.wait(chrome.alert_text, what="the confirm dialog")
+    assert TANG.cert_no in message
+    chrome.cmd("POST", "/alert/accept", {})
+    chrome.wait(lambda: chrome.alert_text() is None and "data-confirm" not in chrome.script(
+        "return document.body.innerHTML;"), what="back on step 3")
+    assert chrome.h1() == title
+    assert chrome.script("return document.getElementById('cert_no').value;") == TANG.cert_no
+    chrome.click("button.next")
+    chrome.wait(chrome.alert_text, what="the confirm dialog again")
+    chrome.cmd("POST", "/alert/dismiss", {})                 # 取消: continue to step 4
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.agency.title")
+    assert "唐国庆" in chrome.text()
+    chrome.choose("teaching_stage", "primary")
+    chrome.choose("teaching_subject", "primary_chinese")
+    chrome.choose("agency", "bj_haidian")
+    shoot(chrome, "04-agency")
+    chrome.click("button.next")
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.point.title")
+    chrome.click('input[name="point"][value="bj_haidian_jinxiu"]')
+    shoot(chrome, "05-point")
+    chrome.click("button.next")
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.notes.title")
+    assert chrome.text("button.next") == web.t("action.read_and_next")
+    shoot(chrome, "06-notes")
+    chrome.click("button.next")
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.application.title")
+    fill_application(chrome, {**WORK, "mobile": "139"})
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.find_all(".error-summary"), what="the error summary")
+    shoot(chrome, "07-application-errors")
+    fill_application(chrome, WORK)
+    chrome.click("button.next")
+
+    title = next_page(chrome, title)
+    assert title == web.t("step.done.title")
+    page = chrome.text()
+    for value in (TANG.name, TANG.id_no, TANG.cert_no, TANG.email):
+        assert value in page
+    shoot(chrome, "08-done")
+    chrome.click('a.button[href="/login"]')
+
+    title = next_page(chrome, title)
+    assert title == web.t("web.login.title")
+    chrome.type("#id_no", TANG.id_no)
+    chrome.type("#cert_no", TANG.cert_no)
+    chrome.type("#password", PASSWORD)
+    chrome.type("#captcha", CAPTCHA.lower())
+    chrome.wait(lambda: chrome.script("var i = document.querySelector('.captcha img');"
+                                      "return i.complete && i.naturalWidth > 0;"), what="the captcha image")
+    shoot(chrome, "09-login")
+    chrome.click("form button[type=submit]")
+
+    title = next_page(chrome, title)
+    assert title == web.t("web.login.prompt.title")
+    shoot(chrome, "10-prompt")
+    chrome.click("a.button")
+    title = next_page(chrome, title)
+    assert web.t("status.submitted") in chrome.text()
+    application = store.find_application(cert_no=TANG.cert_no)
+    assert application.application_no in chrome.text()
+    shoot(chrome, "11-dashboard")
+    for path, name in (("/account/application", "12-view"), ("/account/edit", "13-edit"),
+                       ("/account/notes", "14-notes"), ("/account/password", "15-password"),
+                       ("/password/forgot", "16-forgot"), ("/help/faq", "17-help")):
+        chrome.go(site.url + path)
+        chrome.wait(chrome.h1, what=path)
+        shoot(chrome, name)
+
+
+def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
+    chrome.type("#password", PASSWORD)
+    chrome.type("#password_confirm", PASSWORD)
+    chrome.type("#email", TANG.email)
+    for name, value in values.items():
+        if name in SELECTS:
+            chrome.choose(name, value)
+        elif name in DATES:
+            chrome.set_value(f"#{name}", value)
+        else:
+            chrome.type(f"#{name}", value)
+
+
+def test_browser__no_javascript_needed_for_the_confirmation(chrome, site, web):
+    """The same confirmation as a page of its own when scripts do not run."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    chrome.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.setScriptExecutionDisabled",
+                                               "params": {"value": True}})
+    chrome.go(site.url + "/apply/start")
+    time.sleep(3.1)
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
+    chrome.click('input[name="accept_terms"][value="accept"]')
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.identity.title"), what="step 3")
+    chrome.type("#cert_no", TANG.cert_no)
+    chrome.type("#id_no", TANG.id_no)
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.find_all("#warning-continue"), what="the confirmation page")
+    assert chrome.alert_text() is None
+    shoot(chrome, "03-identity-confirm-nojs")
+    chrome.click("#warning-continue button")
+    chrome.wait(lambda: chrome.h1() == web.t("step.agency.title"), what="step 4")

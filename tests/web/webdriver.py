@@ -1,0 +1,179 @@
+"""A very small WebDriver client (plain HTTP to chromedriver) and a threaded test server.
+
+Enough to drive headless Chromium through the applicant's journey: navigate, find, click,
+type, choose, read alerts, run a script, take full-page screenshots.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any, Callable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--disable-dev-shm-usage", "--lang=zh-CN", "--hide-scrollbars", "--force-device-scale-factor=1"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class _Threaded(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class TestServer:
+    """The WSGI app on a local port, in a thread (the browser needs a real socket)."""
+
+    __test__ = False
+
+    def __init__(self, app: Any):
+        self.port = free_port()
+        self.httpd = make_server("127.0.0.1", self.port, app, server_class=_Threaded, handler_class=_Quiet)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> TestServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class WebDriverError(Exception):
+    pass
+
+
+class Chrome:
+    def __init__(self, profile: Path, width: int = 1280, height: int = 900):
+        self.port = free_port()
+        self.driver = subprocess.Popen([CHROMEDRIVER, f"--port={self.port}"], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        self._wait_for_driver()
+        caps = {"browserName": "chrome", "unhandledPromptBehavior": "ignore",
+                "goog:chromeOptions": {"binary": CHROMIUM,
+                                       "args": CHROME_ARGS + [f"--user-data-dir={profile}",
+                                                              f"--window-size={width},{height}"]}}
+        self.session = self._call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
+
+    def _wait_for_driver(self) -> None:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/status", timeout=1):
+                    return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        raise WebDriverError("chromedriver did not start")
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read())["value"]
+        except urllib.error.HTTPError as error:
+            raise WebDriverError(error.read().decode("utf-8", "replace")[:500]) from None
+
+    def cmd(self, method: str, path: str, body: Any = None) -> Any:
+        return self._call(method, f"/session/{self.session}{path}", body)
+
+    def quit(self) -> None:
+        try:
+            self._call("DELETE", f"/session/{self.session}")
+        finally:
+            self.driver.terminate()
+            self.driver.wait(10)
+
+    # -- pages ---------------------------------------------------------------------------
+    def go(self, url: str) -> None:
+        self.cmd("POST", "/url", {"url": url})
+
+    def script(self, source: str, *args: Any) -> Any:
+        return self.cmd("POST", "/execute/sync", {"script": source, "args": list(args)})
+
+    def find(self, css: str) -> str:
+        return self.cmd("POST", "/element", {"using": "css selector", "value": css})[ELEMENT]
+
+    def find_all(self, css: str) -> list[str]:
+        return [e[ELEMENT] for e in self.cmd("POST", "/elements", {"using": "css selector", "value": css})]
+
+    def click(self, css: str) -> None:
+        self.cmd("POST", f"/element/{self.find(css)}/click", {})
+
+    def type(self, css: str, text: str) -> None:
+        element = self.find(css)
+        self.cmd("POST", f"/element/{element}/clear", {})
+        self.cmd("POST", f"/element/{element}/value", {"text": text})
+
+    def choose(self, select_id: str, value: str) -> None:
+        self.click(f'#{select_id} option[value="{value}"]')
+
+    def set_value(self, css: str, value: str) -> None:
+        """For date inputs, whose typing depends on the browser's locale."""
+        self.script("document.querySelector(arguments[0]).value = arguments[1];", css, value)
+
+    def text(self, css: str = "body") -> str:
+        return self.cmd("GET", f"/element/{self.find(css)}/text")
+
+    def enabled(self, css: str) -> bool:
+        return self.cmd("GET", f"/element/{self.find(css)}/enabled")
+
+    def wait(self, condition: Callable[[], Any], timeout: float = 10, what: str = "") -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                found = condition()
+            except WebDriverError:
+                found = None
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                raise WebDriverError(f"timed out waiting for {what}")
+            time.sleep(0.1)
+
+    def h1(self) -> str:
+        return self.text("h1")
+
+    def alert_text(self) -> str | None:
+        try:
+            return self.cmd("GET", "/alert/text")
+        except WebDriverError:
+            return None
+
+    def resize(self, width: int, height: int) -> None:
+        self.cmd("POST", "/window/rect", {"width": width, "height": height})
+
+    def screenshot(self, path: Path, width: int) -> None:
+        """The whole page at `width` CSS pixels (the window is grown to the page's height)."""
+        self.resize(width, 900)
+        height = self.script("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);")
+        self.resize(width, min(int(height) + 140, 6000))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(self.cmd("GET", "/screenshot")))
+        self.resize(1280, 900)
