@@ -3,15 +3,18 @@
     .venv/bin/python bench/pdf.py [--runs N]
 
 For each sample application (tests/pdf/pdf_samples.py) it prints the median generation
-time over N runs and the peak traced memory of one run (tracemalloc: Python allocations,
-which is where fontTools keeps a parsed font), next to a one-line fpdf2 document with the
-same font taken straight from the collection, and the ratios. Font preparation (a one-time
+time over N runs (wall and this process's CPU time), the peak traced memory of one run
+(tracemalloc: Python allocations, where fontTools keeps a parsed font) and the peak
+resident memory one document adds in a fresh interpreter (rss+), next to a one-line fpdf2
+document with the same font taken straight from the collection, and the ratios (CPU). Font preparation (a one-time
 cost per machine, cached on disk) happens before timing and is reported separately.
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -61,10 +64,45 @@ def measure(make: Callable[[], bytes], runs: int) -> tuple[float, float, float]:
     return statistics.median(walls), statistics.median(cpus), peak / 2**20
 
 
+def _maxrss_mib() -> float:
+    """Peak resident memory of this process. VmHWM, not getrusage: ru_maxrss survives exec,
+    so a child started by a big parent would report the parent's peak."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_growth(job: str) -> float:
+    """Peak resident memory added by one job, in a fresh interpreter (MiB)."""
+    run = subprocess.run([sys.executable, __file__, "--rss-of", job], capture_output=True, text=True, check=True)
+    return float(run.stdout.strip())
+
+
+def _rss_child(job: str) -> None:
+    if job == "minimal":
+        make: Callable[[], bytes] = minimal_document
+    else:
+        name, _, plain = job.partition(":")
+        view = pdf_samples.view(pdf_samples.SAMPLES[name]())
+        source = find_fonts()
+        fonts = FontPlan(source.regular, source.bold, source.index) if plain else prepared_fonts()
+        make = lambda: render_pdf(view, fonts)  # noqa: E731
+    before = _maxrss_mib()
+    make()
+    print(f"{_maxrss_mib() - before:.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--rss-of", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rss_of:
+        _rss_child(args.rss_of)
+        return 0
 
     fonts = prepared_fonts()
     start = time.perf_counter()
@@ -73,19 +111,20 @@ def main() -> int:
         fonts.plan("".join(document_texts(view)))
     print(f"font preparation (cached in {fonts.dir}): {time.perf_counter() - start:.2f} s")
 
-    base = measure(minimal_document, args.runs)
+    base = (*measure(minimal_document, args.runs), rss_growth("minimal"))
     source = fonts.source
     unprepared = FontPlan(source.regular, source.bold, source.index)
     rows = [("minimal one-line document (.ttc)", *base)]
     for name, view in views.items():
-        rows.append((f"{name}", *measure(lambda v=view: render_pdf(v, fonts), args.runs)))
-    for name, view in list(views.items())[:1]:
-        rows.append((f"{name}, fonts straight from .ttc", *measure(lambda v=view: render_pdf(v, unprepared), args.runs)))
+        rows.append((name, *measure(lambda v=view: render_pdf(v, fonts), args.runs), rss_growth(name)))
+    first = next(iter(views))
+    rows.append((f"{first}, fonts straight from .ttc",
+                 *measure(lambda: render_pdf(views[first], unprepared), args.runs), rss_growth(f"{first}:plain")))
 
-    print(f"{'document':46} {'wall':>8} {'cpu':>8} {'x base':>7} {'peak':>9} {'x base':>7}")
-    for name, wall, cpu, mib in rows:
-        print(f"{name:46} {wall * 1000:6.0f}ms {cpu * 1000:6.0f}ms {cpu / base[1]:6.2f}x "
-              f"{mib:7.1f}MB {mib / base[2]:6.2f}x")
+    print(f"{'document':44} {'wall':>7} {'cpu':>7} {'x base':>6} {'traced':>8} {'x base':>6} {'rss+':>7} {'x base':>6}")
+    for name, wall, cpu, mib, rss in rows:
+        print(f"{name:44} {wall * 1000:5.0f}ms {cpu * 1000:5.0f}ms {cpu / base[1]:5.2f}x "
+              f"{mib:6.1f}MB {mib / base[2]:5.2f}x {rss:5.1f}MB {rss / max(base[3], 0.1):5.2f}x")
     return 0
 
 
