@@ -60,8 +60,8 @@ class Desk:
     def refuse(self, me: Staff | None, status: int = 404) -> NoReturn:
         """The same page whether the thing does not exist or is someone else's."""
         key = "staff.refused.missing" if status == 404 else "staff.refused.role"
-        raise bottle.HTTPResponse(self.render("message.html", status, me=me, title=self.t(key),
-                                              lines=[self.t(key + ".help")]))
+        body = self.render("message.html", status, me=me, title=self.t(key), lines=[self.t(key + ".help")])
+        raise bottle.HTTPResponse(body, status=status)
 
     # -- who is asking ----------------------------------------------------------------
     def me(self) -> Staff:

@@ -21,7 +21,7 @@ from store import Application, Staff
 from ..context import Web
 from ..wizard import secret_fields
 from .base import Desk
-from .queue import list_filters, search
+from .queue import list_filters, query_args, search
 
 BOM = "\ufeff"
 BATCH = 500
@@ -94,7 +94,7 @@ def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
     @app.get("/staff/export.csv")
     def csv_file() -> Any:
         me = desk.need("export")
-        filters, _shown = list_filters(desk, me, bottle.request.query.decode())
+        filters, _shown = list_filters(desk, me, query_args())
         stamp = web.local_now().strftime("%Y%m%d-%H%M")
         bottle.response.content_type = "text/csv; charset=utf-8"
         bottle.response.set_header("Content-Disposition", f'attachment; filename="applications-{stamp}.csv"')

@@ -34,6 +34,14 @@ def narrow(base: Mapping[str, str], wanted: Mapping[str, str | None]) -> dict[st
     return found
 
 
+def query_args() -> Any:
+    """The URL's query, decoded (a query that is not valid text is a bad request, not a crash)."""
+    try:
+        return bottle.request.query.decode()
+    except UnicodeError:
+        bottle.abort(400)
+
+
 def list_filters(desk: Desk, me: Staff, query: Any) -> tuple[dict[str, str] | None, dict[str, str]]:
     """(store filters, or None for "nothing in scope"; what the form shows)."""
     shown = {k: (query.get(k) or "").strip() for k in ("q", "status", "point", "agency")}
@@ -88,7 +96,7 @@ class Queue:
         return rows
 
     def listing(self, me: Staff) -> str:
-        query = bottle.request.query.decode()
+        query = query_args()
         filters, shown = list_filters(self.desk, me, query)
         try:
             page = max(1, int(query.get("page") or 1))
