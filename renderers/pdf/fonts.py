@@ -76,7 +76,12 @@ class FontPlan:
 
 def find_fonts(regular: str | os.PathLike[str] | None = None, bold: str | os.PathLike[str] | None = None,
                index: int | None = None, environ: Mapping[str, str] | None = None) -> FontSource:
-    """Locate Noto Sans CJK SC: explicit paths, then $SHENBAO_CJK_FONT(_BOLD), then FONT_DIRS."""
+    """Locate Noto Sans CJK SC: explicit paths, then $SHENBAO_CJK_FONT(_BOLD), then FONT_DIRS.
+
+    A configured regular file without a bold one uses the `-Bold` file beside it, else
+    itself. The face index is $SHENBAO_CJK_FONT_INDEX, else 2 for a collection, 0 otherwise.
+    Raises FontNotFound (naming the Debian package) rather than let fpdf2 draw blank boxes.
+    """
     env = os.environ if environ is None else environ
     regular = regular or env.get(ENV_REGULAR) or None
     bold = bold or env.get(ENV_BOLD) or None

@@ -116,6 +116,7 @@ class _Painter:
         self.y = MARGIN_TOP
         self._widths: dict[tuple[str, str], float] = {}
         self._label_w: float | None = None
+        self.frame_top = MARGIN_TOP
 
     # ---- text helpers ----------------------------------------------------------------
 
@@ -205,9 +206,19 @@ class _Painter:
         """Start a new page if `height` does not fit; repeat the section title if it was begun."""
         if self.y + height <= PAGE_BOTTOM:
             return
+        if started:
+            self.close_frame()
         self.continuation_header()
         if started:
+            self.frame_top = self.y
             self.section_title(section.title + self.view.continued)
+
+    def close_frame(self) -> None:
+        """A heavier outline around the part of a section on the current page."""
+        if self.y > self.frame_top:
+            self.pdf.set_line_width(FRAME_LINE)
+            self.pdf.rect(MARGIN_X, self.frame_top, CONTENT_W, self.y - self.frame_top)
+            self.pdf.set_line_width(GRID_LINE)
 
     def section_title(self, title: str) -> None:
         pdf = self.pdf
@@ -226,7 +237,7 @@ class _Painter:
         if not grid.heights and box_grid.heights:
             first = box_grid.heights[0]
         self.ensure_room(SECTION_TITLE_H + first, section, started=False)
-        top, start_page = self.y, self.pdf.page
+        self.frame_top = self.y
         self.section_title(section.title)
         if section.photo:
             grid.draw_all()
@@ -237,10 +248,7 @@ class _Painter:
         for i in range(len(section.box_rows)):
             self.ensure_room(box_grid.heights[i], section, started=True)
             box_grid.draw_row(i, self.y)
-        if self.pdf.page == start_page:  # a heavier outline around a section on one page
-            self.pdf.set_line_width(FRAME_LINE)
-            self.pdf.rect(MARGIN_X, top, CONTENT_W, self.y - top)
-            self.pdf.set_line_width(GRID_LINE)
+        self.close_frame()
         self.y += SECTION_GAP
 
 
