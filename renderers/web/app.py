@@ -56,7 +56,7 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app = bottle.Bottle()
     app.config["shenbao.web"] = web
     security.install(app, web)
-    app.route("/static/<path:path>", "GET", lambda path: bottle.static_file(path, root=str(STATIC)))
+    app.route("/static/<path:path>", "GET", static)
     for name in ROUTE_MODULES:
         importlib.import_module(f"{__package__}.{name}").install(app, web)
     if importlib.util.find_spec(STAFF_PACKAGE) is not None:
@@ -64,6 +64,13 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
         if hasattr(staff, "install"):  # absent while the staff package is being written
             staff.install(app, web)
     return app
+
+
+def static(path: str) -> object:
+    found = bottle.static_file(path, root=str(STATIC))
+    if isinstance(found, bottle.HTTPError):  # outside the folder (403) or missing: not found either way
+        raise bottle.HTTPError(404)
+    return found
 
 
 def web_of(app: bottle.Bottle) -> Web:

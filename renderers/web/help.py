@@ -8,6 +8,7 @@ from shenbao.paths import LOCALES
 
 from .context import Web
 from .markup import read_page
+from .sessions import adopt
 
 HELP_DIR = LOCALES / "zh_CN" / "help"
 # page id → message key of its link text on the home page, in the order shown
@@ -23,4 +24,5 @@ def install(app: bottle.Bottle, web: Web) -> None:
         if page not in known:
             bottle.abort(404)
         title, body = read_page(HELP_DIR / f"{page}.md")
-        return web.render("help.html", title=title, body=body, help_pages=PAGES, current=page)
+        return web.render("help.html", title=title, body=body, help_pages=PAGES, current=page,
+                          signed_in=adopt(web, "applicant") is not None)

@@ -7,13 +7,18 @@ crash logs its traceback and shows no detail to the browser.
 """
 from __future__ import annotations
 
+import functools
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import bottle
 
+from store import StoreBusy
+
 if TYPE_CHECKING:
     from .context import Web
+
+from .sessions import CSRF_REFUSED
 
 log = logging.getLogger("shenbao.web")
 
@@ -28,7 +33,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 ERRORS = {400: "error.400", 403: "error.403", 404: "error.404", 405: "error.405",
-          411: "error.413", 413: "error.413", 500: "error.500"}
+          411: "error.413", 413: "error.413", 500: "error.500", 503: "error.503"}
 
 
 def add_headers(web: Web) -> None:
@@ -61,12 +66,27 @@ def install(app: bottle.Bottle, web: Web) -> None:
     def _headers() -> None:
         add_headers(web)
 
+    def busy_page(callback: Callable[..., Any]) -> Callable[..., Any]:
+        """A database that stays locked gives "系统繁忙, try again", never a traceback."""
+        @functools.wraps(callback)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return callback(*args, **kwargs)
+            except StoreBusy:
+                log.warning("store busy: %s %s", bottle.request.method, bottle.request.path)
+                return web.page("error.html", 503, message_key="error.503")
+        return wrapper
+
+    app.install(busy_page)
+
     def handler(error: bottle.HTTPError) -> str:
         add_headers(web)
         if error.status_code >= 500:
             log.error("%s %s failed:\n%s", bottle.request.method, bottle.request.path,
                       error.traceback or error.exception)
         key = ERRORS.get(error.status_code, "error.400" if error.status_code < 500 else "error.500")
+        if error.status_code == 403 and error.body == CSRF_REFUSED:
+            key = "error.csrf"
         try:
             return web.render("error.html", message_key=key, status=error.status_code)
         except Exception:  # the error page itself must never fail

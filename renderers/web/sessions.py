@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 BROWSER_COOKIE = "sb_browser"
 SESSION_COOKIES = {"applicant": "sb_applicant", "staff": "sb_staff"}
 CSRF_FIELD = "csrf_token"
+CSRF_REFUSED = "csrf"  # the 403's body, so the error page can say the form expired
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _TOUCH_EVERY = timedelta(seconds=60)
 _ENV_BROWSER = "shenbao.browser"
@@ -158,4 +159,4 @@ def check_csrf(web: Web) -> None:
     """Refuse a form post whose token does not match (403, before anything is done)."""
     sent = bottle.request.forms.get(CSRF_FIELD) or ""
     if not hmac.compare_digest(sent, csrf_token(web)):
-        bottle.abort(403, "csrf")
+        bottle.abort(403, CSRF_REFUSED)
