@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable, Collection, Iterable
 
 from . import model
+from .document import EXTRA_NAMES, document_message_keys, document_references
 from .expressions import Expression, ExpressionSyntax, compile_expression, did_you_mean
 from .problems import FlowProblem
 from .rules import RULES, WARNINGS, FieldValidator
@@ -367,6 +368,17 @@ def build_statuses(b: Builder, roles: frozenset[str]) -> dict[str, model.Status]
     return statuses
 
 
+def check_documents(b: Builder, documents: dict[str, Any]) -> None:
+    """The printable documents may read field ids and the document's extra names only."""
+    known = set(b.field_step) | set(EXTRA_NAMES)
+    for path, ref in document_references(documents):
+        head = str(ref).split(".", 1)[0]
+        if head not in known:
+            b.problem(path, "REF_002", f"document reads unknown field '{head}'", did_you_mean(head, known))
+    for path, key in document_message_keys(documents):
+        b.message_key(path, key)
+
+
 def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: str,
                message_keys: Collection[str]) -> tuple[model.Flow | None, list[FlowProblem]]:
     """Build the model from schema-valid data; return (flow, problems)."""
@@ -381,6 +393,7 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
                    for i, raw in enumerate(data.get("review_fields", [])))
     roles = frozenset(data.get("roles", []))
     statuses = build_statuses(b, roles)
+    check_documents(b, data.get("documents", {}))
     if b.problems:
         return None, b.problems
     meta = data["flow"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from engine.document import DocumentView
+from engine import DocumentView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

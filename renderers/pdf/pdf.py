@@ -17,7 +17,11 @@ from typing import Iterator, Sequence
 import segno
 from fpdf import FPDF
 
-from engine.document import Box, Cell, Code, DocumentView, Section
+from engine import DocumentBox as Box
+from engine import DocumentCell as Cell
+from engine import DocumentCode as Code
+from engine import DocumentSection as Section
+from engine import DocumentView
 
 from .fonts import FontPlan, PreparedFonts, prepared_fonts
 from .linebreak import wrap

@@ -123,12 +123,7 @@ def renderer_violations(path: Path, text: str | None = None) -> list[str]:
 
 
 # Crossings found when this test was written; the owners fix the code, then drop the entry.
-KNOWN_RENDERER_VIOLATIONS = {
-    "renderers/pdf/html.py": "boundary: imports engine.document (DocumentView) directly; engine/__init__ "
-                             "should export the document names",
-    "renderers/pdf/pdf.py": "boundary: imports engine.document (Box, Cell, Code, DocumentView, Section) directly; "
-                            "engine/__init__ should export the document names",
-}
+KNOWN_RENDERER_VIOLATIONS: dict[str, str] = {}
 
 
 def _renderer_params():
