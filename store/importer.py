@@ -9,17 +9,17 @@ reported through the `progress(done, total)` callback.
 """
 from __future__ import annotations
 
-import csv
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
 
-from .datasets import APPLICATIONS, DatasetLike, Spec, build_table, identifier, spec_of
+from .datasets import APPLICATIONS, ROW, DatasetLike, Spec, build_table, identifier, spec_of
 from .errors import ImportFailed, ImportProblem, StoreError
 from .records import ImportReport
 from .schema import dataset_tables
@@ -77,15 +77,16 @@ def import_file(store: Any, datasets: Mapping[str, DatasetLike], dataset: str, p
     else:
         raise StoreError("IMPORT_FORMAT", path=str(path))
     photos = Path(photo_dir) if photo_dir is not None else default_photo_dir(path)
-    loader = _Loader(store, spec, photos, chunk_size, _Problems(max_problems))
+    loader = _Loader(store, spec, photos, chunk_size, _Problems(max_problems), suffix == ".csv")
     done = loader.load(records, progress, max(total, 0))
     return ImportReport(dataset, done, time.monotonic() - started)
 
 
 class _Loader:
     def __init__(self, store: Any, spec: Spec, photo_dir: Path, chunk_size: int,
-                 problems: _Problems) -> None:
+                 problems: _Problems, all_text: bool) -> None:
         self.store, self.spec, self.chunk_size, self.problems = store, spec, chunk_size, problems
+        self.all_text = all_text
         self.columns = list(spec.columns)
         self.convert = [converter(spec.columns[c], photo_dir) for c in self.columns]
         self.key_at = [self.columns.index(k) for k in spec.key]
@@ -106,12 +107,12 @@ class _Loader:
         return done
 
     def _create_staging(self) -> sa.Table:
-        """A fresh table shaped like the live one, indexed like it plus the flow's lookups."""
+        """A bare table shaped like the live one (no index yet: rows load much faster)."""
         def body(conn: sa.Connection) -> sa.Table:
             live = [i["column_names"] for i in sa.inspect(conn).get_indexes(self.spec.table_name)]
             extra = {names[0] for names in live if len(names) == 1}
             name = identifier(self.spec.table_name, "new", secrets.token_hex(4))
-            table = build_table(self.spec, name=name, index=extra)
+            table = build_table(self.spec, name=name, index=extra, staging=True)
             conn.execute(sa.schema.CreateTable(table))
             return table
 
@@ -119,21 +120,23 @@ class _Loader:
         dialect = self.store.db.engine.dialect
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
+        names = [*self.columns, ROW]
         self.insert_sql = (f"INSERT INTO {quote(staging.name)} "
-                           f"({', '.join(quote(c) for c in self.columns)}) "
-                           f"VALUES ({', '.join([mark] * len(self.columns))})")
-        self.find_sql = (f"SELECT 1 FROM {quote(staging.name)} WHERE "
-                         + " AND ".join(f"{quote(k)} = {mark}" for k in self.spec.key))
+                           f"({', '.join(quote(c) for c in names)}) "
+                           f"VALUES ({', '.join([mark] * len(names))})")
         # The driver gets values exactly as SQLAlchemy would have bound them (e.g. the
         # SQLite date format) without SQLAlchemy's per-row statement machinery.
         processors = [staging.c[c].type.dialect_impl(dialect).bind_processor(dialect)
                       for c in self.columns]
         self.processors = [(at, p) for at, p in enumerate(processors) if p is not None]
+        self.text_steps = [(at, _text_step(self.spec.columns[c], convert, process, dialect.name))
+                           for at, (c, convert, process)
+                           in enumerate(zip(self.columns, self.convert, processors))
+                           if self.spec.columns[c] != "text"]
         return staging
 
     def _stream(self, records: Iterator[Record], progress: Progress | None, total: int) -> int:
         chunk: list[tuple[Any, ...]] = []
-        rows_of_chunk: list[int] = []
         done = 0
         for record in records:
             if record.problem is not None:
@@ -145,16 +148,15 @@ class _Loader:
             done += 1
             if values is not None and not self.problems.items:
                 chunk.append(values)
-                rows_of_chunk.append(record.row)
             if len(chunk) >= self.chunk_size:
-                self._insert(chunk, rows_of_chunk)
-                chunk, rows_of_chunk = [], []
+                self._insert(chunk)
+                chunk = []
                 if progress:
                     progress(done, max(total, done))
             if self.problems.full:
                 break
         if chunk and not self.problems.items:
-            self._insert(chunk, rows_of_chunk)
+            self._insert(chunk)
         return done
 
     def _check(self, record: Record) -> tuple[Any, ...] | None:
@@ -163,7 +165,16 @@ class _Loader:
             self.problems.add(ImportProblem(record.row, "IMPORT_ROW_LENGTH", line=record.line))
             return None
         try:
-            values = [convert(value) for convert, value in zip(self.convert, raw)]
+            if self.all_text:
+                # CSV fast path: every value is a str, so text needs no conversion at all.
+                values = [value or None for value in raw]
+                for at, step in self.text_steps:
+                    if values[at] is not None:
+                        values[at] = step(values[at])
+            else:
+                values = [convert(value) for convert, value in zip(self.convert, raw)]
+                for at, process in self.processors:
+                    values[at] = process(values[at])
         except ValueError:
             self._report(record)
             return None
@@ -172,8 +183,7 @@ class _Loader:
                 self.problems.add(ImportProblem(record.row, "IMPORT_KEY_EMPTY", self.columns[at],
                                                 None, record.line))
                 return None
-        for at, process in self.processors:
-            values[at] = process(values[at])
+        values.append(record.row)
         return tuple(values)
 
     def _report(self, record: Record) -> None:
@@ -185,26 +195,37 @@ class _Loader:
                 self.problems.add(ImportProblem(record.row, str(error), column,
                                                 _shown(value), record.line))
 
-    def _insert(self, chunk: list[tuple[Any, ...]], rows: list[int]) -> None:
-        try:
-            self.store.db.run(lambda conn: conn.exec_driver_sql(self.insert_sql, chunk))
-        except sa.exc.IntegrityError:
-            self._report_duplicates(chunk, rows)
+    def _insert(self, chunk: list[tuple[Any, ...]]) -> None:
+        self.store.db.run(lambda conn: conn.exec_driver_sql(self.insert_sql, chunk))
 
-    def _report_duplicates(self, chunk: list[tuple[Any, ...]], rows: list[int]) -> None:
-        """Only after a chunk was refused: find which rows repeat an earlier key."""
-        keys = [tuple(values[at] for at in self.key_at) for values in chunk]
+    def _index(self) -> None:
+        """Build the indexes, the unique key first: a repeated key is reported by row."""
+        assert self.staging is not None
+        for index in sorted(self.staging.indexes, key=lambda i: not i.unique):
+            try:
+                self.store.db.run(lambda conn, index=index: index.create(conn))
+            except sa.exc.IntegrityError:
+                self._report_duplicates()
+                raise ImportFailed(self.problems.items, self.problems.truncated) from None
 
-        def taken_before(conn: sa.Connection) -> list[bool]:
-            return [conn.exec_driver_sql(self.find_sql, key).first() is not None for key in keys]
-
+    def _report_duplicates(self) -> None:
+        """Every row repeating the key of an earlier row, in file order."""
+        assert self.staging is not None
+        staging = self.staging
+        key = [staging.c[k] for k in self.spec.key]
+        repeated = (sa.select(*key).group_by(*key).having(sa.func.count() > 1)).subquery()
+        query = (sa.select(*key, staging.c[ROW])
+                 .join(repeated, sa.and_(*(c == repeated.c[c.name] for c in key)))
+                 .order_by(staging.c[ROW]).limit(self.problems.limit * 10))
+        found = self.store.db.read(lambda conn: conn.execute(query).all())
+        self.problems.truncated |= len(found) == self.problems.limit * 10
         seen: set[tuple[Any, ...]] = set()
-        for row, key, taken in zip(rows, keys, self.store.db.read(taken_before)):
-            if taken or key in seen:
-                self.problems.add(ImportProblem(row, "IMPORT_DUPLICATE_KEY",
+        for *values, row in found:
+            if tuple(values) in seen:
+                self.problems.add(ImportProblem(int(row), "IMPORT_DUPLICATE_KEY",
                                                 ",".join(self.spec.key),
-                                                _shown(",".join(str(v) for v in key))))
-            seen.add(key)
+                                                _shown(",".join(str(v) for v in values))))
+            seen.add(tuple(values))
 
     def _swap(self, count: int) -> None:
         assert self.staging is not None
@@ -220,8 +241,7 @@ class _Loader:
             conn.execute(sa.text(f'ALTER TABLE "{staging.name}" RENAME TO "{spec.table_name}"'))
             self.store._register(conn, spec, int(registered.generation) + 1, count)
 
-        for index in staging.indexes:
-            self.store.db.run(lambda conn, index=index: index.create(conn))
+        self._index()
         self.store.db.run(body)
         self.staging = None
 
@@ -230,6 +250,22 @@ class _Loader:
             staging = self.staging
             self.store.db.run(lambda conn: staging.drop(conn, checkfirst=True))
             self.staging = None
+
+
+def _text_step(column_type: str, convert: Callable[[Any], Any],
+               process: Callable[[Any], Any] | None, dialect: str) -> Callable[[str], Any]:
+    """Non-empty string → the value the driver gets, in one call."""
+    if column_type == "date" and dialect == "sqlite":
+        def sqlite_date(value: str) -> Any:
+            # SQLite keeps dates as 'YYYY-MM-DD' text: a canonical value passes through.
+            if len(value) == 10 and value[4] == "-" and value[7] == "-":
+                date.fromisoformat(value)
+                return value
+            return process(convert(value)) if process else convert(value)
+        return sqlite_date
+    if process is None:
+        return convert
+    return lambda value: process(convert(value))
 
 
 def _shown(value: Any) -> str | None:

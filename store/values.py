@@ -32,7 +32,8 @@ def _date(value: Any) -> date | None:
         if not value:
             return None
         text = value.strip()
-        if len(text) == 10:  # YYYY-MM-DD only (fromisoformat would take other forms)
+        # YYYY-MM-DD only: fromisoformat would also take 20260101 and 2026-W01-1.
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
             try:
                 return date.fromisoformat(text)
             except ValueError:

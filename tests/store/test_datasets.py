@@ -23,9 +23,10 @@ def test_sync__creates_tables_indexes_then_leaves_them(synced: Store) -> None:
     assert set(again.actions.values()) == {"unchanged", "builtin"}
     assert again.actions["applications"] == "builtin"
     assert ("agency",) in _indexed_columns(synced, "ds_points")
-    # certificates are matched on (cert_no, id_no): the primary key serves the lookup.
-    assert synced.db.read(lambda c: sa.inspect(c).get_pk_constraint("ds_certificates")
-                          )["constrained_columns"] == ["cert_no", "id_no"]
+    # certificates are matched on (cert_no, id_no): the unique key index serves the lookup.
+    indexes = synced.db.read(lambda c: sa.inspect(c).get_indexes("ds_certificates"))
+    assert sorted((i["column_names"], bool(i["unique"])) for i in indexes) == [
+        (["cert_no", "id_no"], True), (["id_no"], False)]
 
 
 def test_sync__changed_columns__recreate_the_table_empty(synced: Store) -> None:

@@ -91,7 +91,8 @@ def test_import__duplicate_keys_across_chunks__reported_by_row(synced: Store, tm
     path.write_text("code,name\na,A\nb,B\nc,C\na,again\nd,D\nb,again\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
         import_file(synced, flow_datasets(), "teaching_stages", path, chunk_size=2)
-    assert [(p.row, p.code) for p in caught.value.problems] == [(4, "IMPORT_DUPLICATE_KEY")]
+    assert [(p.row, p.code, p.value) for p in caught.value.problems] == [
+        (4, "IMPORT_DUPLICATE_KEY", "a"), (6, "IMPORT_DUPLICATE_KEY", "b")]
     path.write_text("code,name\na,A\na,B\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
         import_file(synced, flow_datasets(), "teaching_stages", path)
@@ -204,3 +205,25 @@ def test_import__number_column__round_trips_as_decimal(store: Store, tmp_path: P
         import_file(store, datasets, "fees", path)
     assert [(p.row, p.code) for p in caught.value.problems] == [
         (1, "IMPORT_BAD_NUMBER"), (2, "IMPORT_BAD_NUMBER")]
+
+
+def test_import__csv_dates__checked_and_stored_canonically(backend, tmp_path: Path) -> None:
+    store = backend.open(cache_limit=0)
+    store.migrate()
+    header = ",".join(flow_datasets()["certificates"].columns)
+    blank = ",".join([""] * 10)
+    path = tmp_path / "certificates.csv"
+    path.write_text(f"{header}\nC1,I1,甲,female, 1985-04-12 ,{blank}\nC2,I2,乙,male,1880-01-01,{blank}\n",
+                    encoding="utf-8")
+    import_file(store, flow_datasets(), "certificates", path)
+    assert [r["cert_no"] for r in store.rows("certificates", {"birth_date": date(1985, 4, 12)})] == ["C1"]
+    assert [r["cert_no"] for r in store.rows("certificates", {"birth_date": date(1880, 1, 1)})] == ["C2"]
+    path.write_text(f"{header}\nC1,I1,甲,female,2026-02-30,{blank}\nC2,I2,乙,male,85-4-12,{blank}\n"
+                    f"C3,I3,丙,male,2026-W01-1,{blank}\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(store, flow_datasets(), "certificates", path)
+    assert [(p.row, p.code, p.column) for p in caught.value.problems] == [
+        (1, "IMPORT_BAD_DATE", "birth_date"), (2, "IMPORT_BAD_DATE", "birth_date"),
+        (3, "IMPORT_BAD_DATE", "birth_date")]
+    assert len(store.rows("certificates", {})) == 2
+    store.close()
