@@ -1,4 +1,5 @@
-"""The staff scenario files (tests/scenarios/staff_*.yaml) try every move of the flow by every
+"""The staff scenario files (tests/scenarios/staff_roles.yaml, then one file per result and
+role in tests/staff/scenarios/, which go on from it) try every move of the flow by every
 role, allowed or refused; they pass in the console, and the staff side's own move code
 (moves.py, behind the staff pages and `shenbao status`) gives the same answers on a real
 database."""
@@ -17,13 +18,13 @@ from websupport import START
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "tests" / "scenarios"
-FILES = sorted(SCENARIOS.glob("staff_*.yaml"))
+FILES = sorted(SCENARIOS.glob("staff_*.yaml")) + sorted((Path(__file__).parent / "scenarios").glob("staff_*.yaml"))
 
 
 def chain(path: Path) -> list[dict]:
     """The status actions of a file and of the files it is played `after`, in order."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    before = chain(SCENARIOS / document["after"]) if "after" in document else []
+    before = chain((path.parent / document["after"]).resolve()) if "after" in document else []
     return before + [a for a in document["actions"] if isinstance(a, dict) and "status" in a]
 
 
