@@ -1,0 +1,81 @@
+"""In a real browser (headless Chromium): a point operator logs in, scans (types) the
+application number, records 材料不全 with two missing items; the applicant logs in and sees
+the status and both items. Screenshots under test-output/staff/ for a person to look at."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from renderers.web.app import make_app
+from staffsupport import AT_JINXIU, STAFF_PASSWORD, applied, make_staff
+from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
+from webjourney import PASSWORD
+from websupport import CAPTCHA
+
+pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                                reason="needs Debian's chromium and chromedriver")
+
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "staff"
+MISSING = {"employment_contract": "聘用合同", "training_hours": "培训学时证明（360学时）"}
+
+
+@pytest.fixture
+def chrome(tmp_path):
+    browser = Chrome(tmp_path / "profile")
+    yield browser
+    browser.quit()
+
+
+def shoot(chrome: Chrome, name: str) -> None:
+    chrome.screenshot(OUTPUT / f"{name}.png", 1280)
+    chrome.screenshot(OUTPUT / f"{name}-375.png", 375)
+
+
+def test_browser__operator_records_two_missing_items__applicant_sees_them(chrome, settings, store, clock, web,
+                                                                         new_browser):
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    make_staff(store)
+    app = applied(new_browser, clock, web, store, AT_JINXIU)
+    with TestServer(make_app(settings, clock=clock, store=store)) as site:
+        chrome.go(site.url + "/staff/login")
+        chrome.type("#username", "jinxiu")
+        chrome.type("#password", STAFF_PASSWORD)
+        chrome.type("#captcha", CAPTCHA.lower())
+        shoot(chrome, "00-login")
+        chrome.click('form[action="/staff/login"] button[type="submit"]')
+        chrome.wait(lambda: chrome.h1() == web.t("staff.home.title"), what="the staff home page")
+        shoot(chrome, "01-home")
+
+        chrome.type("#q", app.application_no)                         # what a scanner types
+        chrome.click('form[action="/staff/applications"] button[type="submit"]')
+        chrome.wait(lambda: app.application_no in chrome.h1(), what="the application page")
+        assert chrome.text("#current-status") == web.t("status.submitted")
+        shoot(chrome, "02-application")
+
+        for code in MISSING:
+            chrome.click(f'#move-materials_incomplete input[value="{code}"]')
+        chrome.click('#move-materials_incomplete button[type="submit"]')
+        done = web.t("staff.move.done", status=web.t("status.materials_incomplete"))
+        chrome.wait(lambda: done in chrome.text(), what="the move's confirmation")
+        assert chrome.text("#current-status") == web.t("status.materials_incomplete")
+        shoot(chrome, "03-materials-incomplete")
+
+        chrome.go(site.url + "/login")
+        chrome.type("#id_no", AT_JINXIU.id_no)
+        chrome.type("#cert_no", AT_JINXIU.cert_no)
+        chrome.type("#password", PASSWORD)
+        chrome.type("#captcha", CAPTCHA)
+        chrome.click('form[action="/login"] button[type="submit"]')
+        chrome.wait(lambda: chrome.h1() == web.t("web.login.prompt.title"), what="the login prompt")
+        chrome.go(site.url + "/account")
+        chrome.wait(lambda: web.t("web.account.status") in chrome.text(), what="the dashboard")
+        page = chrome.text()
+        assert web.t("status.materials_incomplete") in page
+        assert web.t("field.missing_materials.label") in page
+        for name in MISSING.values():
+            assert name in page
+        shoot(chrome, "04-applicant-dashboard")
+    assert store.get_application(app.id).status_data == {"missing_materials": list(MISSING)}
