@@ -41,7 +41,7 @@ def typed_answers(web: Web, app: Application) -> dict[str, Any]:
 
 
 def lookups(web: Web, app: Application) -> Mapping[str, Any]:
-    return Context(web.flow, web.store, web.local_now(), typed_answers(web, app)).names()
+    return Context(web.flow, web.source, web.local_now(), typed_answers(web, app)).names()
 
 
 class Accounts:
@@ -103,7 +103,7 @@ class Accounts:
         names = lookups(self.web, app)
         agency, point = names.get(AGENCY_LOOKUP), names.get(POINT_LOOKUP)
         status = self.flow.statuses[app.status]
-        rights = edit_rights(self.flow, app.status, typed_answers(self.web, app), self.web.store,
+        rights = edit_rights(self.flow, app.status, typed_answers(self.web, app), self.web.source,
                              self.web.local_now())
         shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in status.shows if app.status_data.get(fid)]
@@ -119,7 +119,7 @@ class Accounts:
         fld = next((f for f in self.flow.review_fields if f.id == field_id), None)
         items = value if isinstance(value, list) else [value]
         if fld is not None and fld.options is not None:
-            ctx = Context(self.flow, self.web.store, self.web.local_now(), {})
+            ctx = Context(self.flow, self.web.source, self.web.local_now(), {})
             labels = {str(o.value): self.texts.option_label(o.label, o.label_is_key) for o in ctx.options(fld)}
             return [labels.get(str(v), str(v)) for v in items]
         return [str(v) for v in items]
@@ -138,7 +138,7 @@ class Accounts:
 
     # -- modifying --------------------------------------------------------------------
     def amendment(self, app: Application) -> Amendment:
-        return Amendment(self.flow, typed_answers(self.web, app), app.status, self.web.store, self.web.local_now,
+        return Amendment(self.flow, typed_answers(self.web, app), app.status, self.web.source, self.web.local_now,
                          own={APPLICATIONS: {"cert_no": app.cert_no}})
 
     def edit_page(self, app: Application, amendment: Amendment, answers: Mapping[str, Any] | None = None,

@@ -21,7 +21,7 @@ from shenbao.mail import MailConfig, Mailer
 from store import Store
 
 from . import security
-from .context import STATIC, Clock, Web, make_env, make_tz, system_clock
+from .context import STATIC, Clock, SteadyRows, Web, make_env, make_tz, system_clock
 from .settings import Settings, load_settings
 
 ROUTE_MODULES = ("home", "help", "captcha", "wizard", "account", "password", "documents")
@@ -41,7 +41,8 @@ def make_web(settings: Settings, clock: Clock | None = None, store: Store | None
     catalog = load_catalog()
     clock = clock or system_clock
     mailer = Mailer(store, mail_config(settings), clock)
-    return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone))
+    return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone),
+               SteadyRows(store))
 
 
 def mail_config(settings: Settings) -> MailConfig:

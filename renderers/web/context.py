@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 import bottle
@@ -34,6 +34,27 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class SteadyRows:
+    """The store as the engine's DataSource, handing out the *same* list for a whole-dataset
+    read while its content is unchanged. The engine keeps option lists whose filter reads
+    only the row for as long as it gets the identical list; the store returns a fresh copy
+    on every call, so without this every page filtered every option list again."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._last: dict[str, list[dict[str, Any]]] = {}
+
+    def rows(self, dataset: str, match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        rows = self.store.rows(dataset, match)
+        if match:
+            return rows
+        last = self._last.get(dataset)
+        if last is not None and last == rows:
+            return last
+        self._last[dataset] = rows
+        return rows
+
+
 @dataclass
 class Web:
     settings: Settings
@@ -44,6 +65,7 @@ class Web:
     env: jinja2.Environment
     mailer: Mailer
     tz: tzinfo
+    source: SteadyRows
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> datetime:

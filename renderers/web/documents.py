@@ -1,16 +1,122 @@
-"""The application form (申请表) download. The PDF comes in its own issue; until then the
-route exists, needs a login like every applicant page, and says it is not yet available."""
+"""下载教师资格定期注册申请表: the choose-a-format dialog and the download (manual section 7).
+
+GET /application/form shows the formats the flow's document declares as radio buttons and
+an 导出 button; it works without JavaScript, and download.js turns the dashboard's link into
+a <dialog> on pages that include it. POST /application/form (CSRF) answers the signed-in
+applicant's own form as an attachment with a Chinese file name (RFC 5987 `filename*`). The
+bytes come from the store when they were made for the application's current version, else
+they are drawn now and stored (see shenbao/documents.py); a background `Warmer` started with
+`start_warmer(app)` usually makes them before the first click. No id in any URL: the
+session names the application, so nobody can download someone else's form.
+"""
 from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
 
 import bottle
 
+from shenbao.documents import DocumentUnavailable, Documents, Rendered, Warmer
+
 from .account import current_application
 from .context import Web
+from .sessions import check_csrf
+
+PATH = "/application/form"
+CONFIG_KEY = "shenbao.documents"
+WARMER_KEY = "shenbao.documents.warmer"
+# RFC 5987 attr-char, besides letters and digits: what may stay unencoded in filename*.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+
+log = logging.getLogger("shenbao.web")
+_warmers: dict[int, Warmer] = {}  # id(web) → the warmer of that app, for `changed`
+
+
+def content_disposition(filename: str, ascii_filename: str) -> str:
+    """attachment; filename="<ASCII>"; filename*=UTF-8''<percent-encoded UTF-8>."""
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\%;' else "_" for c in ascii_filename)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe=_ATTR_CHARS)}"
+
+
+def documents_of(app: bottle.Bottle) -> Documents:
+    return app.config[CONFIG_KEY]
+
+
+class Download:
+    def __init__(self, web: Web, documents: Documents):
+        self.web, self.documents = web, documents
+
+    def formats(self, chosen: str | None) -> list[dict[str, Any]]:
+        chosen = chosen if chosen in self.documents.formats else self.documents.formats[0]
+        return [{"id": fmt, "label": self._text(f"download.format.{fmt}", fmt.upper()),
+                 "hint": self._text(f"download.format.{fmt}.hint", ""), "checked": fmt == chosen}
+                for fmt in self.documents.formats]
+
+    def _text(self, key: str, default: str) -> str:
+        return self.web.t(key) if self.web.catalog.has(key) else default
+
+    def page(self, chosen: str | None = None, error: str | None = None, status: int = 200) -> str:
+        return self.web.page("form_download.html", status, title=self.web.t("download.title"),
+                             formats=self.formats(chosen), error=error, action=PATH, signed_in=True)
+
+    def download(self) -> Any:
+        found = current_application(self.web)
+        check_csrf(self.web)
+        fmt = bottle.request.forms.get("format") or ""
+        if fmt not in self.documents.formats:
+            return self.page(error=self.web.t("download.choose"), status=400)
+        try:
+            made = self.documents.fetch(found, fmt, self.web.now)
+        except DocumentUnavailable as error:  # e.g. the CJK font is not installed
+            log.error("document not made: %s", error)
+            return self.web.page("message.html", 503, title=self.web.t("download.title"),
+                                 lines=[self.web.t("download.failed")], signed_in=True, back=PATH)
+        return self.send(made)
+
+    @staticmethod
+    def send(made: Rendered) -> bytes:
+        response = bottle.response
+        response.content_type = made.media_type
+        response.set_header("Content-Disposition", content_disposition(made.filename, made.ascii_filename))
+        response.set_header("Cache-Control", "private, no-store")
+        return made.content
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
-    @app.get("/application/form")
-    def application_form() -> str:
+    documents = Documents(web.flow, web.store, web.catalog, web.tz)
+    app.config[CONFIG_KEY] = documents
+    download = Download(web, documents)
+
+    @app.get(PATH)
+    def choose() -> str:
         current_application(web)
-        return web.page("message.html", 503, title=web.t("web.form.title"), lines=[web.t("web.form.unavailable")],
-                        signed_in=True, back="/account")
+        return download.page(bottle.request.query.get("format"))
+
+    @app.post(PATH)
+    def export() -> Any:
+        return download.download()
+
+
+# ---- ahead of the click -------------------------------------------------------------------
+
+def start_warmer(app: bottle.Bottle, interval: float = 30.0) -> Warmer:
+    """Start this process's background maker of stale documents (once per process: call it
+    in each server worker after the fork, never in a process that forks afterwards)."""
+    web: Web = app.config["shenbao.web"]
+    running = app.config.get(WARMER_KEY)
+    if running is not None and running.is_alive():
+        return running
+    warmer = Warmer(documents_of(app), web.now, interval)
+    app.config[WARMER_KEY] = warmer
+    _warmers[id(web)] = warmer
+    warmer.start()
+    return warmer
+
+
+def changed(web: Web, application_id: int) -> None:
+    """An application was submitted or changed: make its documents now, in the background
+    (a no-op where no warmer runs; the download then draws them on the first click)."""
+    warmer = _warmers.get(id(web))
+    if warmer is not None and warmer.is_alive():
+        warmer.nudge(application_id)

@@ -182,11 +182,11 @@ def summary_links(sections: Iterable[SectionModel], errors: Errors) -> list[tupl
     return links
 
 
-def read_form(forms: Any, fields: Iterable[FieldView]) -> dict[str, Any]:
-    """The posted values of the given (writable) fields; checkboxes as lists."""
+def read_form(forms: Any, fields: Iterable[Field | FieldView]) -> dict[str, Any]:
+    """The posted values of the given fields (read-only ones are skipped); checkboxes as lists."""
     incoming: dict[str, Any] = {}
     for fld in fields:
-        if fld.readonly:
+        if getattr(fld, "readonly", False):
             continue
         if fld.type == "checkbox":
             incoming[fld.id] = forms.getall(fld.id)

@@ -13,7 +13,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import bottle
 
@@ -43,25 +43,27 @@ def run_serve(args: argparse.Namespace) -> int:
     app = make_app(settings)
     url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"
     if args.server == "waitress":
-        return serve_waitress(app, args.host, args.port, workers * 4, url)
+        return serve_waitress(app, args.host, args.port, workers * 4, url, worker_started)
     return serve_gunicorn(app, args.host, args.port, workers, url)
 
 
-def start_courier(app: bottle.Bottle) -> None:
+def worker_started(app: bottle.Bottle) -> None:
+    """In each worker after the fork: drop the connections the master opened (they must not
+    be shared across processes) and start the mail courier."""
     from shenbao.mail import Courier
 
     web = web_of(app)
+    web.store.db.engine.dispose(close=False)
     Courier(web.mailer, web.settings.mail_interval, housekeeping(web)).start()
 
 
-def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str,
-                   quiet: bool = False) -> int:
+def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str, quiet: bool = False,
+                   after_fork: Callable[[bottle.Bottle], None] | None = worker_started) -> int:
     from gunicorn.app.base import BaseApplication
 
     def post_fork(server: Any, worker: Any) -> None:
-        # connections opened by the master (migration) must not be shared across processes
-        web_of(app).store.db.engine.dispose(close=False)
-        start_courier(app)
+        if after_fork is not None:
+            after_fork(app)
 
     def when_ready(server: Any) -> None:
         print(f"shenbao: serving on {url} ({workers} gunicorn workers)", flush=True)
@@ -69,7 +71,7 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
     options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "preload_app": True,
                "post_fork": post_fork, "when_ready": when_ready, "timeout": 30, "graceful_timeout": 10,
                "keepalive": 2, "accesslog": None if quiet else "-", "errorlog": "-",
-               "limit_request_line": 4094, "limit_request_fields": 100}
+               "loglevel": "warning" if quiet else "info", "limit_request_line": 4094, "limit_request_fields": 100}
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -83,10 +85,12 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
     return 0
 
 
-def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str) -> int:
+def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str,
+                   started: Callable[[bottle.Bottle], None] | None = None) -> int:
     import waitress
 
-    start_courier(app)
+    if started is not None:
+        started(app)
     print(f"shenbao: serving on {url} (waitress, {threads} threads)", flush=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="shenbao")
     return 0

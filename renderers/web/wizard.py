@@ -42,7 +42,7 @@ def password_field(flow: Flow) -> str:
 def step_view_of(web: Web, answers: Mapping[str, Any], step_id: str) -> Any:
     """How one step looks for a set of stored answers (e.g. the registry photo of step 4)."""
     state = {"step": step_id, "answers": dict(answers), "read": [s.id for s in web.flow.steps]}
-    return Run(web.flow, web.store, web.local_now, state=state).view()
+    return Run(web.flow, web.source, web.local_now, state=state).view()
 
 
 class Wizard:
@@ -59,13 +59,13 @@ class Wizard:
         draft = self.web.store.load_draft(self._key(), self.web.now(), idle)
         if draft is None or draft.get("run", {}).get("digest") != self.flow.digest:
             return None  # expired, or made with a flow file that has changed since
-        return Run(self.flow, self.web.store, self.web.local_now, state=draft["run"]), draft.get("typed", {})
+        return Run(self.flow, self.web.source, self.web.local_now, state=draft["run"]), draft.get("typed", {})
 
     def save(self, run: Run, typed: Mapping[str, Any]) -> None:
         self.web.store.save_draft(self._key(), {"run": run.state(), "typed": dict(typed)}, self.web.now())
 
     def start(self) -> None:
-        self.save(Run(self.flow, self.web.store, self.web.local_now), {})
+        self.save(Run(self.flow, self.web.source, self.web.local_now), {})
 
     # -- pages ------------------------------------------------------------------------
     def page(self, run: Run, result: SubmitResult | None = None, typed: Mapping[str, Any] | None = None,
@@ -95,10 +95,10 @@ class Wizard:
         run, typed = loaded
         forms = bottle.request.forms.decode()
         action = forms.get("action", "next")
-        view = run.view()
+        step = run.step
         if action == "back":
             keep = secret_fields(self.flow)
-            typed[view.id] = {k: v for k, v in read_form(forms, view.fields).items()
+            typed[step.id] = {k: v for k, v in read_form(forms, step.fields).items()
                               if k not in keep and k in forms}
             run.back()
             self.save(run, typed)
@@ -107,20 +107,20 @@ class Wizard:
             run.decline(forms.get("key", ""))
             self.save(run, typed)
             bottle.redirect("/apply")
-        incoming = read_form(forms, view.fields)
+        incoming = read_form(forms, step.fields)
         confirm = [forms.get("confirm")] if action == "continue" and forms.get("confirm") else []
         before = run.state()
         result = run.submit(incoming, confirm)
-        typed.pop(view.id, None)
+        typed.pop(step.id, None)
         if result.advanced and run.complete:
             refused = self.create_application(run)
             if refused is not None:
-                run = Run(self.flow, self.web.store, self.web.local_now, state=before)
-                kept = {**typed, view.id: self._keepable(incoming)}
+                run = Run(self.flow, self.web.source, self.web.local_now, state=before)
+                kept = self._keepable(incoming)
                 if refused == "busy":
-                    return self.page(run, typed=kept[view.id], busy=True)
+                    return self.page(run, typed=kept, busy=True)
                 gate = GateFailure("store", refused, {})
-                return self.page(run, SubmitResult(False, run.view(), gates=(gate,)), typed=kept[view.id])
+                return self.page(run, SubmitResult(False, run.view(), gates=(gate,)), typed=kept)
         self.save(run, typed)
         if result.advanced:
             bottle.redirect("/apply")
@@ -174,7 +174,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
             bottle.redirect("/apply/start")
         run, typed = loaded
         notices = (web.t("web.wizard.expired"),) if bottle.request.query.get("expired") else ()
-        return wizard.page(run, typed=typed.get(run.view().id), notices=notices)
+        return wizard.page(run, typed=typed.get(run.step.id), notices=notices)
 
     @app.post("/apply")
     def submit() -> str:

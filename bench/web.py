@@ -1,0 +1,307 @@
+"""Benchmark: requests per second of the web application next to a bare Bottle hello-world,
+under the same server and worker count, in the same run.
+
+    .venv/bin/python bench/web.py [--server gunicorn|waitress|both] [--workers 2] [--seconds 5]
+                                  [--clients 4] [--database URL]
+
+Measured, each for --seconds with --clients load processes (raw sockets, one request per
+connection, `Connection: close`, so the load generator costs as little as possible):
+  hello      GET /hello of a one-route Bottle app            (the baseline)
+  dashboard  GET /account of a signed-in applicant           (session, application, lookups, messages)
+  submit     POST /apply of step 7 with one wrong field      (CSRF, draft load and save, the engine's
+             validation of ~30 fields, the page rendered again with the error)
+  advance    POST /apply of step 5 choosing a point, then    (two requests per round, both counted:
+             "back" from step 6                               the run moves on and back)
+The ratio app/hello is the figure to quote: it does not depend on the machine. The demo
+data goes into a temporary SQLite database unless --database names one (e.g. PostgreSQL).
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import re
+import secrets
+import socket
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WORK = {
+    "password": "Bench2027#", "password_confirm": "Bench2027#", "email": "bench@163.com",
+    "highest_degree": "bachelor", "highest_education": "undergraduate", "study_mode": "full_time",
+    "major_category": "teacher_education", "graduated_school": "北京师范大学", "major": "汉语言文学",
+    "graduation_date": "2007-07-01", "political_status": "masses", "school_location": "北京市海淀区",
+    "school_nature": "public", "school_name": "海淀实验小学", "work_start": "2007-09-01",
+    "employment_start": "2008-09-01", "post_nature": "full_time_teacher", "putonghua_level": "level_2a",
+    "professional_title": "first_grade", "birthplace": "北京", "household_registration": "北京市海淀区",
+    "address": "北京市海淀区中关村大街1号", "postcode": "100080", "telephone": "010-12345678",
+    "mobile": "139",  # wrong on purpose: the page comes back with one error
+}
+
+
+# -- servers ----------------------------------------------------------------------------
+
+def hello_app() -> Any:
+    import bottle
+
+    app = bottle.Bottle()
+    app.route("/hello", "GET", lambda: "Hello World")
+    return app
+
+
+def serve(kind: str, server: str, port: int, workers: int, env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import logging
+
+    logging.disable(logging.WARNING)
+    from renderers.web.app import make_app
+    from renderers.web.serve import serve_gunicorn, serve_waitress, worker_started
+
+    app = make_app() if kind == "app" else hello_app()
+    hook = worker_started if kind == "app" else None  # exactly what `shenbao serve` runs
+    url = f"http://127.0.0.1:{port}/"
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the servers print their address
+    if server == "gunicorn":
+        serve_gunicorn(app, "127.0.0.1", port, workers, url, quiet=True, after_fork=hook)
+    else:
+        serve_waitress(app, "127.0.0.1", port, workers * 4, url, hook)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(kind: str, server: str, workers: int, env: dict[str, str]) -> tuple[multiprocessing.Process, int]:
+    port = free_port()
+    process = multiprocessing.Process(target=serve, args=(kind, server, port, workers, env), daemon=True)
+    process.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if fetch(port, request("GET", "/hello" if kind == "hello" else "/"))[0] == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{kind} server did not start")
+
+
+def stop(process: multiprocessing.Process) -> None:
+    process.terminate()
+    process.join(10)
+
+
+# -- the load ---------------------------------------------------------------------------
+
+def request(method: str, path: str, cookies: dict[str, str] | None = None, form: dict[str, str] | None = None) -> bytes:
+    body = urlencode(form or {}).encode()
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "User-Agent: bench"]
+    if cookies:
+        head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    if method == "POST":
+        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(raw)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    return int(data[9:12]), data
+
+
+def load(port: int, rounds: list[bytes], seconds: float, queue: Any) -> None:
+    """Repeat this client's round of requests until time is up; report (ok, failed)."""
+    ok = failed = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for raw in rounds:
+            status, _ = fetch(port, raw)
+            if status < 400:
+                ok += 1
+            else:
+                failed += 1
+    queue.put((ok, failed))
+
+
+def measure(port: int, per_client: list[list[bytes]], seconds: float) -> tuple[float, int]:
+    queue: Any = multiprocessing.Queue()
+    clients = [multiprocessing.Process(target=load, args=(port, rounds, seconds, queue))
+               for rounds in per_client]
+    started = time.monotonic()
+    for client in clients:
+        client.start()
+    results = [queue.get() for _ in clients]
+    elapsed = time.monotonic() - started
+    for client in clients:
+        client.join()
+    ok = sum(r[0] for r in results)
+    return ok / elapsed, sum(r[1] for r in results)
+
+
+# -- preparing applicants ---------------------------------------------------------------
+
+def prepare_database(url: str) -> None:
+    from shenbao.flows import read_flow
+    from shenbao.paths import DEFAULT_FLOW
+    from store import Store, load_demo
+
+    flow = read_flow(DEFAULT_FLOW)
+    with Store.open(url) as store:
+        store.migrate()
+        store.sync_datasets(flow.datasets, flow.lookup_index_columns())
+        load_demo(store, flow.datasets, DEFAULT_FLOW.parent, None,
+                  {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
+                   "status": flow.initial_status.id})
+
+
+def csrf_of(page: bytes) -> str:
+    found = re.search(rb'name="csrf_token" value="([^"]+)"', page)
+    assert found, page[:300]
+    return found.group(1).decode()
+
+
+def signed_in(url: str, port: int, clients: int) -> list[list[bytes]]:
+    """One applicant (and session) per client; the round is GET /account."""
+    from shenbao.flows import read_flow
+    from shenbao.paths import DEFAULT_FLOW
+    from store import Store
+
+    flow = read_flow(DEFAULT_FLOW)
+    rounds = []
+    with Store.open(url) as store:
+        for n in range(clients):
+            app = store.create_application(
+                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest, cert_no=f"BENCH{secrets.token_hex(6)}",
+                id_no="110108198504120144", status=flow.initial_status.id, password=secrets.token_urlsafe(12),
+                agency="bj_haidian", point="bj_haidian_jinxiu", email="bench@163.com",
+                answers={"name": "王晓燕", "agency": "bj_haidian", "point": "bj_haidian_jinxiu",
+                         "id_no": "110108198504120144"})
+            token, _ = store.create_session("applicant", app.id, datetime.now(timezone.utc))
+            raw = request("GET", "/account", {"sb_applicant": token})
+            status, page = fetch(port, raw)
+            assert status == 200 and b"TR" in page, page[:500]
+            rounds.append([raw])
+    return rounds
+
+
+def drafts_at(port: int, clients: int, step: str) -> list[tuple[str, str]]:
+    """Walk one browser per client through the wizard to `step`: (browser token, CSRF token)."""
+    answers = {"terms": {"accept_terms": "accept"},
+               "identity": {"cert_no": "20071110822001207", "id_no": "110108198504120144"},
+               "agency": {"teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": "bj_haidian"},
+               "point": {"point": "bj_haidian_jinxiu"}, "notes": {}}
+    order = ["notice", "terms", "identity", "agency", "point", "notes", "application"]
+    found = []
+    for _ in range(clients):
+        browser = secrets.token_urlsafe(32)
+        cookies = {"sb_browser": browser}
+        fetch(port, request("GET", "/apply/start", cookies))
+        csrf = csrf_of(fetch(port, request("GET", "/apply", cookies))[1])
+        time.sleep(3.05)  # the notice's reading time is real here
+        for current in order[:order.index(step)]:
+            fetch(port, request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next",
+                                                            **answers.get(current, {})}))
+        page = fetch(port, request("GET", "/apply", cookies))[1]
+        assert b"<h1>" in page
+        found.append((browser, csrf))
+    return found
+
+
+def wizard_rounds(port: int, clients: int) -> tuple[list[list[bytes]], list[list[bytes]]]:
+    submit, advance = [], []
+    for browser, csrf in drafts_at(port, clients, "application"):
+        submit.append([request("POST", "/apply", {"sb_browser": browser},
+                               {"csrf_token": csrf, "action": "next", **WORK})])
+    for browser, csrf in drafts_at(port, clients, "point"):
+        cookies = {"sb_browser": browser}
+        advance.append([request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next",
+                                                            "point": "bj_haidian_jinxiu"}),
+                        request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "back"})])
+    return submit, advance
+
+
+# -- main -------------------------------------------------------------------------------
+
+def database_for(url: str | None, tmp: Path) -> tuple[str, Any]:
+    """A temporary SQLite file, or a temporary schema in the given PostgreSQL database."""
+    if not url:
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    import sqlalchemy as sa
+
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
+
+
+def run(server: str, args: argparse.Namespace, url: str, env: dict[str, str]) -> dict[str, tuple[float, int]]:
+    results: dict[str, tuple[float, int]] = {}
+    process, port = start("hello", server, args.workers, env)
+    try:
+        hello = [[request("GET", "/hello")] for _ in range(args.clients)]
+        results["hello"] = measure(port, hello, args.seconds)
+    finally:
+        stop(process)
+    process, port = start("app", server, args.workers, env)
+    try:
+        dashboard = signed_in(url, port, args.clients)
+        submit, advance = wizard_rounds(port, args.clients)
+        results["dashboard"] = measure(port, dashboard, args.seconds)
+        results["submit"] = measure(port, submit, args.seconds)
+        results["advance"] = measure(port, advance, args.seconds)
+    finally:
+        stop(process)
+    return results
+
+
+def report(server: str, workers: int, results: dict[str, tuple[float, int]]) -> None:
+    hello = results["hello"][0]
+    print(f"\n{server}, {workers} workers" + (" (threads: 4 per worker, one process)" if server == "waitress" else ""))
+    print(f"  {'case':<10} {'req/s':>9} {'ratio to hello':>15} {'failed':>7}")
+    for case, (rate, failed) in results.items():
+        print(f"  {case:<10} {rate:9.1f} {rate / hello:15.3f} {failed:7d}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", choices=("gunicorn", "waitress", "both"), default="both")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url, cleanup = database_for(args.database, Path(tmp))
+        prepare_database(url)
+        env = {"SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": secrets.token_urlsafe(32),
+               "SHENBAO_OUTBOX_DIR": str(Path(tmp) / "outbox"), "SHENBAO_MAIL_INTERVAL": "3600"}
+        print(f"bench/web.py: {os.cpu_count()} CPUs, {args.clients} load processes, {args.seconds:g} s per case, "
+              f"database {url.split(':')[0]}")
+        for server in (("gunicorn", "waitress") if args.server == "both" else (args.server,)):
+            report(server, args.workers, run(server, args, url, env))
+        cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
