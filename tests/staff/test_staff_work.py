@@ -194,3 +194,15 @@ def test_export__csv_with_bom_chinese_headings_labels_and_no_formulas(new_browse
     assert row[web.t("field.school_name.label")] == "'=HYPERLINK(1)"
     assert "password" not in "".join(header) and web.t("field.password.label") not in header
     assert op.get("/staff/export.csv?status=confirmed").body.decode("utf-8-sig").count("\r\n") == 1
+
+
+def test_demo_application__without_answers_or_places__admin_can_open_and_move_it(new_browser, web, store):
+    make_staff(store)
+    demo = store.search_applications()[0]
+    assert demo.answers == {} and demo.point is None
+    admin = staff_browser(new_browser, "admin")
+    admin.get(f"/staff/applications/{demo.id}")
+    assert demo.application_no in admin.text and web.t("status.submitted") in admin.text
+    move(admin, demo, "confirmed")
+    assert store.get_application(demo.id).status == "confirmed"
+    staff_browser(new_browser, "haidian").get(f"/staff/applications/{demo.id}", status=404)

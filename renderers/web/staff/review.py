@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import bottle
 
-from engine import Context, Field, Problem, allowed_transitions
+from engine import Context, ExpressionFailed, Field, Problem, allowed_transitions
 from store import Application, Staff
 
 from .. import sessions
@@ -94,7 +94,10 @@ class Review:
         for step in self.flow.steps:
             if step.kind != "form":
                 continue
-            view = step_view_of(self.web, answers, step.id)
+            try:
+                view = step_view_of(self.web, answers, step.id)
+            except ExpressionFailed:  # an application without the answers this step reads (demo data)
+                continue
             fields = [f for s in self.desk.texts.sections(view.sections, Errors()) for f in s.fields
                       if f.type not in ("display", "photo") and f.id not in hidden]
             if fields:
