@@ -1,5 +1,5 @@
-"""Administration sub-commands: `init`, `import`, and the placeholders `document`, `staff`,
-`status` that later issues fill in.
+"""Administration sub-commands: `init`, `import`, and a placeholder for `document` until the
+PDF issue's command replaces it (`staff` and `status` live in shenbao/staff_admin.py).
 
 `shenbao init [--demo]` creates or upgrades the database and makes the flow's dataset
 tables match their declarations; with --demo it also loads the demo data (idempotent, so
@@ -39,9 +39,9 @@ class ProgressBar:
     """A one-line progress bar per dataset on stderr, redrawn at most ten times a second
     (on a terminal; elsewhere one line per dataset when it is done)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
-        self.stream, self.width = stream, width
-        self.live = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, width: int = 30):
+        self.stream, self.width = stream or sys.stderr, width
+        self.live = self.stream.isatty()
         self.label: str | None = None
         self.started = self._seen = time.monotonic()
         self._last = 0.0
@@ -72,7 +72,8 @@ class ProgressBar:
         self.label, self._line = None, ""
 
 
-def print_problems(error: ImportFailed, stream: TextIO = sys.stderr) -> None:
+def print_problems(error: ImportFailed, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
     for problem in error.problems:
         where = f"row {problem.row}" + (f", line {problem.line}" if problem.line else "")
         detail = " ".join(x for x in (problem.column or "", repr(problem.value) if problem.value else "") if x)
@@ -113,6 +114,9 @@ def run_init(args: argparse.Namespace) -> int:
             bar.finish()
             for name, what in outcome.items():
                 print(f"demo {name}: {what}")
+            from shenbao.staff_admin import add_demo_staff
+
+            add_demo_staff(store, sys.stdout)
     print(f"database ready: {_shown_url(url)}")
     return 0
 
@@ -177,5 +181,3 @@ def _placeholder(name: str) -> tuple:
 
 
 add_document_arguments, run_document = _placeholder("document")
-add_staff_arguments, run_staff = _placeholder("staff")
-add_status_arguments, run_status = _placeholder("status")

@@ -21,7 +21,7 @@ from store import AuditEntry, Duplicate, StoreBusy
 
 from .context import Web
 from .forms import Errors, Texts, as_text, read_form, summary_links
-from .sessions import browser_key, check_csrf
+from .sessions import BROWSER_COOKIE, browser_key, check_csrf
 
 log = logging.getLogger("shenbao.web")
 
@@ -171,6 +171,9 @@ def install(app: bottle.Bottle, web: Web) -> None:
     def show() -> str:
         loaded = wizard.load()
         if loaded is None:
+            if bottle.request.get_cookie(BROWSER_COOKIE) is None:  # cookies off: no loop of redirects
+                return web.render("message.html", title=web.t("web.home.apply"), lines=[web.t("web.cookies")],
+                               back="/", back_label=web.t("web.back_home"))
             bottle.redirect("/apply/start")
         run, typed = loaded
         notices = (web.t("web.wizard.expired"),) if bottle.request.query.get("expired") else ()

@@ -96,11 +96,6 @@ def test_notes__the_points_confirmation_notes(wang, web):
     assert "确认时间：工作日上午9:00—11:30" in wang.text
 
 
-def test_application_form__link_answers_not_yet_available(wang, web):
-    wang.get("/application/form", status=503)
-    assert web.t("web.form.unavailable") in wang.text
-
-
 # -- statuses set by staff ------------------------------------------------------------------
 
 @pytest.mark.parametrize("status", sorted(FLOW.statuses))

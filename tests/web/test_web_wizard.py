@@ -8,7 +8,7 @@ import pytest
 from store import StoreBusy
 from webjourney import (LI, NEW, PASSWORD, QIAN, TANG, WANG, WORK, Person, apply, application_of, next_step,
                         start, step_answers, title, walk_to)
-from websupport import FLOW, Browser
+from websupport import FLOW, Browser, text_of
 
 
 def test_notice__next_before_three_seconds__refused_by_the_server(browser, clock, web):
@@ -238,7 +238,7 @@ def test_draft__kept_server_side_and_passwords_never_in_it(browser, clock, web, 
 def test_draft__two_browsers__separate_drafts(browser, new_browser, clock, web):
     walk_to(browser, clock, web, WANG, "agency")
     other = new_browser()
-    other.get("/apply")
+    other.get("/apply/start")
     assert other.h1 == title(web, "notice")
     browser.get("/apply")
     assert browser.h1 == title(web, "agency")
@@ -283,6 +283,13 @@ def test_done__start_again__new_application_for_another_certificate(browser, clo
     apply(browser, clock, web, WANG)
     browser.get("/apply/start")
     assert browser.h1 == title(web, "notice")
+
+
+def test_apply__without_cookies__explains_instead_of_redirecting_forever(browser, web):
+    browser.app.get("/apply/start", status=302)
+    browser.app.reset()                                         # a browser that keeps no cookies
+    response = browser.app.get("/apply", status=200)
+    assert web.t("web.cookies") in text_of(response.text)
 
 
 def test_in_progress__start_again__resumes(browser, clock, web):
