@@ -21,6 +21,7 @@ from shenbao.catalog import Catalog, format_value
 from shenbao.mail import Mailer
 from store import Store
 
+from .sessions import csrf_token
 from .settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -83,8 +84,6 @@ class Web:
         return self.catalog.text(key, **params)
 
     def render(self, template: str, **values: Any) -> str:
-        from .sessions import csrf_token  # the request's token, bound at render time
-
         return self.env.get_template(template).render(csrf_token=csrf_token(self), **values)
 
     def page(self, template: str, status: int = 200, **values: Any) -> str:
