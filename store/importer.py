@@ -1,9 +1,10 @@
 """Loading reference data files (CSV or YAML) into dataset tables, all or nothing.
 
 Rows stream from the file, are checked against the dataset's declared columns and types,
-and go in chunks into a staging table (short transactions, so applicants' writes still
-get through on SQLite); only a clean file is swapped in for the live table, in one short
-transaction. A file with problems leaves the live table untouched and raises
+and go in chunks into a bare staging table (executemany on SQLite, COPY on PostgreSQL;
+short transactions, so applicants' writes still get through on SQLite). The key index is
+built afterwards (much faster than inserting into it), and only a clean file is swapped
+in for the live table, in one short transaction. A file with problems leaves the live table untouched and raises
 `ImportFailed` listing each problem with its row and line. Must not print: progress is
 reported through the `progress(done, total)` callback.
 """
@@ -124,6 +125,8 @@ class _Loader:
         self.insert_sql = (f"INSERT INTO {quote(staging.name)} "
                            f"({', '.join(quote(c) for c in names)}) "
                            f"VALUES ({', '.join([mark] * len(names))})")
+        self.copy_sql = (f"COPY {quote(staging.name)} ({', '.join(quote(c) for c in names)}) "
+                         "FROM STDIN") if dialect.name == "postgresql" else None
         # The driver gets values exactly as SQLAlchemy would have bound them (e.g. the
         # SQLite date format) without SQLAlchemy's per-row statement machinery.
         processors = [staging.c[c].type.dialect_impl(dialect).bind_processor(dialect)
@@ -196,7 +199,19 @@ class _Loader:
                                                 _shown(value), record.line))
 
     def _insert(self, chunk: list[tuple[Any, ...]]) -> None:
-        self.store.db.run(lambda conn: conn.exec_driver_sql(self.insert_sql, chunk))
+        if self.copy_sql is None:
+            self.store.db.run(lambda conn: conn.exec_driver_sql(self.insert_sql, chunk))
+        else:
+            self.store.db.run(lambda conn: self._copy(conn, chunk))
+
+    def _copy(self, conn: sa.Connection, chunk: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL: COPY instead of executemany (several times faster, same values:
+        psycopg adapts each Python value as it would a query parameter)."""
+        driver = conn.connection.driver_connection
+        assert driver is not None and self.copy_sql is not None
+        with driver.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+            for values in chunk:
+                copy.write_row(values)
 
     def _index(self) -> None:
         """Build the indexes, the unique key first: a repeated key is reported by row."""

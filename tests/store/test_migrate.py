@@ -1,10 +1,14 @@
 """Schema migrations: idempotent, complete, and matching the Core tables."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+import store as store_package
 from store import Store
 from store import migrate as migrations
 from store.schema import metadata
@@ -47,6 +51,10 @@ def test_migrate__from_two_stores_at_once__runs_once(backend: Backend) -> None:
 
 
 def test_schema__core_tables__match_the_migrated_database(store: Store) -> None:
+    # Every store module that declares a table registers it on the shared MetaData.
+    for module in pkgutil.iter_modules(store_package.__path__):
+        importlib.import_module(f"store.{module.name}")
+
     def diff(conn: sa.Connection) -> list[object]:
         context = MigrationContext.configure(conn, opts={
             "include_object": lambda obj, name, type_, reflected, compare_to:
