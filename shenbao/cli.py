@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("shenbao.admin", "create or upgrade the database; --demo loads the demo data"),
     "import": ("shenbao.admin", "import a dataset from a CSV or YAML file"),
     "serve": ("renderers.web.serve", "serve the web application"),
-    "document": ("shenbao.admin", "write an application's form (申请表) to a file"),
+    "document": ("shenbao.document_cmd", "write an application's form to a file; warm the stored documents"),
     "staff": ("shenbao.staff_admin", "manage staff accounts"),
     "status": ("shenbao.staff_admin", "set an application's status as a staff member would (for testers)"),
 }

@@ -1,7 +1,7 @@
-"""下载教师资格定期注册申请表: the choose-a-format dialog and the download (manual section 7).
+"""Downloading the application form: the choose-a-format dialog and the download (manual section 7).
 
 GET /application/form shows the formats the flow's document declares as radio buttons and
-an 导出 button; it works without JavaScript, and download.js turns the dashboard's link into
+an export button; it works without JavaScript, and download.js turns the dashboard's link into
 a <dialog> on pages that include it. POST /application/form (CSRF) answers the signed-in
 applicant's own form as an attachment with a Chinese file name (RFC 5987 `filename*`). The
 bytes come from the store when they were made for the application's current version, else

@@ -1,8 +1,8 @@
-/* shenbao web: 下载申请表 as a dialog (progressive enhancement; the page works without it).
+/* shenbao web: the form download as a dialog (progressive enhancement; the page works without it).
    On a page that includes this file, a link to /application/form opens the choose-format
-   form of that page in a modal <dialog> instead of navigating: pick a format, 导出
+   form of that page in a modal <dialog> instead of navigating: pick a format, the export button
    downloads the file (the form posts as usual and the answer is an attachment, so the page
-   stays), 返回 closes the dialog. Without <dialog> support, or when the form cannot be
+   stays), the back link closes the dialog. Without <dialog> support, or when the form cannot be
    fetched (e.g. the session ended), the link is followed as usual. */
 (function () {
   "use strict";

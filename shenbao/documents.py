@@ -1,0 +1,330 @@
+"""The application form of one application: its values, its files, and the cache by version.
+
+Application layer between the store, the engine and renderers/pdf. `document_values`
+gathers what `engine.resolve_document` reads (the decoded answers, the chosen agency and
+point rows, option labels, the status text, the registry photo); `Documents` draws the
+view as PDF or HTML and keeps the bytes in the store's `documents` table under a version
+key, so a download serves stored bytes and each version is drawn once, ideally ahead of
+the click by the background `Warmer` (or `shenbao document --warm`).
+
+The version key is `<row_version>:<flow digest>:<build>`; the build hash covers what else
+shapes the file: the renderer's code and templates, fpdf2's version, the catalogue texts a
+document can show, and the generation of every dataset that supplies an option or the
+agency and point rows. Output is deterministic per key (the generation date is the day of
+the application's last change). Must not know HTTP; holds no user-facing text.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time as clock_time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from engine import Context, DocumentView, Flow, answers_from_json, resolve_document
+from shenbao.catalog import Catalog
+from store import Application, Store, StoreBusy
+from store import documents as stored
+
+log = logging.getLogger("shenbao.documents")
+
+Now = Callable[[], datetime]
+MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+# Catalogue texts a document can show: its own, field labels, static options, statuses.
+TEXT_PREFIXES = ("document.", "field.", "option.", "status.")
+# The rows a document reads besides the answers (engine.document.EXTRA_NAMES).
+ROW_NAMES = ("agency", "point")
+LEASE = timedelta(minutes=2)
+
+
+class DocumentUnavailable(RuntimeError):
+    """The file cannot be made on this machine (e.g. the CJK font is not installed)."""
+
+
+def _pdf(view: DocumentView, fonts: Any) -> bytes:
+    from renderers.pdf import FontNotFound, render_pdf
+
+    try:
+        return render_pdf(view, fonts)
+    except FontNotFound as error:
+        raise DocumentUnavailable(str(error)) from error
+
+
+def _html(view: DocumentView, fonts: Any) -> bytes:
+    from renderers.pdf import render_html
+
+    return render_html(view).encode("utf-8")
+
+
+RENDERERS: dict[str, Callable[[DocumentView, Any], bytes]] = {"pdf": _pdf, "html": _html}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: bytes
+    media_type: str
+    filename: str  # the catalogue's download.filename, e.g. <title>-TR2027000001.pdf
+    ascii_filename: str  # for clients that ignore RFC 5987's filename*
+    version_key: str
+    cached: bool
+
+
+# ---- the values the engine resolves -------------------------------------------------------
+
+def document_values(flow: Flow, app: Application, store: Store, catalog: Catalog, tz: tzinfo,
+                    photo: bytes | None = None) -> dict[str, Any]:
+    """Answers by field id plus engine.document.EXTRA_NAMES, for `resolve_document`."""
+    values = answers_from_json(flow, app.answers)
+    for name in ROW_NAMES:
+        values[name] = chosen_row(flow, store, name, values.get(name))
+    status = flow.statuses.get(app.status)
+    values.update(application_no=app.application_no, flow_version=app.flow_version,
+                  status=catalog.text(status.message) if status else app.status,
+                  generated_on=changed_on(app, tz))
+    if photo is not None:
+        values["photo"] = photo
+    return values
+
+
+def changed_on(app: Application, tz: tzinfo) -> date:
+    """The day (on the flow's wall clock) of the application's last change."""
+    return app.updated_at.astimezone(tz).date()
+
+
+def chosen_row(flow: Flow, store: Store, field_id: str, code: Any) -> dict[str, Any] | None:
+    """The dataset row behind a choice field's answer (e.g. the chosen agency)."""
+    fld = flow.fields.get(field_id)
+    spec = fld.options if fld is not None else None
+    if code is None or spec is None or spec.dataset is None or spec.value is None:
+        return None
+    rows = store.rows(spec.dataset, {spec.value: code})
+    return dict(rows[0]) if rows else None
+
+
+def option_labels(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[str, Any],
+                  now: datetime) -> Callable[[str, Any], str | None]:
+    """`option_label(field_id, code)` for resolve_document: static options through the
+    catalogue, dataset options as the engine lists them for these answers (filters
+    applied), else the one row with that value."""
+    context = Context(flow, store, now, answers)
+    tables: dict[str, dict[str, str]] = {}
+
+    def option_label(field_id: str, code: Any) -> str | None:
+        fld = flow.fields.get(field_id)
+        if fld is None or fld.options is None:
+            return None
+        if field_id not in tables:
+            tables[field_id] = {str(o.value): catalog.text(o.label) if o.label_is_key else o.label
+                                for o in context.options(fld)}
+        found = tables[field_id].get(str(code))
+        spec = fld.options
+        if found is None and spec.dataset and spec.value and spec.label:
+            rows = store.rows(spec.dataset, {spec.value: code})
+            found = str(rows[0][spec.label]) if len(rows) == 1 else None
+        return found
+
+    return option_label
+
+
+# ---- the build part of the version key ------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def layout_digest() -> str:
+    """What the renderer draws with: its code, templates and fpdf2's version."""
+    import fpdf
+
+    import renderers.pdf
+
+    folder = Path(renderers.pdf.__file__).resolve().parent
+    digest = hashlib.sha256(f"fpdf2 {fpdf.__version__}".encode())
+    for path in sorted([*folder.glob("*.py"), *folder.glob("templates/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def text_digest(catalog: Catalog) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(k for k in catalog.messages if k.startswith(TEXT_PREFIXES)):
+        digest.update(f"{key}\0{catalog.messages[key]}\0".encode())
+    return digest.hexdigest()
+
+
+def row_datasets(flow: Flow) -> list[str]:
+    """Datasets whose rows can appear on the form: every choice field's option source."""
+    return sorted({f.options.dataset for f in flow.fields.values() if f.options is not None and f.options.dataset})
+
+
+# ---- the service ------------------------------------------------------------------------
+
+class Documents:
+    """One flow's declared document for the applications of one store."""
+
+    def __init__(self, flow: Flow, store: Store, catalog: Catalog, tz: tzinfo, fonts: Any = None,
+                 document_id: str | None = None, ttl: float | None = None):
+        if not flow.documents:
+            raise ValueError(f"flow '{flow.id}' declares no documents")
+        self.flow, self.store, self.catalog, self.tz, self.fonts = flow, store, catalog, tz, fonts
+        self.document_id = document_id or next(iter(flow.documents))
+        declared = flow.documents[self.document_id]
+        self.formats: tuple[str, ...] = tuple(f for f in declared.get("formats", ("pdf", "html")) if f in RENDERERS)
+        self.datasets = row_datasets(flow)
+        self.ttl = store.cache_ttl if ttl is None else ttl
+        self._fixed = hashlib.sha256(f"{layout_digest()}|{text_digest(catalog)}".encode()).hexdigest()
+        self._lock = threading.Lock()
+        self._build: tuple[float, str, dict[str, int]] | None = None
+
+    # -- names --------------------------------------------------------------------------
+    def title(self) -> str:
+        return self.catalog.text(self.flow.documents[self.document_id]["title"])
+
+    def filenames(self, app: Application, fmt: str) -> tuple[str, str]:
+        """(the Chinese file name, an ASCII one) from the catalogue."""
+        params = {"title": self.title(), "application_no": app.application_no, "ext": fmt}
+        return (self.catalog.text("download.filename", **params),
+                self.catalog.text("download.filename_ascii", **params))
+
+    # -- drawing ------------------------------------------------------------------------
+    def view(self, app: Application) -> DocumentView:
+        photo = self.store.get_application_photo(app.id)
+        values = document_values(self.flow, app, self.store, self.catalog, self.tz, photo)
+        moment = app.updated_at.astimezone(self.tz).replace(tzinfo=None)
+        labels = option_labels(self.flow, self.store, self.catalog, values, moment)
+        return resolve_document(self.flow.documents, self.document_id, values, self.catalog.text, labels)
+
+    def render(self, app: Application, fmt: str) -> bytes:
+        """The file, drawn now (no cache)."""
+        if fmt not in self.formats:
+            raise ValueError(f"document '{self.document_id}' has no format '{fmt}' (declared: {list(self.formats)})")
+        return RENDERERS[fmt](self.view(app), self.fonts)
+
+    # -- versions -----------------------------------------------------------------------
+    def key_suffix(self) -> str:
+        """Everything of the version key after the row_version (starts with ':')."""
+        return f":{self.flow.digest[:16]}:{self._build_hash()}"
+
+    def version_key(self, app: Application) -> str:
+        return f"{app.row_version}{self.key_suffix()}"
+
+    def _build_hash(self) -> str:
+        """The fixed part plus the datasets' generations, re-read at most every `ttl` s.
+        A changed dataset is dropped from the store's row cache too, so a file made for
+        the new generation is drawn from the new rows."""
+        with self._lock:
+            now = clock_time.monotonic()
+            if self._build is not None and now - self._build[0] < self.ttl:
+                return self._build[1]
+            generations = stored.generations(self.store, self.datasets)
+            if self._build is not None:
+                for name, generation in generations.items():
+                    if self._build[2].get(name) != generation:
+                        self.store.invalidate(name)
+            parts = ",".join(f"{n}={g}" for n, g in sorted(generations.items()))
+            value = hashlib.sha256(f"{self._fixed}|{parts}".encode()).hexdigest()[:16]
+            self._build = (now, value, generations)
+            return value
+
+    # -- the cache ----------------------------------------------------------------------
+    def fetch(self, app: Application, fmt: str, now: Now) -> Rendered:
+        """The stored file when it was made for this version, else drawn now and stored."""
+        key = self.version_key(app)
+        media = MEDIA_TYPES[fmt]
+        names = self.filenames(app, fmt)
+        found = stored.get(self.store, app.id, fmt, key)
+        if found is not None:
+            return Rendered(found.content, found.media_type or media, *names, key, True)
+        content = self.render(app, fmt)
+        try:
+            stored.put(self.store, app.id, fmt, key, content, media, now())
+        except StoreBusy:  # the applicant still gets the file; the warmer stores it later
+            log.warning("store busy: document of application %s not stored", app.id)
+        return Rendered(content, media, *names, key, False)
+
+    def make(self, application_id: int, fmt: str, now: Now) -> bool:
+        """Draw and store one document unless it is current or someone else is on it."""
+        app = self.store.get_application(application_id)
+        if app is None:
+            return False
+        key = self.version_key(app)
+        if not stored.claim(self.store, app.id, fmt, key, now(), LEASE):
+            return False
+        content = self.render(app, fmt)
+        return stored.put(self.store, app.id, fmt, key, content, MEDIA_TYPES[fmt], now())
+
+    def warm(self, now: Now, limit: int | None = None, batch: int = 20,
+             stop: Callable[[], bool] = lambda: False) -> int:
+        """Make stale documents, newest change first; returns how many were made."""
+        made = 0
+        for fmt in self.formats:
+            while not stop():
+                ids = stored.stale(self.store, fmt, self.key_suffix(), now(), batch)
+                progress = False
+                for application_id in ids:
+                    if stop() or (limit is not None and made >= limit):
+                        return made
+                    if self.make_quietly(application_id, fmt, now):
+                        made += 1
+                        progress = True
+                if not progress:
+                    break
+        return made
+
+    def make_quietly(self, application_id: int, fmt: str, now: Now) -> bool:
+        try:
+            return self.make(application_id, fmt, now)
+        except StoreBusy:
+            log.warning("store busy while making the %s of application %s", fmt, application_id)
+        except Exception:  # one broken application must not stop the others (its lease expires)
+            log.exception("could not make the %s of application %s", fmt, application_id)
+        return False
+
+    def stale_counts(self) -> dict[str, int]:
+        suffix = self.key_suffix()
+        return {fmt: stored.count_stale(self.store, fmt, suffix) for fmt in self.formats}
+
+
+class Warmer(threading.Thread):
+    """Makes stale documents in the background: now, every `interval` seconds, and at once
+    for an application named with `nudge` (e.g. just submitted or changed)."""
+
+    def __init__(self, documents: Documents, now: Now, interval: float = 30.0):
+        super().__init__(name="shenbao-documents", daemon=True)
+        self.documents, self.now, self.interval = documents, now, interval
+        self._wake = threading.Event()
+        self._halt = threading.Event()
+        self._urgent: list[int] = []
+        self._urgent_lock = threading.Lock()
+        self.made = 0
+
+    def nudge(self, application_id: int | None = None) -> None:
+        if application_id is not None:
+            with self._urgent_lock:
+                self._urgent.append(application_id)
+        self._wake.set()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        self._halt.set()
+        self._wake.set()
+        if self.is_alive():
+            self.join(timeout)
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self._wake.clear()
+            try:
+                self.round()
+            except Exception:  # keep the thread alive: the next round may succeed
+                log.exception("document warmer round failed")
+            self._wake.wait(self.interval)
+
+    def round(self) -> None:
+        with self._urgent_lock:
+            urgent, self._urgent = self._urgent, []
+        for application_id in dict.fromkeys(urgent):
+            for fmt in self.documents.formats:
+                if not self._halt.is_set() and self.documents.make_quietly(application_id, fmt, self.now):
+                    self.made += 1
+        self.made += self.documents.warm(self.now, stop=lambda: self._halt.is_set() or bool(self._urgent))
