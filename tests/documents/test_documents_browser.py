@@ -1,0 +1,95 @@
+"""In headless Chromium: the choose-format page and the dashboard link as a <dialog>, then
+导出 downloads the file under its Chinese name. Screenshots at desktop width and at 375 px
+are saved under test-output/documents/ for a person to look at."""
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from docsupport import PATH, WANG, application_of, pdftotext
+from renderers.web.app import make_app
+from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
+from webjourney import PASSWORD, apply
+from websupport import CAPTCHA, START
+
+pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                                reason="needs Debian's chromium and chromedriver")
+
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "documents"
+
+
+@pytest.fixture
+def chrome(tmp_path):
+    browser = Chrome(tmp_path / "profile")
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def site(settings, store):
+    started = time.monotonic()
+    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store)
+    with TestServer(app) as server:
+        yield server
+
+
+def shoot(chrome: Chrome, name: str) -> None:
+    chrome.screenshot(OUTPUT / f"{name}.png", 1280)
+    chrome.screenshot(OUTPUT / f"{name}-375.png", 375)
+
+
+def log_in(chrome: Chrome, site: TestServer) -> None:
+    chrome.go(site.url + "/login")
+    chrome.type("#id_no", WANG.id_no)
+    chrome.type("#cert_no", WANG.cert_no)
+    chrome.type("#password", PASSWORD)
+    chrome.type("#captcha", CAPTCHA)
+    chrome.click("form[action='/login'] button[type=submit]")
+    chrome.wait(lambda: "/account" in chrome.script("return location.pathname;"), what="the welcome page")
+
+
+def test_browser__dialog_page_dashboard_dialog_and_download(chrome, site, new_browser, clock, web, store,
+                                                            tmp_path):
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    apply(new_browser(address="10.4.0.1"), clock, web, WANG)
+    saved = application_of(store, WANG)
+    log_in(chrome, site)
+
+    chrome.go(site.url + PATH)
+    assert chrome.h1() == web.t("download.title")
+    assert chrome.script("return document.querySelector('input[name=format]:checked').value;") == "pdf"
+    shoot(chrome, "download-page")
+
+    # The dashboard with download.js: the link opens the same form in a modal dialog.
+    chrome.go(site.url + "/account")
+    chrome.script("var s = document.createElement('script'); s.src = '/static/download.js';"
+                  "document.body.appendChild(s);")
+    chrome.wait(lambda: chrome.script("return document.readyState === 'complete';"), what="the script")
+    time.sleep(0.3)
+    chrome.click(f"a[href='{PATH}']")
+    chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog'); return d && d.open;"),
+                what="the dialog")
+    assert chrome.text("dialog h2") == web.t("download.title")
+    assert chrome.script("return location.pathname;") == "/account"
+    shoot(chrome, "download-dialog")
+    chrome.click("dialog [data-close]")
+    chrome.wait(lambda: chrome.script("return document.querySelector('dialog') === null;"), what="closing")
+
+    # Choose PDF and export: the browser saves the file under the Chinese name.
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    chrome.cmd("POST", "/chromium/send_command_and_get_result",
+               {"cmd": "Browser.setDownloadBehavior", "params": {"behavior": "allow", "downloadPath": str(folder)}})
+    chrome.click(f"a[href='{PATH}']")
+    chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog'); return d && d.open;"),
+                what="the dialog again")
+    chrome.click("dialog button[type=submit]")
+    name = f"{web.t('document.application_form.title')}-{saved.application_no}.pdf"
+    chrome.wait(lambda: (folder / name).exists(), timeout=60, what=f"{name} in {list(folder.iterdir())}")
+    assert saved.application_no in pdftotext((folder / name).read_bytes())
+    assert chrome.script("return location.pathname;") == "/account"
