@@ -227,3 +227,23 @@ def test_import__csv_dates__checked_and_stored_canonically(backend, tmp_path: Pa
         (3, "IMPORT_BAD_DATE", "birth_date")]
     assert len(store.rows("certificates", {})) == 2
     store.close()
+
+
+def test_import__between_chunks__other_writers_get_through(backend, tmp_path: Path) -> None:
+    from test_applications import new_application
+
+    importer = backend.open()
+    importer.migrate()
+    impatient = backend.open(busy_timeout=0.05, retry_for=0.2)
+    path = tmp_path / "stages.csv"
+    path.write_text("code,name\n" + "".join(f"s{i},S{i}\n" for i in range(30)), encoding="utf-8")
+    created: list[str] = []
+
+    def progress(done: int, total: int) -> None:
+        if done < total:  # mid-import: the importer must not be holding the write lock
+            created.append(new_application(impatient, cert_no=f"C{done}").application_no)
+
+    import_file(importer, flow_datasets(), "teaching_stages", path, progress, chunk_size=10)
+    assert len(created) == 2 and len(importer.rows("teaching_stages", {})) == 30
+    importer.close()
+    impatient.close()
