@@ -4,9 +4,9 @@ Rows stream from the file, are checked against the dataset's declared columns an
 and go in chunks into a bare staging table (executemany on SQLite, COPY on PostgreSQL;
 short transactions, so applicants' writes still get through on SQLite). The key index is
 built afterwards (much faster than inserting into it), and only a clean file is swapped
-in for the live table, in one short transaction. A file with problems leaves the live table untouched and raises
-`ImportFailed` listing each problem with its row and line. Must not print: progress is
-reported through the `progress(done, total)` callback.
+in for the live table, in one short transaction. A file with problems leaves the live
+table untouched and raises `ImportFailed` listing each problem with its row and line.
+Must not print: progress is reported through the `progress(done, total)` callback.
 """
 from __future__ import annotations
 
