@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from shenbao.catalog import load_catalog
 from shenbao.cli import add_flow_argument
+from shenbao.document_fonts import DocumentFonts
 from shenbao.documents import DocumentUnavailable, Documents
 from shenbao.flows import read_flow
 from store import Store
@@ -132,6 +133,7 @@ def prepare_fonts(everything: bool) -> int:
             fonts.prepare_all()
         else:
             fonts.plan("0")  # coverage and the two common files
+        DocumentFonts(load_catalog(), fonts).small_bold()
     except FontNotFound as error:
         print(f"shenbao document: {error}", file=sys.stderr)
         return 1
