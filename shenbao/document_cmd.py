@@ -55,6 +55,9 @@ def run_document(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     flow = read_flow(Path(args.flow or settings.flow_file))
+    if not flow.documents:
+        print(f"shenbao document: the flow '{flow.id}' declares no documents", file=sys.stderr)
+        return 2
     with Store.open(args.database or settings.database_url) as store:
         store.migrate()
         store.sync_datasets(flow.datasets, flow.lookup_index_columns())

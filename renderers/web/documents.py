@@ -84,6 +84,8 @@ class Download:
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
+    if not web.flow.documents:  # a flow without a printable form: no download routes
+        return
     documents = Documents(web.flow, web.store, web.catalog, web.tz)
     app.config[CONFIG_KEY] = documents
     download = Download(web, documents)
@@ -100,10 +102,13 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
 # ---- ahead of the click -------------------------------------------------------------------
 
-def start_warmer(app: bottle.Bottle, interval: float = 30.0) -> Warmer:
+def start_warmer(app: bottle.Bottle, interval: float = 30.0) -> Warmer | None:
     """Start this process's background maker of stale documents (once per process: call it
-    in each server worker after the fork, never in a process that forks afterwards)."""
+    in each server worker after the fork, never in a process that forks afterwards). None
+    when the flow declares no document."""
     web: Web = app.config["shenbao.web"]
+    if CONFIG_KEY not in app.config:
+        return None
     running = app.config.get(WARMER_KEY)
     if running is not None and running.is_alive():
         return running

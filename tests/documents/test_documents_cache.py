@@ -106,6 +106,30 @@ def test_warm__makes_every_stale_document_then_downloads_are_hits(wang, new_brow
     assert len(drawn.calls) == calls
 
 
+def test_warm__two_workers_at_once__each_document_made_once(wang, new_browser, clock, web, store, database,
+                                                           documents, drawn):
+    import threading
+
+    from shenbao.documents import Documents
+
+    signed_in(new_browser, clock, web, LI, "10.2.0.4")
+    stale = sum(documents.stale_counts().values())
+    other_store = database.open()   # a second worker: its own connections
+    other_store.sync_datasets(web.flow.datasets, web.flow.lookup_index_columns())
+    try:
+        other = Documents(web.flow, other_store, web.catalog, web.tz)
+        made: list[int] = []
+        workers = [threading.Thread(target=lambda d=d: made.append(d.warm(web.now))) for d in (documents, other)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        other_store.close()
+    assert sum(made) == len(drawn.calls) == stale
+    assert documents.stale_counts() == {"pdf": 0, "html": 0}
+
+
 def test_warm__limit_respected(wang, store, documents, web):
     assert documents.warm(web.now, limit=1) == 1
 

@@ -65,7 +65,7 @@ def test_download__registry_certificate__values_photo_agency_point_number(wang, 
     text = pdftotext(pdf)
     for value in (WANG.name, WANG.id_no, WANG.cert_no, saved.application_no, "北京市海淀区教育委员会",
                   "海淀区教师进修学校确认点", "北京市海淀区学院南路甲18号", "海淀实验小学", "13912345678",
-                  "汉族", "2027-03-15"):
+                  "汉族", "小学教师资格", "大学本科", "一级教师", "群众", "2027-03-15"):
         assert value in text, value
     assert pdf_images(pdf, tmp_path) == 1                                       # the registry photo
 
@@ -142,3 +142,19 @@ def test_download__session_expired__goes_to_login(wang, web, clock):
     clock.advance(minutes=web.settings.session_idle_minutes + 1)
     wang.post(PATH, {"format": "pdf"})
     assert wang.h1 == web.t("web.login.title")
+
+
+
+def test_flow_without_documents__no_download_route(web):
+    from dataclasses import replace
+
+    import bottle
+
+    from renderers.web import documents
+
+    bare = replace(web, flow=replace(web.flow, documents={}))
+    app = bottle.Bottle()
+    app.config["shenbao.web"] = bare
+    documents.install(app, bare)
+    assert app.routes == []
+    assert documents.start_warmer(app) is None
