@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import socket
+import statistics
 import sys
 import tempfile
 import time
@@ -46,6 +47,10 @@ WORK = {
 }
 
 
+# --pin: the servers on the first CPU, the load on the others (per-core efficiency)
+SERVER_CPUS: set[int] | None = None
+CLIENT_CPUS: set[int] | None = None
+
 # -- servers ----------------------------------------------------------------------------
 
 def hello_app() -> Any:
@@ -56,8 +61,14 @@ def hello_app() -> Any:
     return app
 
 
+def pin(cpus: set[int] | None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
+
 def serve(kind: str, server: str, port: int, workers: int, env: dict[str, str]) -> None:
     os.environ.update(env)
+    pin(SERVER_CPUS)
     import logging
 
     logging.disable(logging.WARNING)
@@ -123,6 +134,7 @@ def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
 
 def load(port: int, rounds: list[bytes], seconds: float, queue: Any) -> None:
     """Repeat this client's round of requests until time is up; report (ok, failed)."""
+    pin(CLIENT_CPUS)
     ok = failed = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -196,6 +208,14 @@ def signed_in(url: str, port: int, clients: int) -> list[list[bytes]]:
     return rounds
 
 
+def step_title(step: str) -> str:
+    from shenbao.catalog import load_catalog
+    from shenbao.flows import read_flow
+    from shenbao.paths import DEFAULT_FLOW
+
+    return load_catalog().text(read_flow(DEFAULT_FLOW).step(step).title)
+
+
 def drafts_at(port: int, clients: int, step: str) -> list[tuple[str, str]]:
     """Walk one browser per client through the wizard to `step`: (browser token, CSRF token)."""
     answers = {"terms": {"accept_terms": "accept"},
@@ -203,20 +223,19 @@ def drafts_at(port: int, clients: int, step: str) -> list[tuple[str, str]]:
                "agency": {"teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": "bj_haidian"},
                "point": {"point": "bj_haidian_jinxiu"}, "notes": {}}
     order = ["notice", "terms", "identity", "agency", "point", "notes", "application"]
-    found = []
+    browsers = []
     for _ in range(clients):
-        browser = secrets.token_urlsafe(32)
-        cookies = {"sb_browser": browser}
+        cookies = {"sb_browser": secrets.token_urlsafe(32)}
         fetch(port, request("GET", "/apply/start", cookies))
-        csrf = csrf_of(fetch(port, request("GET", "/apply", cookies))[1])
-        time.sleep(3.05)  # the notice's reading time is real here
+        browsers.append((cookies, csrf_of(fetch(port, request("GET", "/apply", cookies))[1])))
+    time.sleep(3.05)  # the notice's reading time is real here (once for all of them)
+    for cookies, csrf in browsers:
         for current in order[:order.index(step)]:
             fetch(port, request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next",
                                                             **answers.get(current, {})}))
-        page = fetch(port, request("GET", "/apply", cookies))[1]
-        assert b"<h1>" in page
-        found.append((browser, csrf))
-    return found
+        page = fetch(port, request("GET", "/apply", cookies))[1].decode()
+        assert step_title(step) in page, page[:400]
+    return [(cookies["sb_browser"], csrf) for cookies, csrf in browsers]
 
 
 def wizard_rounds(port: int, clients: int) -> tuple[list[list[bytes]], list[list[bytes]]]:
@@ -274,6 +293,12 @@ def run(server: str, args: argparse.Namespace, url: str, env: dict[str, str]) ->
     return results
 
 
+def median(rounds: list[dict[str, tuple[float, int]]]) -> dict[str, tuple[float, int]]:
+    """Per case: the median rate over the rounds, and every failure."""
+    return {case: (statistics.median(r[case][0] for r in rounds), sum(r[case][1] for r in rounds))
+            for case in rounds[0]}
+
+
 def report(server: str, workers: int, results: dict[str, tuple[float, int]]) -> None:
     hello = results["hello"][0]
     print(f"\n{server}, {workers} workers" + (" (threads: 4 per worker, one process)" if server == "waitress" else ""))
@@ -285,11 +310,24 @@ def report(server: str, workers: int, results: dict[str, tuple[float, int]]) -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", choices=("gunicorn", "waitress", "both"), default="both")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="server workers (default: what `shenbao serve` uses here)")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--pin", action="store_true",
+                        help="servers on one CPU, load processes on the others: per-core efficiency")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds, servers alternating; the median of each case is shown (default: %(default)s)")
     args = parser.parse_args()
+    if args.pin:
+        global SERVER_CPUS, CLIENT_CPUS
+        cpus = sorted(os.sched_getaffinity(0))
+        SERVER_CPUS, CLIENT_CPUS = {cpus[0]}, set(cpus[1:]) or {cpus[0]}
+    if not args.workers:
+        from renderers.web.serve import default_workers
+
+        args.workers = default_workers()
     with tempfile.TemporaryDirectory() as tmp:
         url, cleanup = database_for(args.database, Path(tmp))
         prepare_database(url)
@@ -297,8 +335,13 @@ def main() -> int:
                "SHENBAO_OUTBOX_DIR": str(Path(tmp) / "outbox"), "SHENBAO_MAIL_INTERVAL": "3600"}
         print(f"bench/web.py: {os.cpu_count()} CPUs, {args.clients} load processes, {args.seconds:g} s per case, "
               f"database {url.split(':')[0]}")
-        for server in (("gunicorn", "waitress") if args.server == "both" else (args.server,)):
-            report(server, args.workers, run(server, args, url, env))
+        servers = ("gunicorn", "waitress") if args.server == "both" else (args.server,)
+        rounds: dict[str, list[dict[str, tuple[float, int]]]] = {s: [] for s in servers}
+        for _ in range(args.repeat):
+            for server in servers:
+                rounds[server].append(run(server, args, url, env))
+        for server in servers:
+            report(server, args.workers, median(rounds[server]))
         cleanup()
     return 0
 
