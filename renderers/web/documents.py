@@ -76,10 +76,10 @@ class Download:
 
     @staticmethod
     def send(made: Rendered) -> bytes:
+        """The file as an attachment (Cache-Control: no-store comes with every page, see security.py)."""
         response = bottle.response
         response.content_type = made.media_type
         response.set_header("Content-Disposition", content_disposition(made.filename, made.ascii_filename))
-        response.set_header("Cache-Control", "private, no-store")
         return made.content
 
 
