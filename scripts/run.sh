@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHENBAO_SKIP_BROWSER=1 scripts/bootstrap.sh
 .venv/bin/shenbao init --demo
+.venv/bin/shenbao document --prepare-fonts   # cut the CJK font once, so no applicant waits for it
 exec .venv/bin/shenbao serve "$@"
