@@ -17,9 +17,9 @@ from store import APPLICATIONS, Application, AuditEntry, Duplicate, StaleWrite
 
 from . import captcha, sessions
 from .context import Web
-from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without
+from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without, writable
 from .throttle import Throttle, identity
-from .wizard import INDEXED, secret_fields, step_view_of
+from .wizard import step_view_of, stored_columns, without_secrets
 
 LOGIN = "/login"
 # The flow's lookups that name the chosen agency and confirmation point.
@@ -172,9 +172,7 @@ class Accounts:
         confirm = [forms.get("confirm")] if forms.get("confirm") else []
         result = amendment.submit(incoming, confirm, self.confirmed(app))
         if result.warnings:
-            first = result.warnings[0]
-            hidden = [(k, v) for k, v in incoming.items() if isinstance(v, str)]
-            warning = {"text": self.texts.warning(first), "key": first.key, "hidden": hidden}
+            warning = self.texts.confirmation(result.warnings[0], incoming)
             return self.edit_page(app, amendment, result.answers, warning=warning, row_version=row_version)
         if not result.saved:
             return self.edit_page(app, amendment, result.answers, self.texts.errors(result.problems, result.gates),
@@ -183,29 +181,24 @@ class Accounts:
 
     def save(self, app: Application, amendment: Amendment, values: Mapping[str, Any], status: str,
              row_version: int) -> str:
-        hidden = secret_fields(self.flow)
-        answers = {k: to_json(v) for k, v in values.items() if k not in hidden}
-        photo = next((f.value for f in step_view_of(self.web, answers, self.flow.step_of("photo").id).fields
-                      if f.type == "photo"), None) if "photo" in self.flow.fields else None
-        editable = {f.id for v in amendment.view() for s in v.sections for f in s.fields if not f.readonly}
+        answers = {k: to_json(v) for k, v in without_secrets(self.flow, values).items()}
+        editable = writable(s for v in amendment.view() for s in v.sections)
+        changed = sorted(k for k in answers if answers[k] != app.answers.get(k))
         try:
             saved = self.web.store.update_application(
                 app.id, row_version, now=self.web.now(),
-                audit=AuditEntry("applicant", "amend", data={"fields": sorted(k for k in answers
-                                                                              if answers[k] != app.answers.get(k))}),
-                answers=answers, status=status, flow_version=self.flow.version, flow_digest=self.flow.digest,
-                photo=photo if isinstance(photo, (bytes, bytearray)) else None,
-                **{k: answers.get(k) for k in INDEXED})
+                audit=AuditEntry("applicant", "amend", data={"fields": changed}), answers=answers, status=status,
+                flow_version=self.flow.version, flow_digest=self.flow.digest, **stored_columns(self.web, answers))
         except StaleWrite:
             latest = self.web.store.get_application(app.id)
             assert latest is not None
-            return self.edit_page(latest, self.amendment(latest), errors=Errors(page=[self.web.t("web.edit.stale")]),
-                                  status=409)
+            stale = Errors(page=[self.web.t("web.edit.stale")])
+            return self.edit_page(latest, self.amendment(latest), errors=stale, status=409)
         except Duplicate:
             return self.edit_page(app, amendment, values, Errors(page=[self.web.t("gate.application_exists")]),
                                   row_version=row_version)
         after = self.amendment(saved)
-        still = {f.id for v in after.view() for s in v.sections for f in s.fields if not f.readonly}
+        still = writable(s for v in after.view() for s in v.sections)
         notices = [self.web.t("web.edit.saved")]
         if after.rights.allowed and (editable - still):
             notices.append(self.web.t("web.edit.replaced"))

@@ -115,6 +115,11 @@ class Texts:
     def warning(self, warning: Problem) -> str:
         return self.catalog.text(f"warning.{warning.code}", **dict(warning.params))
 
+    def confirmation(self, warning: Problem, typed: Mapping[str, Any]) -> dict[str, Any]:
+        """A warning to confirm or fix, with what was typed to send again as hidden inputs."""
+        hidden = [(k, v) for k, v in typed.items() if isinstance(v, str)]
+        return {"text": self.warning(warning), "key": warning.key, "hidden": hidden}
+
     def errors(self, problems: Iterable[Problem] = (), gates: Iterable[GateFailure] = ()) -> Errors:
         found = Errors()
         for problem in problems:
@@ -169,6 +174,10 @@ def without(sections: Iterable[SectionModel], types: frozenset[str] = frozenset(
     minus sections left empty: for pages that show a whole application at once."""
     kept = (SectionModel(s.title, s.help, tuple(f for f in s.fields if f.type not in types)) for s in sections)
     return tuple(s for s in kept if s.fields)
+
+
+def writable(sections: Iterable[SectionView]) -> set[str]:
+    return {f.id for s in sections for f in s.fields if not f.readonly}
 
 
 def summary_links(sections: Iterable[SectionModel], errors: Errors) -> list[tuple[str, str]]:

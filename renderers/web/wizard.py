@@ -30,10 +30,6 @@ DRAFT = "wizard"
 INDEXED = ("cert_no", "id_no", "agency", "point", "email")
 
 
-def secret_fields(flow: Flow) -> set[str]:
-    return {f.id for f in flow.fields.values() if f.secret}
-
-
 def password_field(flow: Flow) -> str:
     """The secret field the others are compared with (the password, not its confirmation)."""
     return next(f.id for f in flow.fields.values() if f.secret and "equals_field" not in f.rules)
@@ -43,6 +39,28 @@ def step_view_of(web: Web, answers: Mapping[str, Any], step_id: str) -> Any:
     """How one step looks for a set of stored answers (e.g. the registry photo of step 4)."""
     state = {"step": step_id, "answers": dict(answers), "read": [s.id for s in web.flow.steps]}
     return Run(web.flow, web.source, web.local_now, state=state).view()
+
+
+def stored_columns(web: Web, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What the store keeps beside the answers: the searched columns, and the photo shown
+    by the flow's photo field (the registry's, when the certificate was found)."""
+    columns = {k: answers.get(k) for k in INDEXED}
+    step = next((s.id for s in web.flow.steps for f in s.fields if f.type == "photo"), None)
+    photo = None
+    if step is not None:
+        photo = next((f.value for f in step_view_of(web, answers, step).fields if f.type == "photo"), None)
+    columns["photo"] = bytes(photo) if isinstance(photo, (bytes, bytearray)) else None
+    return columns
+
+
+def secret_fields(flow: Flow) -> set[str]:
+    return {f.id for f in flow.fields.values() if f.secret}
+
+
+def without_secrets(flow: Flow, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` minus the secret (password) fields: nothing kept or sent back holds them."""
+    secret = secret_fields(flow)
+    return {k: v for k, v in values.items() if k not in secret}
 
 
 class Wizard:
@@ -76,10 +94,7 @@ class Wizard:
         sections = self.texts.sections(view.sections, errors, typed)
         warning = None
         if result is not None and result.warnings:
-            first = result.warnings[0]
-            secret = secret_fields(self.flow)
-            values = [(k, v) for k, v in (incoming or {}).items() if k not in secret and isinstance(v, str)]
-            warning = {"text": self.texts.warning(first), "key": first.key, "hidden": values}
+            warning = self.texts.confirmation(result.warnings[0], without_secrets(self.flow, incoming or {}))
         show = [(self.web.t(label), as_text(value)) for _fid, label, value in view.show]
         return self.web.render(
             "step.html", step=view, title=self.web.t(view.title), body=self.web.t(view.body) if view.body else "",
@@ -97,9 +112,8 @@ class Wizard:
         action = forms.get("action", "next")
         step = run.step
         if action == "back":
-            keep = secret_fields(self.flow)
-            typed[step.id] = {k: v for k, v in read_form(forms, step.fields).items()
-                              if k not in keep and k in forms}
+            typed[step.id] = {k: v for k, v in without_secrets(self.flow, read_form(forms, step.fields)).items()
+                              if k in forms}
             run.back()
             self.save(run, typed)
             bottle.redirect("/apply")
@@ -116,7 +130,7 @@ class Wizard:
             refused = self.create_application(run)
             if refused is not None:
                 run = Run(self.flow, self.web.source, self.web.local_now, state=before)
-                kept = self._keepable(incoming)
+                kept = without_secrets(self.flow, incoming)
                 if refused == "busy":
                     return self.page(run, typed=kept, busy=True)
                 gate = GateFailure("store", refused, {})
@@ -126,28 +140,19 @@ class Wizard:
             bottle.redirect("/apply")
         return self.page(run, result, incoming=incoming)
 
-    def _keepable(self, incoming: Mapping[str, Any]) -> dict[str, Any]:
-        keep = secret_fields(self.flow)
-        return {k: v for k, v in incoming.items() if k not in keep}
-
     def create_application(self, run: Run) -> str | None:
         """Store the finished run; None when stored, else "busy" or the message key of why
         not (shown on the last form step with what was typed)."""
         web, flow = self.web, self.flow
         values = run.application()
-        secret = secret_fields(flow)
         password = values.get(password_field(flow))
-        answers = {k: to_json(v) for k, v in values.items() if k not in secret}
-        photo = next((f.value for f in step_view_of(web, answers, flow.step_of("photo").id).fields
-                      if f.type == "photo"), None) if "photo" in flow.fields else None
+        answers = {k: to_json(v) for k, v in without_secrets(flow, values).items()}
         audit = AuditEntry("applicant", "submit", data={"decisions": [vars(d) for d in run.decisions]})
         try:
             web.store.create_application(
                 flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
                 status=flow.initial_status.id, answers=answers, password=password,
-                photo=photo if isinstance(photo, (bytes, bytearray)) else None,
-                now=web.now().astimezone(web.tz), audit=audit,
-                **{k: answers.get(k) for k in INDEXED})
+                now=web.now().astimezone(web.tz), audit=audit, **stored_columns(web, answers))
         except Duplicate:
             return "gate.application_exists"
         except StoreBusy:
