@@ -7,7 +7,7 @@ database library (tests/engine/test_boundaries.py walks the imports).
 from .document import Box as DocumentBox
 from .document import Cell as DocumentCell
 from .document import Code as DocumentCode
-from .document import DocumentError, DocumentView, resolve_document
+from .document import DocumentError, DocumentView, format_value, resolve_document
 from .document import Photo as DocumentPhoto
 from .document import Section as DocumentSection
 from .evaluate import Clock, Context, DataSource, MemorySource, Option
@@ -21,7 +21,7 @@ from .steps import FieldView, SectionView, StepView
 
 __all__ = [
     "MIN_READ_GATE", "AmendResult", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
-    "DocumentPhoto", "DocumentSection", "DocumentView", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
+    "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",
     "MemorySource", "Option", "Problem", "Run", "SectionView", "Status", "Step", "StepView", "SubmitResult",
     "TransitionResult", "allowed_transitions", "answers_from_json", "edit_rights", "load_flow", "to_json",

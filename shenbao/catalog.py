@@ -15,18 +15,9 @@ from typing import Any, Mapping
 
 import yaml
 
+from engine import format_value
+
 from .paths import LOCALES
-
-
-def format_value(value: Any) -> str:
-    """How values are written in messages: dates as YYYY-MM-DD, times without seconds."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 class _Params(dict):

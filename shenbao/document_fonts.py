@@ -13,16 +13,14 @@ Application layer (does I/O in the font cache); must not draw anything itself.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import os
-import tempfile
 import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from engine import DocumentView
+from renderers.pdf.fonts import subset_face, write_atomic
 from shenbao.catalog import Catalog
 
 log = logging.getLogger("shenbao.documents")
@@ -80,43 +78,9 @@ class DocumentFonts:
             try:
                 if not path.is_file():
                     source = self.prepared.source
-                    _write_atomic(path, _cut(source.bold, source.index, {ord(c) for c in self.bold_chars}))
+                    write_atomic(path, subset_face(source.bold, source.index, {ord(c) for c in self.bold_chars}))
             except OSError as error:
                 log.warning("small bold font not written (%s); using the full bold face", error)
                 return None
             self._bold = path
             return path
-
-
-def _cut(collection: Path, index: int, unicodes: set[int]) -> bytes:
-    """One face of the collection reduced to `unicodes`, as standalone OpenType bytes."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(collection, fontNumber=index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "vhea", "vmtx", "VORG", "DSIG"]
-    options.notdef_outline = True
-    options.recommended_glyphs = True
-    options.name_IDs = ["*"]
-    options.desubroutinize = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=unicodes)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -180,7 +180,7 @@ class PreparedFonts:
             if not path.is_file():
                 self.dir.mkdir(parents=True, exist_ok=True)
                 cmap = _open_face(self.source.regular, self.source.index).getBestCmap()
-                _write_atomic(path, json.dumps(_to_ranges(sorted(cmap))).encode())
+                write_atomic(path, json.dumps(_to_ranges(sorted(cmap))).encode())
             ranges = json.loads(path.read_text())
             self._coverage = frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
         return self._coverage
@@ -189,7 +189,7 @@ class PreparedFonts:
         path = self.dir / f"{name}.otf"
         if not path.is_file():
             log.info("preparing font %s from %s", path, collection)
-            _write_atomic(path, _subset_face(collection, self.source.index, set(unicodes), rename))
+            write_atomic(path, subset_face(collection, self.source.index, set(unicodes), rename))
         return path
 
 
@@ -211,7 +211,7 @@ def _open_face(collection: Path, index: int):  # -> fontTools.ttLib.TTFont
     return TTFont(collection, fontNumber=index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
 
 
-def _subset_face(collection: Path, index: int, unicodes: set[int], rename: str) -> bytes:
+def subset_face(collection: Path, index: int, unicodes: set[int], rename: str | None = None) -> bytes:
     """One face of the collection, cut down to `unicodes`, as standalone OpenType bytes."""
     import io
 
@@ -254,7 +254,7 @@ def _to_ranges(codepoints: list[int]) -> list[list[int]]:
     return ranges
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file and rename, so concurrent workers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
