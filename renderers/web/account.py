@@ -197,6 +197,8 @@ class Accounts:
         except Duplicate:
             return self.edit_page(app, amendment, values, Errors(page=[self.web.t("gate.application_exists")]),
                                   row_version=row_version)
+        from .documents import changed  # documents imports this module
+        changed(self.web, saved.id)
         after = self.amendment(saved)
         still = writable(s for v in after.view() for s in v.sections)
         notices = [self.web.t("web.edit.saved")]

@@ -52,12 +52,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def worker_started(app: bottle.Bottle) -> None:
     """In each worker after the fork: drop the connections the master opened (they must not
-    be shared across processes) and start the mail courier."""
+    be shared across processes), start the mail courier and the form warmer."""
     from shenbao.mail import Courier
 
     web = web_of(app)
     web.store.db.engine.dispose(close=False)
     Courier(web.mailer, web.settings.mail_interval, housekeeping(web)).start()
+    from .documents import start_warmer
+    start_warmer(app)  # application forms are drawn ahead of the applicant's click
 
 
 def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str, quiet: bool = False,

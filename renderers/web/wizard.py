@@ -149,7 +149,7 @@ class Wizard:
         answers = {k: to_json(v) for k, v in without_secrets(flow, values).items()}
         audit = AuditEntry("applicant", "submit", data={"decisions": [vars(d) for d in run.decisions]})
         try:
-            web.store.create_application(
+            created = web.store.create_application(
                 flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
                 status=flow.initial_status.id, answers=answers, password=password,
                 now=web.now().astimezone(web.tz), audit=audit, **stored_columns(web, answers))
@@ -158,6 +158,8 @@ class Wizard:
         except StoreBusy:
             log.warning("store busy while creating an application")
             return "busy"
+        from .documents import changed  # documents imports this module's neighbours
+        changed(web, created.id)
         return None
 
 

@@ -65,10 +65,9 @@ def test_browser__dialog_page_dashboard_dialog_and_download(chrome, site, new_br
     assert chrome.script("return document.querySelector('input[name=format]:checked').value;") == "pdf"
     shoot(chrome, "download-page")
 
-    # The dashboard with download.js: the link opens the same form in a modal dialog.
+    # The dashboard loads download.js: the link opens the same form in a modal dialog.
     chrome.go(site.url + "/account")
-    chrome.script("var s = document.createElement('script'); s.src = '/static/download.js';"
-                  "document.body.appendChild(s);")
+    assert chrome.script("return !!document.querySelector('script[src=\"/static/download.js\"]');")
     chrome.wait(lambda: chrome.script("return document.readyState === 'complete';"), what="the script")
     time.sleep(0.3)
     chrome.click(f"a[href='{PATH}']")
