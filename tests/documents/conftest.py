@@ -1,104 +1,24 @@
 """Fixtures for the application-form download tests.
 
 The databases, the settable clock and the WebTest `Browser` are the web tests' own helpers
-(tests/web/websupport.py and webjourney.py, imported, not copied); the fixtures below are
-copies of tests/web/conftest.py's, so these tests run on their own. Every test runs on
+(tests/web/websupport.py and webjourney.py) and its fixtures are taken over as they are
+(websupport.web_fixtures), so both folders test against the same set-up. Every test runs on
 SQLite and, when SHENBAO_TEST_PG_URL is set, on PostgreSQL too.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
-from renderers.web.app import make_app, web_of  # noqa: E402
-from renderers.web.context import Web  # noqa: E402
-from renderers.web.settings import Settings, load_settings  # noqa: E402
 from shenbao import documents as documents_module  # noqa: E402
-from store import Store  # noqa: E402
-from websupport import (BACKENDS, CAPTCHA, Browser, Database, FakeClock, pg_database,  # noqa: E402
-                        sqlite_database, sqlite_template as make_sqlite_template)
+from websupport import web_fixtures  # noqa: E402
 
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
-    made: list[Path] = []
-
-    def get() -> Path:
-        if not made:
-            made.append(make_sqlite_template(tmp_path_factory.mktemp("template")))
-        return made[0]
-
-    return get
-
-
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[Callable[[], Database]]:
-    made: list[Database] = []
-
-    def get() -> Database:
-        if not made:
-            made.append(pg_database())
-        else:
-            made[0].reset()
-        return made[0]
-
-    yield get
-    for database in made:
-        database.drop()
-
-
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Callable[[], Path],
-             pg_template: Callable[[], Database]) -> Database:
-    if request.param == "sqlite":
-        return sqlite_database(tmp_path, sqlite_template())
-    return pg_template()
-
-
-@pytest.fixture
-def store(database: Database) -> Iterator[Store]:
-    opened = database.open()
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database: Database) -> Settings:
-    return load_settings(env={}, database_url=database.url, secret="test-secret-" + "x" * 40,
-                         outbox_dir=str(tmp_path / "outbox"), captcha_fixed=CAPTCHA,
-                         base_url="http://shenbao.test")
-
-
-@pytest.fixture
-def app(settings: Settings, clock: FakeClock, store: Store) -> Any:
-    built = make_app(settings, clock=clock, store=store)
-    built.catchall = True
-    return built
-
-
-@pytest.fixture
-def web(app: Any) -> Web:
-    return web_of(app)
-
-
-@pytest.fixture
-def browser(app: Any) -> Browser:
-    return Browser(app)
-
-
-@pytest.fixture
-def new_browser(app: Any) -> Callable[..., Browser]:
-    return lambda **kw: Browser(app, **kw)
+globals().update(web_fixtures())
 
 
 class Drawn:

@@ -229,3 +229,17 @@ class Browser:
 
     def cookie(self, name: str) -> str | None:
         return self.app.cookies.get(name)
+
+
+def web_fixtures() -> dict[str, object]:
+    """The fixtures of tests/web/conftest.py, for another folder's conftest to take over as they
+    are (`globals().update(web_fixtures())`), so every folder tests against the same set-up."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("shenbao_web_test_fixtures", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: value for name, value in vars(module).items()
+            if type(value).__name__ == "FixtureFunctionDefinition" or hasattr(value, "_pytestfixturefunction")}
