@@ -41,6 +41,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # it narrates every font cut at INFO
     settings = load_settings(config=args.config) if args.config else load_settings()
     workers = args.workers or settings.workers or default_workers()
     app = make_app(settings)
