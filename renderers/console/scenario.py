@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 import jsonschema
 import yaml
 
-from engine import Flow
+from engine import Flow, FlowProblem
 from shenbao.flows import display_name, load_schemas
 
 VERBS = ("next", "answers", "decline", "back", "wait", "at", "status", "amend")
@@ -26,18 +26,8 @@ TEXT_KEYS = frozenset({"answers", "inputs", "value", "params", "review", "option
 MIN_READ_GATE = "min_read_time"  # the gate the engine reports for a minimum reading time
 
 
-@dataclass(frozen=True)
-class ScenarioProblem:
-    filename: str
-    line: int
-    col: int
-    code: str
-    message: str
-    hint: str = ""
-
-    def __str__(self) -> str:
-        text = f"{self.filename}:{self.line}:{self.col}: {self.code} {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+# A scenario problem is located and worded exactly like a flow's authoring problem.
+ScenarioProblem = FlowProblem
 
 
 class ScenarioError(Exception):
