@@ -30,7 +30,6 @@ import os
 import re
 import resource
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,6 @@ import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "pdf")]
@@ -48,6 +46,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "pdf")]
 from fpdf import FPDF  # noqa: E402
 
 import pdf_samples  # noqa: E402
+from loopback import fetch, free_port, request  # noqa: E402
 from renderers.pdf import FontPlan, find_fonts, prepared_fonts, render_html, render_pdf  # noqa: E402
 from renderers.pdf.pdf import document_texts  # noqa: E402
 
@@ -184,35 +183,6 @@ def serve(port: int, static_dir: str, env: dict[str, str]) -> None:
     app.route("/bench-static/<name>", "GET", lambda name: bottle.static_file(name, root=static_dir))
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the server prints its address
     serve_gunicorn(app, "127.0.0.1", port, 1, f"http://127.0.0.1:{port}/", quiet=True, after_fork=worker_started)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def request(method: str, path: str, cookies: dict[str, str] | None = None, form: dict[str, str] | None = None) -> bytes:
-    body = urlencode(form or {}).encode()
-    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "User-Agent: bench"]
-    if cookies:
-        head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-    if method == "POST":
-        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-
-def fetch(port: int, raw: bytes) -> tuple[int, bytes, float]:
-    """(status, body, seconds from connecting to the last byte)."""
-    start = time.perf_counter()
-    with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
-        conn.sendall(raw)
-        chunks = []
-        while chunk := conn.recv(262144):
-            chunks.append(chunk)
-    elapsed = time.perf_counter() - start
-    data = b"".join(chunks)
-    return int(data[9:12]), data.partition(b"\r\n\r\n")[2], elapsed
 
 
 def session_for(url: str, application_no: str) -> dict[str, str]:

@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import re
 import secrets
-import socket
 import statistics
 import sys
 import tempfile
@@ -30,9 +29,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loopback import fetch, free_port, request  # noqa: E402  (bench/ is on the path as the script's folder)
 
 WORK = {
     "password": "Bench2027#", "password_confirm": "Bench2027#", "email": "bench@163.com",
@@ -85,12 +85,6 @@ def serve(kind: str, server: str, port: int, workers: int, env: dict[str, str]) 
         serve_waitress(app, "127.0.0.1", port, workers * 4, url, hook)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start(kind: str, server: str, workers: int, env: dict[str, str]) -> tuple[multiprocessing.Process, int]:
     port = free_port()
     process = multiprocessing.Process(target=serve, args=(kind, server, port, workers, env), daemon=True)
@@ -112,26 +106,6 @@ def stop(process: multiprocessing.Process) -> None:
 
 # -- the load ---------------------------------------------------------------------------
 
-def request(method: str, path: str, cookies: dict[str, str] | None = None, form: dict[str, str] | None = None) -> bytes:
-    body = urlencode(form or {}).encode()
-    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "User-Agent: bench"]
-    if cookies:
-        head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-    if method == "POST":
-        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-
-def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
-        conn.sendall(raw)
-        chunks = []
-        while chunk := conn.recv(65536):
-            chunks.append(chunk)
-    data = b"".join(chunks)
-    return int(data[9:12]), data
-
-
 def load(port: int, rounds: list[bytes], seconds: float, queue: Any) -> None:
     """Repeat this client's round of requests until time is up; report (ok, failed)."""
     pin(CLIENT_CPUS)
@@ -139,7 +113,7 @@ def load(port: int, rounds: list[bytes], seconds: float, queue: Any) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         for raw in rounds:
-            status, _ = fetch(port, raw)
+            status, _, _ = fetch(port, raw)
             if status < 400:
                 ok += 1
             else:
@@ -202,7 +176,7 @@ def signed_in(url: str, port: int, clients: int) -> list[list[bytes]]:
                          "id_no": "110108198504120144"})
             token, _ = store.create_session("applicant", app.id, datetime.now(timezone.utc))
             raw = request("GET", "/account", {"sb_applicant": token})
-            status, page = fetch(port, raw)
+            status, page, _ = fetch(port, raw)
             assert status == 200 and b"TR" in page, page[:500]
             rounds.append([raw])
     return rounds
