@@ -177,7 +177,7 @@ def serve(port: int, static_dir: str, env: dict[str, str]) -> None:
 
     logging.disable(logging.WARNING)
     from renderers.web.app import make_app
-    from renderers.web.serve import serve_gunicorn, worker_started
+    from commands.serve import serve_gunicorn, worker_started
 
     app = make_app()
     app.route("/bench-static/<name>", "GET", lambda name: bottle.static_file(name, root=static_dir))

@@ -73,7 +73,7 @@ def serve(kind: str, server: str, port: int, workers: int, env: dict[str, str]) 
 
     logging.disable(logging.WARNING)
     from renderers.web.app import make_app
-    from renderers.web.serve import serve_gunicorn, serve_waitress, worker_started
+    from commands.serve import serve_gunicorn, serve_waitress, worker_started
 
     app = make_app() if kind == "app" else hello_app()
     hook = worker_started if kind == "app" else None  # exactly what `shenbao serve` runs
@@ -299,7 +299,7 @@ def main() -> int:
         cpus = sorted(os.sched_getaffinity(0))
         SERVER_CPUS, CLIENT_CPUS = {cpus[0]}, set(cpus[1:]) or {cpus[0]}
     if not args.workers:
-        from renderers.web.serve import default_workers
+        from commands.serve import default_workers
 
         args.workers = default_workers()
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,11 +18,11 @@ import bottle
 from shenbao.catalog import load_catalog
 from shenbao.flows import read_flow
 from shenbao.mail import MailConfig, Mailer
+from shenbao.settings import Settings, load_settings
 from store import Store
 
 from . import security
 from .context import STATIC, Clock, SteadyRows, Web, make_env, make_tz, system_clock
-from .settings import Settings, load_settings
 
 ROUTE_MODULES = ("home", "help", "captcha", "wizard", "account", "password", "documents")
 STAFF_PACKAGE = "renderers.web.staff"

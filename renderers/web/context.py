@@ -19,10 +19,10 @@ import jinja2
 from engine import Flow
 from shenbao.catalog import Catalog, format_value
 from shenbao.mail import Mailer
+from shenbao.settings import Settings
 from store import Store
 
 from .sessions import csrf_token
-from .settings import Settings
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine import Run
-from renderers.console.cli import load, texts_for
+from commands.console import load, texts_for
 from renderers.console.interactive import Console, Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +134,7 @@ def test_console__not_found__asks_the_certificate_fields_with_defaults_from_the_
 
 def test_console__real_process_through_a_pipe__shows_chinese_prompts():
     typed = "\n".join(["", "1", "", "20071110822001207", "110108198504120144", "", ":quit"]) + "\n"
-    result = subprocess.run([sys.executable, "-m", "shenbao.cli", "console", "--now", "2026-11-29 09:00"],
+    result = subprocess.run([sys.executable, "-m", "commands.cli", "console", "--now", "2026-11-29 09:00"],
                             input=typed, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -145,6 +145,6 @@ def test_console__real_process_through_a_pipe__shows_chinese_prompts():
 
 
 def test_console__bad_now__exits_2():
-    result = subprocess.run([sys.executable, "-m", "shenbao.cli", "console", "--now", "tomorrow"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "commands.cli", "console", "--now", "tomorrow"], cwd=ROOT,
                             capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 2 and "--now" in result.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from renderers.console.cli import load, play_files
+from commands.console import load, play_files
 from renderers.console.scenario import ScenarioError, read_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,7 @@ def test_scenario_file__invalid__play_files_returns_2_and_plays_nothing(teacher,
 def test_scenario_file__invalid__cli_exits_2(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(HEAD + "  - answer: {}\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "shenbao.cli", "console", "--scenario", str(bad)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "commands.cli", "console", "--scenario", str(bad)], cwd=ROOT,
                             capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 2
     assert "bad.yaml:5:5: SCENARIO_002 unknown key 'answer'" in result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from renderers.console.cli import load, play_file, play_files
+from commands.console import load, play_file, play_files
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "flows" / "teacher_registration.yaml"
@@ -17,7 +17,7 @@ SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.yaml"))
 
 
 def shenbao(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "shenbao.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "commands.cli", *args], cwd=ROOT, capture_output=True,
                           text=True, encoding="utf-8", timeout=300)
 
 

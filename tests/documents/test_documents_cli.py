@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docsupport import WANG, application_of, download, pdftotext, signed_in
-from shenbao.cli import main
+from commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

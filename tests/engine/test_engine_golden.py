@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from shenbao.check import run_check
+from commands.check import run_check
 
 GOLDEN = Path(__file__).parent / "golden"
 # Goldens whose expected output is right but the engine does not produce yet (xfail, strict).

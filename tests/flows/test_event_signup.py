@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine import Run, transition
-from renderers.console.cli import load, play_file
+from commands.console import load, play_file
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "tests" / "flows" / "event_signup.yaml"
@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 29, 9, 0)
 
 
 def shenbao(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "shenbao.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "commands.cli", *args], cwd=ROOT, capture_output=True,
                           text=True, encoding="utf-8", timeout=120)
 
 
@@ -68,7 +68,7 @@ def test_event_signup__scenario_for_the_other_flow__refused_with_exit_2():
 
 def test_event_signup__interactive_console__signs_up_through_a_pipe():
     typed = "\n".join(["1", "学生", "", "陈晨", "chen@example.com", "13700003333", "20240001", "1,2", ""]) + "\n"
-    result = subprocess.run([sys.executable, "-m", "shenbao.cli", "console", str(FLOW), "--now", "2026-11-29 09:00"],
+    result = subprocess.run([sys.executable, "-m", "commands.cli", "console", str(FLOW), "--now", "2026-11-29 09:00"],
                             input=typed, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 0, result.stderr
     for shown in ("活动名称", "春季音乐会", "*学生证号", "第三步　报名成功（3/3）", "票种：学生票", "申请状态：已报名"):

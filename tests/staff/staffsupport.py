@@ -110,7 +110,7 @@ ROUTES = {
 
 def bring_to(store: Store, app: Application, status: str) -> Application:
     """Set up: move an application to `status` as an administrator would (same code path)."""
-    from renderers.web.staff.moves import move as do_move
+    from shenbao.moves import move as do_move
     from websupport import START
 
     for to in ROUTES[status]:

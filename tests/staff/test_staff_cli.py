@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shenbao.staff_admin import DEMO_STAFF, add_demo_staff
+from commands.staff_admin import DEMO_STAFF, add_demo_staff
 from store import Store
 from websupport import FAST_HASHER
 
@@ -30,7 +30,7 @@ def shenbao(db: str, *args: str, password: str | None = None) -> subprocess.Comp
     env["SHENBAO_DATABASE_URL"] = db
     if password is not None:
         env["SHENBAO_STAFF_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "shenbao.cli", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "commands.cli", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=120, stdin=subprocess.DEVNULL)
 
 

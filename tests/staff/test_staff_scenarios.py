@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from engine import allowed_transitions
-from renderers.console.cli import load, play_file
-from renderers.web.staff.moves import move
+from commands.console import load, play_file
+from shenbao.moves import move
 from staffsupport import FLOW
 from websupport import START
 

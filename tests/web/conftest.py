@@ -8,7 +8,7 @@ import pytest
 
 from renderers.web.app import make_app, web_of
 from renderers.web.context import Web
-from renderers.web.settings import Settings, load_settings
+from shenbao.settings import Settings, load_settings
 from store import Store
 from websupport import (BACKENDS, CAPTCHA, Browser, Database, FakeClock, pg_database, sqlite_database,
                         sqlite_template as make_sqlite_template)

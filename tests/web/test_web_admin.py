@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from renderers.web.settings import load_settings
-from shenbao.cli import main
+from shenbao.settings import load_settings
+from commands.cli import main
 from shenbao.mail import Courier
 from store import Store
 from webdriver import free_port
@@ -22,7 +22,7 @@ from webjourney import WANG, start, title, walk_to
 from websupport import FAST_HASHER, FLOW
 
 ROOT = Path(__file__).resolve().parents[2]
-SHENBAO = [sys.executable, "-m", "shenbao.cli"]
+SHENBAO = [sys.executable, "-m", "commands.cli"]
 
 
 def test_init_demo__creates_loads_and_is_idempotent(tmp_path, capsys):

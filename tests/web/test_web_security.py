@@ -38,7 +38,7 @@ def test_static__served_and_cacheable(browser):
     response = browser.app.get("/static/site.css")
     assert response.content_type == "text/css" and "Cache-Control" not in response.headers \
         or response.headers["Cache-Control"] != "no-store"
-    browser.app.get("/static/../settings.py", status=404)
+    browser.app.get("/static/../app.py", status=404)
 
 
 def test_cookies__httponly_samesite_no_secure_over_http(browser):

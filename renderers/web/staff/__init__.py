@@ -3,7 +3,7 @@ applications through the flow's statuses, message applicants, keep their points 
 plans, and export their lists. Routes live under /staff/.
 
 `install(app, web)` is called by the web application factory. Scope (who may see what) is
-decided in scope.py alone; status moves are moves.py, shared with `shenbao status`.
+decided in shenbao/scope.py alone; status moves are shenbao/moves.py, shared with `shenbao status`.
 """
 from __future__ import annotations
 

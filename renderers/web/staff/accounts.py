@@ -1,7 +1,7 @@
 """Administrators manage staff accounts: add, change role and binding, disable, set a new
 password. Disabling an account or changing its password ends its sessions; an
 administrator cannot disable or demote their own account (nobody would be left to undo
-it). Every change is audited. The checks are people.py's, shared with `shenbao staff`.
+it). Every change is audited. The checks are shenbao/people.py's, shared with `shenbao staff`.
 """
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any, Mapping
 
 import bottle
 
+from shenbao import people
 from store import Duplicate, Staff
 
 from .. import sessions
 from ..context import Web
 from ..forms import Errors, error_links
-from . import people
 from .base import KIND, Desk
 
 ROLE_FIELDS = ("role", "agency", "point")

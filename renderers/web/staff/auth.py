@@ -11,11 +11,12 @@ from typing import Mapping
 
 import bottle
 
+from shenbao import scope
+
 from .. import captcha, sessions
 from ..context import Web
 from ..forms import Errors, error_links, simple_field
 from ..throttle import Throttle
-from . import scope
 from .base import KIND, LOGIN, Desk
 
 HOME = "/staff"

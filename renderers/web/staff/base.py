@@ -4,7 +4,7 @@
 extend the site layout) with the same CSRF token, loads the signed-in staff account for
 each request (an account that is disabled or has lost its binding is signed out), and
 answers refusals with the same page for "not there" and "not yours", so a URL with
-another point's application id tells nothing. Scope itself is decided in scope.py.
+another point's application id tells nothing. Scope itself is decided in shenbao/scope.py.
 """
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from typing import Any, NoReturn
 import bottle
 import jinja2
 
+from shenbao import scope
 from shenbao.catalog import format_value
 from store import Application, Staff
 
 from .. import sessions
 from ..context import Web
 from ..forms import Texts
-from . import scope
 
 HERE = Path(__file__).resolve().parent
 LOGIN = "/staff/login"

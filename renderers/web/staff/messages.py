@@ -11,13 +11,13 @@ from typing import Any
 
 import bottle
 
+from shenbao import scope
 from store import Application, AuditEntry, Staff
 from store.staff_queries import post_message_audited
 
 from .. import sessions
 from ..context import Web
 from ..forms import Errors, error_links
-from . import scope
 from .base import Desk
 from .review import Review
 

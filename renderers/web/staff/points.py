@@ -11,12 +11,12 @@ from typing import Any
 
 import bottle
 
+from shenbao import scope
 from store import Staff
 
 from .. import sessions
 from ..context import Web
 from ..forms import Errors, error_links
-from . import scope
 from .base import Desk
 from .rows import RowForm
 

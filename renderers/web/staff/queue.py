@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 
 import bottle
 
+from shenbao import scope
 from store import Application, Staff
 from store.staff_queries import status_counts
 
 from ..context import Web
 from ..throttle import identity
-from . import scope
 from .base import Desk
 
 PAGE = 50

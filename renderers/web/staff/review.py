@@ -15,13 +15,13 @@ from typing import Any, Mapping
 import bottle
 
 from engine import Context, ExpressionFailed, Field, Problem, allowed_transitions
+from shenbao import moves
 from store import Application, Staff
 
 from .. import sessions
 from ..context import Web
 from ..forms import INPUT_TYPES, Errors, FieldModel, OptionModel, as_text, photo_uri
 from ..wizard import secret_fields, step_view_of
-from . import moves
 from .base import Desk
 
 SEP = "__"

@@ -15,7 +15,7 @@ from typing import Any
 from engine import Flow, Problem
 from store import Staff, Store
 
-from .scope import BINDINGS
+from shenbao.scope import BINDINGS
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
 

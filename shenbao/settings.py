@@ -32,7 +32,7 @@ class Settings:
     mail_timeout: float = 5.0
     mail_interval: float = 60.0         # seconds between background delivery rounds
     outbox_dir: str = ""
-    workers: int = 0                    # 0: 2 x CPUs + 1, at most 12 (serve.py)
+    workers: int = 0                    # 0: 2 x CPUs + 1, at most 12 (commands/serve.py)
     timezone: str = "Asia/Shanghai"     # wall clock of the flow's dates and times
     session_idle_minutes: int = 30
     session_absolute_hours: int = 8

@@ -1,5 +1,5 @@
 """Administration sub-commands: `init`, `import`, and a placeholder for `document` until the
-PDF issue's command replaces it (`staff` and `status` live in shenbao/staff_admin.py).
+PDF issue's command replaces it (`staff` and `status` live in commands/staff_admin.py).
 
 `shenbao init [--demo]` creates or upgrades the database and makes the flow's dataset
 tables match their declarations; with --demo it also loads the demo data (idempotent, so
@@ -10,29 +10,22 @@ The database URL comes from --database, else SHENBAO_DATABASE_URL, else var/shen
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
-from shenbao.cli import add_flow_argument
+from sqlalchemy.engine import make_url
+
 from shenbao.flows import read_flow
+from shenbao.paths import DEFAULT_FLOW
 from store import ImportFailed, Store, StoreError, import_file, load_demo
 
+from .options import add_database_argument as _add_database
+from .options import add_flow_argument, database_url
+from .staff_admin import add_demo_staff
+
 NOT_YET = "shenbao {name}: not yet available"
-
-
-def database_url(args: argparse.Namespace) -> str:
-    if getattr(args, "database", None):
-        return args.database
-    from renderers.web.settings import default_database_url
-
-    return os.environ.get("SHENBAO_DATABASE_URL") or default_database_url()
-
-
-def _add_database(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", help="database URL (default: $SHENBAO_DATABASE_URL or var/shenbao.db)")
 
 
 class ProgressBar:
@@ -114,8 +107,6 @@ def run_init(args: argparse.Namespace) -> int:
             bar.finish()
             for name, what in outcome.items():
                 print(f"demo {name}: {what}")
-            from shenbao.staff_admin import add_demo_staff
-
             add_demo_staff(store, sys.stdout)
     print(f"database ready: {_shown_url(url)}")
     return 0
@@ -123,8 +114,6 @@ def run_init(args: argparse.Namespace) -> int:
 
 def _shown_url(url: str) -> str:
     """The URL without a password."""
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -139,8 +128,6 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from shenbao.paths import DEFAULT_FLOW
-
     flow = read_flow(Path(args.flow or DEFAULT_FLOW))
     if args.dataset not in flow.datasets:
         print(f"unknown dataset {args.dataset!r}; the flow declares: {', '.join(flow.datasets)}", file=sys.stderr)

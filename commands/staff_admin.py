@@ -8,7 +8,7 @@
 
 Passwords come from --password-file, else $SHENBAO_STAFF_PASSWORD, else a prompt (typed
 twice); they must pass the flow's password rules, like the applicants'. `status` moves an
-application through the same code path as the staff pages (renderers/web/staff/moves.py:
+application through the same code path as the staff pages (shenbao/moves.py:
 the engine checks the move and its review fields, the store saves it with the audit
 entry); it is meant for testers and acts as the role given, without an account.
 `add_demo_staff` makes the demo accounts for `shenbao init --demo`.
@@ -26,11 +26,15 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from engine import Flow
-from shenbao.admin import database_url
+from renderers.web.forms import Texts
+from shenbao import people
 from shenbao.catalog import load_catalog
 from shenbao.flows import read_flow
+from shenbao.moves import move
 from shenbao.paths import DEFAULT_FLOW
 from store import Store
+
+from .options import database_url
 
 PASSWORD_ENV = "SHENBAO_STAFF_PASSWORD"
 TIMEZONE = "Asia/Shanghai"
@@ -97,16 +101,12 @@ def read_password(args: argparse.Namespace) -> str | None:
 
 
 def password_refused(flow: Flow, password: str) -> list[str]:
-    from renderers.web.staff.people import password_problems
-
     catalog = load_catalog()
     return [catalog.text(f"problem.{p.code}", **dict(p.params)) for p in
-            password_problems(flow, password, password, _local_now().date())]
+            people.password_problems(flow, password, password, _local_now().date())]
 
 
 def run_staff(args: argparse.Namespace) -> int:
-    from renderers.web.staff import people
-
     flow, store = _open(args)
     with store:
         if args.action == "list":
@@ -183,8 +183,6 @@ def add_status_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from renderers.web.staff.moves import move
-
     flow, store = _open(args)
     with store:
         app = store.find_application(application_no=args.application_no.strip().upper())
@@ -205,8 +203,6 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def _refused(flow: Flow, result: Any) -> int:
-    from renderers.web.forms import Texts
-
     texts = Texts(flow, load_catalog())
     if result.stale:
         print("refused: the application changed meanwhile; try again", file=sys.stderr)

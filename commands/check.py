@@ -6,7 +6,7 @@ import sys
 
 from engine import FlowError
 
-from .flows import read_flow
+from shenbao.flows import read_flow
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """`shenbao serve`: the web application under gunicorn (sync workers, app preloaded).
 
 Settings come from SHENBAO_* environment variables or the config file named by
-SHENBAO_CONFIG (see settings.py). The app is built once in the master (flow checked,
+SHENBAO_CONFIG (see shenbao/settings.py). The app is built once in the master (flow checked,
 database migrated, datasets registered) and forked into the workers; each worker drops
 the inherited connection pool and runs the mail courier on a background thread.
 `--server waitress` runs waitress instead (one process, threads), e.g. where fork is
@@ -16,9 +16,13 @@ import sys
 from typing import Any, Callable
 
 import bottle
+import waitress
+from gunicorn.app.base import BaseApplication
 
-from .app import housekeeping, make_app, web_of
-from .settings import load_settings
+from renderers.web.app import housekeeping, make_app, web_of
+from renderers.web.documents import start_warmer
+from shenbao.mail import Courier
+from shenbao.settings import load_settings
 
 log = logging.getLogger("shenbao.web")
 
@@ -54,19 +58,14 @@ def run_serve(args: argparse.Namespace) -> int:
 def worker_started(app: bottle.Bottle) -> None:
     """In each worker after the fork: drop the connections the master opened (they must not
     be shared across processes), start the mail courier and the form warmer."""
-    from shenbao.mail import Courier
-
     web = web_of(app)
     web.store.db.engine.dispose(close=False)
     Courier(web.mailer, web.settings.mail_interval, housekeeping(web)).start()
-    from .documents import start_warmer
     start_warmer(app)  # application forms are drawn ahead of the applicant's click
 
 
 def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str, quiet: bool = False,
                    after_fork: Callable[[bottle.Bottle], None] | None = worker_started) -> int:
-    from gunicorn.app.base import BaseApplication
-
     def post_fork(server: Any, worker: Any) -> None:
         if after_fork is not None:
             after_fork(app)
@@ -93,8 +92,6 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
 
 def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str,
                    started: Callable[[bottle.Bottle], None] | None = None) -> int:
-    import waitress
-
     if started is not None:
         started(app)
     print(f"shenbao: serving on {url} (waitress, {threads} threads)", flush=True)

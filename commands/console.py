@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from engine import Clock, DataSource, Flow, FlowError, Run
+from renderers.console.interactive import Console, Terminal
+from renderers.console.play import Player, Report
+from renderers.console.scenario import Scenario, ScenarioError, read_scenario
+from renderers.console.text import Texts
 from shenbao.catalog import load_catalog
-from shenbao.cli import add_flow_argument
 from shenbao.datafiles import memory_source
 from shenbao.flows import read_flow
 
-from .interactive import Console, Terminal
-from .play import Player, Report
-from .scenario import Scenario, ScenarioError, read_scenario
-from .text import Texts
+from .options import add_flow_argument
 
 Write = Callable[[str], object]
 

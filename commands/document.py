@@ -21,12 +21,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from renderers.pdf import FontNotFound, prepared_fonts
 from shenbao.catalog import load_catalog
-from shenbao.cli import add_flow_argument
 from shenbao.document_fonts import DocumentFonts
 from shenbao.documents import DocumentUnavailable, Documents
 from shenbao.flows import read_flow
+from shenbao.settings import load_settings
 from store import Store
+from store import documents as stored
 
 
 def add_document_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +53,6 @@ def run_document(args: argparse.Namespace) -> int:
         print("shenbao document: name an application number, or use --warm, --status or --prepare-fonts",
               file=sys.stderr)
         return 2
-    from renderers.web.settings import load_settings
-
     settings = load_settings()
     flow = read_flow(Path(args.flow or settings.flow_file))
     if not flow.documents:
@@ -117,8 +117,6 @@ def warm(documents: Documents, limit: int | None, watch: float) -> int:
 
 
 def status(documents: Documents) -> int:
-    from store import documents as stored
-
     sizes = stored.sizes(documents.store)
     for fmt, count in documents.stale_counts().items():
         kept, size = sizes.get(fmt, (0, 0))
@@ -127,8 +125,6 @@ def status(documents: Documents) -> int:
 
 
 def prepare_fonts(everything: bool) -> int:
-    from renderers.pdf import FontNotFound, prepared_fonts
-
     start = time.perf_counter()
     try:
         fonts = prepared_fonts()
