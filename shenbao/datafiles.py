@@ -12,8 +12,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from engine.evaluate import MemorySource
-from engine.model import Dataset, Flow
+from engine import Dataset, Flow, MemorySource
 
 from .paths import ROOT
 

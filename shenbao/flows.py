@@ -5,8 +5,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from engine.loader import load_flow
-from engine.model import Flow
+from engine import Flow, load_flow
 
 from .catalog import load_catalog
 from .paths import ROOT, SCHEMAS

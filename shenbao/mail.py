@@ -22,8 +22,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Callable
 
-from store import Mail
-from store.web_queries import claim_mail
+from store import Mail, claim_mail
 
 log = logging.getLogger("shenbao.mail")
 

@@ -5,17 +5,20 @@ carry codes for the locale catalogue.
 """
 from __future__ import annotations
 
+from . import documents
 from .datasets import APPLICATIONS, DatasetLike
 from .errors import (Duplicate, ImportFailed, ImportProblem, InUse, NotFound, StaleWrite,
                      StoreBusy, StoreError)
 from .importer import import_file, load_demo
 from .records import (Application, AuditEntry, ImportReport, Mail, Message, Session, Staff,
                       SyncReport)
+from .staff_queries import check_row, post_message_audited, status_counts, typed_value
 from .store import Store
+from .web_queries import claim_mail
 
 __all__ = [
     "APPLICATIONS", "Application", "AuditEntry", "DatasetLike", "Duplicate", "ImportFailed",
     "ImportProblem", "ImportReport", "InUse", "Mail", "Message", "NotFound", "Session",
     "Staff", "StaleWrite", "Store", "StoreBusy", "StoreError", "SyncReport", "import_file",
-    "load_demo",
+    "load_demo", "documents", "check_row", "post_message_audited", "status_counts", "typed_value", "claim_mail",
 ]

@@ -2,6 +2,8 @@
 
     .venv/bin/python tools/imports.py            # package graph, cycles, imports inside functions
     .venv/bin/python tools/imports.py --modules  # the same between modules
+    .venv/bin/python tools/imports.py --check    # exit 1 on a crossing of tools/layers.toml
+    .venv/bin/python tools/imports.py --readme   # README's Layout block, drawn from the table
 
 Nothing is imported or executed: every `.py` file under the code folders is parsed, relative
 imports are resolved, and `from package import name` counts as an import of the module
@@ -13,12 +15,27 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = ("engine", "store", "shenbao", "renderers", "commands")
+TABLE = Path(__file__).resolve().with_name("layers.toml")
 SPLIT = {"renderers"}  # folders whose sub-packages are packages of their own (renderers.web, ...)
+
+
+def load_table(path: Path = TABLE) -> list[dict[str, Any]]:
+    """The folders of tools/layers.toml, in order."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))["folder"]
+
+
+def packages(table: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """package → its entry, for the folders that are code packages."""
+    return {f["package"]: f for f in (table or load_table()) if "package" in f}
+
+
+CODE = tuple(dict.fromkeys(name.split(".")[0] for name in packages()))
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,8 @@ class Import:
     target: str      # imported module (one of ours)
     line: int
     where: str       # "top", "function" or "type_checking"
+    written: str = ""             # the module as the statement names it (`from store import x`: store)
+    names: tuple[str, ...] = ()   # the names a `from ... import` statement takes
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -77,10 +96,12 @@ def imports_of(path: Path, modules: set[str], root: Path = ROOT, text: str | Non
     for node, where in _walk(tree, "top"):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
+            written, names = "", ()
         else:
             base = package[:len(package) - node.level + 1] if node.level else []
             module = ".".join(base + ([node.module] if node.module else []))
             subs = [f"{module}.{a.name}" if module else a.name for a in node.names]
+            written, names = module, tuple(a.name for a in node.names)
             targets = [s for s in subs if s in modules]
             if len(targets) < len(subs):
                 targets.append(module)  # names that are not submodules come from the module itself
@@ -88,7 +109,7 @@ def imports_of(path: Path, modules: set[str], root: Path = ROOT, text: str | Non
             while target and target not in modules and "." in target:
                 target = target.rsplit(".", 1)[0]
             if target in modules and target != me:
-                found.append(Import(me, target, node.lineno, where))
+                found.append(Import(me, target, node.lineno, where, written or target, names))
     return found
 
 
@@ -178,10 +199,72 @@ def report(imports: list[Import], packages: bool) -> list[str]:
     return lines
 
 
+def public_names(package: str, root: Path = ROOT) -> set[str]:
+    """The `__all__` of a package's `__init__.py`, read with `ast`."""
+    init = root.joinpath(*package.split("."), "__init__.py")
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+def crossings(imports: list[Import], table: list[dict[str, Any]] | None = None,
+              public: dict[str, set[str]] | None = None) -> list[str]:
+    """Every import that the table forbids: a direction not listed, a module that belongs to
+    no package of the table, or a non-public name of a `public` package."""
+    known = packages(table)
+    public = public if public is not None else {p: public_names(p) for p, f in known.items() if f.get("public")}
+    found = []
+    for imp in imports:
+        mine, theirs = package_of(imp.source), package_of(imp.target)
+        where = f"{imp.source.replace('.', '/')}.py:{imp.line}"
+        if mine not in known:
+            found.append(f"{where}: {mine} is not a package of tools/layers.toml")
+        elif theirs != mine and theirs not in known[mine].get("imports", []):
+            found.append(f"{where}: {mine} may not import {theirs} ({imp.target})")
+        elif theirs != mine and theirs in public and imp.written != theirs:
+            found.append(f"{where}: imports {imp.written or imp.target}; use `from {theirs} import ...`")
+        elif theirs != mine and theirs in public:
+            found += [f"{where}: imports {theirs}.{n}, not a public name of {theirs}"
+                      for n in imp.names if n not in public[theirs]]
+    return found
+
+
+def readme_block(table: list[dict[str, Any]] | None = None) -> str:
+    """The fenced block of README's Layout section."""
+    rows = table or load_table()
+    width = max(len(f["path"]) for f in rows) + 3
+    lines = [f"{f['path']:<{width}}{f['what']}" for f in rows]
+    order = "  →  ".join(" · ".join(group) for group in _tiers(packages(rows)))
+    return "```\n" + "\n".join(lines) + "\n```\n\nImports point down only: " + order + "\n"
+
+
+def _tiers(known: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """The packages grouped top-down: each tier imports only tiers below it."""
+    left, tiers = dict(known), []
+    while left:
+        tier = [p for p in left if not any(p in left[q].get("imports", []) for q in left)]
+        if not tier:  # a cycle in the table itself
+            return tiers + [sorted(left)]
+        tiers.append(tier)
+        for p in tier:
+            del left[p]
+    return tiers
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="print the import graph and its cycles")
     parser.add_argument("--modules", action="store_true", help="between modules instead of packages")
+    parser.add_argument("--check", action="store_true", help="list the crossings of tools/layers.toml; exit 1 if any")
+    parser.add_argument("--readme", action="store_true", help="print README's Layout block, drawn from the table")
     args = parser.parse_args(argv)
+    if args.readme:
+        print(readme_block(), end="")
+        return 0
+    if args.check:
+        found = crossings(all_imports()) + [" <-> ".join(c) for c in cycles(graph(all_imports(), False))]
+        print("\n".join(found) or "ok: no crossing, no cycle")
+        return 1 if found else 0
     print("\n".join(report(all_imports(), packages=not args.modules)))
     hidden = hidden_imports()
     print(f"# every import inside a function or under TYPE_CHECKING, and every import_module call: {len(hidden)}")

@@ -12,8 +12,7 @@ from typing import Any
 import bottle
 
 from shenbao import scope
-from store import Application, AuditEntry, Staff
-from store.staff_queries import post_message_audited
+from store import Application, AuditEntry, Staff, post_message_audited
 
 from .. import sessions
 from ..context import Web

@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 import bottle
 
 from shenbao import scope
-from store import Application, Staff
-from store.staff_queries import status_counts
+from store import Application, Staff, status_counts
 
 from ..context import Web
 from ..throttle import identity

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from shenbao.catalog import format_value
-from store import Duplicate, NotFound, Staff, StoreError
-from store.staff_queries import check_row, typed_value
+from store import Duplicate, NotFound, Staff, StoreError, check_row, typed_value
 
 from .base import Desk
 
