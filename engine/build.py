@@ -17,6 +17,8 @@ from . import model
 from .document import EXTRA_NAMES, document_message_keys, document_references
 from .expressions import Expression, ExpressionSyntax, compile_expression, did_you_mean
 from .problems import FlowProblem
+from .fieldtypes import FIELD_TYPES
+from .images import FORMATS
 from .rules import RULES, WARNINGS, FieldValidator
 from .source import Path, Positions
 
@@ -156,13 +158,14 @@ class Builder:
         self.message_key(path + ("label",), raw["label"])
         self.message_key(path + ("help",), raw.get("help"))
         options = self.build_options(path + ("options",), raw.get("options"), names)
-        if ftype in model.CHOICE_TYPES and options is None:
+        kind = FIELD_TYPES[ftype]
+        if kind.choice and options is None:
             self.problem(path, "SCHEMA_003", f"field '{raw['id']}' of type {ftype} needs `options`", "")
         if ftype == "table_choice" and options is not None and not options.columns:
             self.problem(path + ("options",), "SCHEMA_003", "a table_choice needs `columns`", "")
-        if ftype in ("display", "photo") and "value" not in raw:
+        if kind.shows_value and "value" not in raw:
             self.problem(path, "SCHEMA_003", f"field '{raw['id']}' of type {ftype} needs `value`", "")
-        self.check_rules(path + ("rules",), raw.get("rules", {}))
+        self.check_rules(path + ("rules",), raw.get("rules", {}), kind.kind)
         for index, warning in enumerate(raw.get("warnings", [])):
             if warning not in WARNINGS:
                 self.problem(path + ("warnings", index), "RULE_005", f"unknown warning '{warning}'",
@@ -197,15 +200,20 @@ class Builder:
         return model.Options(dataset=raw["dataset"], value=raw["value"], label=raw["label"], filter=flt,
                              columns=tuple(raw.get("columns", ())))
 
-    def check_rules(self, path: Path, rules: dict[str, Any]) -> None:
+    def check_rules(self, path: Path, rules: dict[str, Any], kind: str = "any") -> None:
         for name, arg in rules.items():
             rule = RULES.get(name)
             if rule is None:
                 self.problem(path + (name,), "RULE_001", f"unknown rule '{name}'",
                              did_you_mean(name, RULES) or "known rules: " + ", ".join(sorted(RULES)))
                 continue
+            if rule.kinds and kind not in rule.kinds:
+                self.problem(path + (name,), "RULE_006", f"rule '{name}' applies to fields holding "
+                             + " or ".join(sorted(rule.kinds)) + f", not {kind}", "remove it from this field")
+                continue
             if not _argument_ok(rule.argument, arg):
-                self.problem(path + (name,), "RULE_002", f"rule '{name}' takes {rule.argument}, got {arg!r}", "")
+                self.problem(path + (name,), "RULE_002", f"rule '{name}' takes {_ARGUMENTS.get(rule.argument, rule.argument)}, "
+                             f"got {arg!r}", "")
             elif rule.argument == "regex":
                 try:
                     re.compile(arg)
@@ -270,11 +278,18 @@ class Builder:
                                  f"gate '{gate['id']}' can never pass, so no step after it is reachable", "")
 
 
+_ARGUMENTS = {"formats": "a list of image formats (" + ", ".join(FORMATS) + ")",
+              "pixels": "[width, height] in pixels"}
+
+
 def _argument_ok(kind: str, arg: Any) -> bool:
     checks: dict[str, Callable[[Any], bool]] = {
         "bool": lambda a: isinstance(a, bool), "int": lambda a: isinstance(a, int) and not isinstance(a, bool)
         and a >= 0, "str": lambda a: isinstance(a, str), "regex": lambda a: isinstance(a, str),
-        "list": lambda a: isinstance(a, list), "field": lambda a: isinstance(a, str)}
+        "list": lambda a: isinstance(a, list), "field": lambda a: isinstance(a, str),
+        "formats": lambda a: isinstance(a, list) and bool(a) and all(f in FORMATS for f in a),
+        "pixels": lambda a: isinstance(a, list) and len(a) == 2 and all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in a)}
     return checks[kind](arg)
 
 

@@ -12,12 +12,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .expressions import Expression
+from .fieldtypes import FIELD_TYPES, FieldType
 from .rules import FieldValidator
-
-INPUT_TYPES = frozenset({"text", "textarea", "password", "email", "date", "select", "radio",
-                         "checkbox", "table_choice"})
-CHOICE_TYPES = frozenset({"select", "radio", "checkbox", "table_choice"})
-TEXT_TYPES = frozenset({"text", "textarea", "password", "email"})
 
 
 @dataclass(frozen=True)
@@ -64,12 +60,21 @@ class Field:
     readonly_when: Expression | None = None
 
     @property
+    def kind(self) -> FieldType:
+        """The entry of engine.fieldtypes.FIELD_TYPES for this field's type."""
+        return FIELD_TYPES[self.type]
+
+    @property
     def is_input(self) -> bool:
-        return self.type in INPUT_TYPES
+        return self.kind.input
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind.choice
 
     @property
     def secret(self) -> bool:
-        return self.type == "password"
+        return self.kind.secret
 
 
 @dataclass(frozen=True)

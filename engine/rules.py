@@ -18,18 +18,22 @@ from typing import Any, Callable, Mapping
 import cerberus
 
 from . import idnumber
+from .fieldtypes import FIELD_TYPES
 
-Check = Callable[[Any, Any, Mapping[str, Any], date], "str | None"]
+# A check returns None, a problem code, or (code, params) when the message needs figures.
+Check = Callable[[Any, Any, Mapping[str, Any], date], "str | tuple[str, dict[str, Any]] | None"]
 
 
 @dataclass(frozen=True)
 class Rule:
     """`argument` names the kind of argument the flow must give: bool, int, str, list,
-    regex or field (the id of another field)."""
+    regex, field (the id of another field), formats (image formats) or pixels ([w, h]).
+    `kinds` limits the rule to fields whose value kind (engine.fieldtypes) is listed."""
 
     argument: str
     cerberus: Callable[[Any], dict[str, Any]] | None = None
     check: Check | None = None
+    kinds: frozenset[str] = frozenset()
 
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
@@ -75,6 +79,27 @@ def _pattern(regex: re.Pattern[str], code: str) -> Check:
     return lambda value, arg, doc, today: _when(bool(regex.match(value)), code)
 
 
+def _image_formats(value: Any, formats: Any, doc: Mapping[str, Any], today: date) -> Any:
+    return None if value.format in formats else ("image_format", {"formats": "、".join(f.upper() for f in formats)})
+
+
+def _max_bytes(value: Any, limit: Any, doc: Mapping[str, Any], today: date) -> Any:
+    return None if value.size <= limit else ("image_bytes", {"max_kb": limit // 1024,
+                                                              "kb": -(-value.size // 1024)})
+
+
+def _pixels(too: str) -> Check:
+    def check(value: Any, pair: Any, doc: Mapping[str, Any], today: date) -> Any:
+        width, height = pair
+        fits = value.width >= width and value.height >= height if too == "small" else \
+            value.width <= width and value.height <= height
+        return None if fits else (f"image_{too}", {"width": width, "height": height,
+                                                   "got": f"{value.width}×{value.height}"})
+    return check
+
+
+_IMAGE = frozenset({"image"})
+
 RULES: dict[str, Rule] = {
     "required": Rule("bool", cerberus=lambda arg: {"nullable": not arg, "empty": not arg}),
     "minlength": Rule("int", cerberus=lambda n: {"minlength": n}),
@@ -91,6 +116,10 @@ RULES: dict[str, Rule] = {
     "postcode": Rule("bool", check=_pattern(_POSTCODE, "postcode")),
     "telephone": Rule("bool", check=_pattern(_TELEPHONE, "telephone")),
     "chinese_name": Rule("bool", check=_pattern(_NAME, "chinese_name")),
+    "formats": Rule("formats", check=_image_formats, kinds=_IMAGE),
+    "max_bytes": Rule("int", check=_max_bytes, kinds=_IMAGE),
+    "min_pixels": Rule("pixels", check=_pixels("small"), kinds=_IMAGE),
+    "max_pixels": Rule("pixels", check=_pixels("large"), kinds=_IMAGE),
 }
 
 
@@ -109,7 +138,6 @@ WARNINGS: dict[str, Callable[[Any], "dict[str, Any] | None"]] = {
 _CERBERUS_CODES = {"nullable": "required", "required": "required", "empty": "required",
                    "maxlength": "maxlength", "minlength": "minlength", "regex": "regex",
                    "allowed": "not_an_option", "type": "not_an_option"}
-_CERBERUS_TYPES = {"date": "date", "checkbox": "list"}
 
 
 class FieldValidator:
@@ -126,7 +154,10 @@ class FieldValidator:
         self._local = threading.local()
 
     def _field_schema(self, fid: str, ftype: str, rules: Mapping[str, Any]) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": _CERBERUS_TYPES.get(ftype, "string"), "nullable": True}
+        schema: dict[str, Any] = {"nullable": True}
+        cerberus_type = FIELD_TYPES[ftype].cerberus if ftype in FIELD_TYPES else "string"
+        if cerberus_type is not None:
+            schema["type"] = cerberus_type
         checks = []
         for name, arg in rules.items():
             rule = RULES.get(name)
@@ -146,9 +177,12 @@ class FieldValidator:
         def run(field: str, value: Any, error: Callable[..., None]) -> None:
             if value is None:
                 return
-            code = check(value, arg, self._local.document, self._local.today)
-            if code:
-                error(field, code)
+            found = check(value, arg, self._local.document, self._local.today)
+            if isinstance(found, tuple):
+                self._local.params[(field, found[0])] = found[1]
+                found = found[0]
+            if found:
+                error(field, found)
         return run
 
     def _validator(self) -> cerberus.Validator:
@@ -160,7 +194,7 @@ class FieldValidator:
     def validate(self, document: Mapping[str, Any], today: date) -> list[tuple[str, str, dict[str, Any]]]:
         """Return (field, code, params) for every failing rule, in schema order."""
         validator = self._validator()
-        self._local.document, self._local.today = document, today
+        self._local.document, self._local.today, self._local.params = document, today, {}
         # normalize=False: values arrive normalised by engine.normalize, and the schemas hold no
         # Cerberus normalisation rules; Cerberus' normalisation pass (a copy and re-check of the
         # schema on every call) was 80-90% of its cost (bench/engine.py).
@@ -171,7 +205,8 @@ class FieldValidator:
             field = error.document_path[0] if error.document_path else error.field
             if error.rule is None or error.rule == "check_with":
                 code = str(error.info[0])
-                found.append((field, code, dict(self._other.get((field, code), {}))))
+                found.append((field, code, {**self._other.get((field, code), {}),
+                                            **self._local.params.get((field, code), {})}))
             else:
                 code = _CERBERUS_CODES.get(error.rule, error.rule)
                 found.append((field, code, _params(error.rule, error.constraint)))

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Collection, Mapping
 
 from .evaluate import Clock, Context, DataSource
+from .images import ImageValue, image_from_json
 from .model import Flow, Step
 from .problems import GateFailure, Problem
 from .steps import (StepOutcome, StepView, check_choices, check_gates, check_warnings, current_value,
@@ -201,6 +202,8 @@ def _pending(step: Step, outcome: StepOutcome, confirmed: Mapping[str, Any]) -> 
 def to_json(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, ImageValue):
+        return value.to_json()  # the reference only: the bytes are stored on their own
     return value
 
 
@@ -210,8 +213,10 @@ def answers_from_json(flow: Flow, answers: Mapping[str, Any]) -> dict[str, Any]:
     result = {}
     for key, value in answers.items():
         fld = fields.get(key)
-        if fld is not None and fld.type == "date" and isinstance(value, str):
+        if fld is not None and fld.kind.kind == "date" and isinstance(value, str):
             value = date.fromisoformat(value)
+        elif fld is not None and fld.kind.kind == "image":
+            value = image_from_json(value)
         result[key] = value
     return result
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Mapping
 
 from .evaluate import Context, Option, check_expression_value
-from .model import CHOICE_TYPES, TEXT_TYPES, Field, Section, Step
-from .normalize import Unacceptable, normalize_text, parse_date
+from .model import Field, Section, Step
+from .normalize import Unacceptable
 from .problems import GateFailure, Problem
 from .rules import WARNINGS
 
@@ -105,7 +105,7 @@ def view_sections(sections: tuple[Section, ...], ctx: Context, answers: Mapping[
             readonly = is_readonly(fld, ctx) or (editable is not None and fld.id not in editable)
             value = current_value(fld, ctx, answers)
             fields.append(FieldView(fld.id, fld.type, fld.label, fld.help, None if fld.secret else value,
-                                    raw.get(fld.id), tuple(ctx.options(fld)) if fld.type in CHOICE_TYPES else (),
+                                    raw.get(fld.id), tuple(ctx.options(fld)) if fld.is_choice else (),
                                     fld.options.columns if fld.options else (), readonly,
                                     bool(fld.rules.get("required")), fld.secret))
         if fields:
@@ -114,16 +114,9 @@ def view_sections(sections: tuple[Section, ...], ctx: Context, answers: Mapping[
 
 
 def normalize_value(fld: Field, value: Any) -> Any:
-    """Turn what was typed or chosen into the field's value; raises Unacceptable."""
-    if fld.type == "date":
-        return parse_date(value)
-    if fld.type == "checkbox":
-        items = value if isinstance(value, (list, tuple)) else ([] if value in (None, "") else [value])
-        return [normalize_text(v, ("trim",)) for v in items if v not in (None, "")]
-    if fld.type in TEXT_TYPES:
-        steps = fld.normalize if fld.type != "password" else ()
-        return normalize_text(value, steps, multiline=fld.type == "textarea")
-    return normalize_text(value, ("trim",)) if isinstance(value, str) else value
+    """Turn what was typed, chosen or uploaded into the field's value (its type's normaliser);
+    raises Unacceptable."""
+    return fld.kind.normalize(value, fld.normalize)
 
 
 def take_inputs(fields: tuple[Field, ...], incoming: Mapping[str, Any],
@@ -148,14 +141,15 @@ def take_inputs(fields: tuple[Field, ...], incoming: Mapping[str, Any],
             continue
         outcome.values[fld.id] = tentative[fld.id]
         if fld.id in failed:
-            outcome.raw[fld.id] = incoming.get(fld.id)
+            typed = incoming.get(fld.id)  # kept to show back; never an upload's bytes
+            outcome.raw[fld.id] = typed if isinstance(typed, (str, list)) else None
             outcome.problems.append(Problem(fld.id, failed[fld.id], {}))
 
 
 def check_choices(fields: tuple[Field, ...], ctx: Context, outcome: StepOutcome) -> None:
     for fld in fields:
         value = outcome.values.get(fld.id)
-        if fld.type not in CHOICE_TYPES or value is None or fld.id not in outcome.values:
+        if not fld.is_choice or value is None or fld.id not in outcome.values:
             continue
         allowed = {str(o.value) for o in ctx.options(fld)}
         chosen = value if isinstance(value, list) else [value]

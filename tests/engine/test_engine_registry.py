@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from engine import normalize, rules
+from engine.images import ImageValue
 from engine.rules import RULES, WARNINGS
 from engine_flowtest import ROOT, make_run
 
@@ -38,9 +39,11 @@ def test_schema__normalisers__exactly_the_registry_keys():
 
 
 # -- which codes can the engine emit? ----------------------------------------------------------
-SAMPLE_ARGUMENTS = {"bool": True, "int": 3, "str": "x", "regex": "^x$", "list": ["a"], "field": "other"}
+SAMPLE_ARGUMENTS = {"bool": True, "int": 3, "str": "x", "regex": "^x$", "list": ["a"], "field": "other",
+                    "formats": ["jpeg"], "pixels": [90, 120]}
 BAD_VALUES = ["", "x", "1", "ab12345", "张三1", "11010519491231002Y", "000000194912310027", "110105194902290029",
-              "110105194912310021", "110105203001010028", date(2999, 1, 1), date(1900, 1, 1)]
+              "110105194912310021", "110105203001010028", date(2999, 1, 1), date(1900, 1, 1),
+              ImageValue("0" * 64, "png", 10, 10, 20_000_000), ImageValue("0" * 64, "png", 4000, 4000, 1)]
 BAD_DOCUMENTS = [{"other": "different"}, {"other": date(2999, 1, 1)}]
 
 
@@ -67,7 +70,7 @@ def check_codes() -> dict[str, set[str]]:
                 except (TypeError, AttributeError):
                     continue  # a value of another type than the rule's field ever holds
                 if code:
-                    found[name].add(code)
+                    found[name].add(code[0] if isinstance(code, tuple) else code)
     return found
 
 

@@ -1,0 +1,1 @@
+"""Makes the helpers shared by several test folders (tests/imagefiles.py) importable."""
