@@ -9,12 +9,12 @@ All values, no I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Collection, Mapping
 
 from .evaluate import Clock, Context, DataSource, check_expression_value
-from .model import Flow, Step
+from .model import Flow, Section, Step
 from .problems import GateFailure, Problem
 from .steps import (StepOutcome, SectionView, check_choices, check_gates, check_warnings, current_value,
                     take_inputs, view_sections)
@@ -76,9 +76,13 @@ class Amendment:
         return [s for s in self.flow.steps if s.kind == "form" and any(f.id in self.rights.fields for f in s.fields)]
 
     def view(self, answers: Mapping[str, Any] | None = None, raw: Mapping[str, Any] | None = None) -> list[AmendView]:
+        """The steps' inputs, without their display fields: an amendment edits answers, and a
+        display (the summary's "chosen agency's name") reads lookups that a refused answer,
+        shown again for correcting, leaves empty."""
         values = dict(answers if answers is not None else self.answers)
         ctx = Context(self.flow, self.source, self.clock(), values)
-        return [AmendView(s.id, s.title, view_sections(s.sections, ctx, values, raw or {}, self.rights.fields))
+        return [AmendView(s.id, s.title, view_sections(_inputs_only(s.sections), ctx, values, raw or {},
+                                                       self.rights.fields))
                 for s in self.steps()]
 
     def submit(self, incoming: Mapping[str, Any], confirm: Collection[str] = (),
@@ -118,6 +122,10 @@ class Amendment:
                 if fld.is_input and fld.prefill is not None:
                     values[fld.id] = current_value(fld, ctx, values)
         return AmendResult(True, values, self.rights.then or self.status)
+
+
+def _inputs_only(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    return tuple(replace(s, fields=tuple(f for f in s.fields if f.type != "display")) for s in sections)
 
 
 class _Without:

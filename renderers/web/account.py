@@ -17,6 +17,7 @@ from store import APPLICATIONS, Application, AuditEntry, Duplicate, StaleWrite
 
 from . import captcha, sessions
 from .context import Web
+from .inputs import required_number
 from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without, writable
 from .throttle import Throttle, identity
 from .wizard import step_view_of, stored_columns, without_secrets
@@ -163,7 +164,7 @@ class Accounts:
             return self.web.page("message.html", 403, title=self.web.t("web.edit.title"),
                                  lines=[self.web.t("web.edit.not_allowed")], signed_in=True, back="/account")
         forms = bottle.request.forms.decode()
-        row_version = int(forms.get("row_version") or 0)
+        row_version = required_number(forms.get("row_version"))
         fields = [f for v in amendment.view() for s in v.sections for f in s.fields]
         incoming = read_form(forms, fields)
         if forms.get("action") == "fix":  # 确定 on a warning: back to the form, as typed

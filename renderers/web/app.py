@@ -54,7 +54,7 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
              store: Store | None = None) -> bottle.Bottle:
     settings = settings or load_settings()
     web = make_web(settings, clock, store)
-    app = bottle.Bottle()
+    app = security.Application()
     app.config["shenbao.web"] = web
     security.install(app, web)
     app.route("/static/<path:path>", "GET", static)

@@ -2,13 +2,16 @@
 
 Headers: a CSP without inline script or style, frame-ancestors none, nosniff, a strict
 referrer policy, and no caching of pages (they carry personal data). Bodies above the
-configured size are refused before they are read. Errors render a Chinese page; a
-crash logs its traceback and shows no detail to the browser.
+configured size are refused before they are read; what remains is decoded and checked
+once (inputs.py). Errors render a Chinese page; a crash logs its traceback and shows no
+detail to the browser. `Application` replaces Bottle's last-resort "Critical error" page
+(no headers, the path echoed) with the same Chinese page and the same headers.
 """
 from __future__ import annotations
 
 import functools
 import logging
+import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 import bottle
@@ -18,6 +21,7 @@ from store import StoreBusy
 if TYPE_CHECKING:
     from .context import Web
 
+from . import inputs
 from .sessions import CSRF_REFUSED
 
 log = logging.getLogger("shenbao.web")
@@ -34,6 +38,41 @@ HEADERS = {
 }
 ERRORS = {400: "error.400", 403: "error.403", 404: "error.404", 405: "error.405",
           411: "error.413", 413: "error.413", 500: "error.500", 503: "error.503"}
+REFUSALS = {CSRF_REFUSED: "error.csrf", inputs.INPUT_REFUSED: "error.input"}  # HTTPError body → message
+
+
+def header_list(https: bool) -> list[tuple[str, str]]:
+    """The headers of a page built outside Bottle's response object (the last-resort page)."""
+    found = [*HEADERS.items(), ("Cache-Control", "no-store"), ("Content-Type", "text/html; charset=UTF-8")]
+    return found + ([("Strict-Transport-Security", "max-age=31536000")] if https else [])
+
+
+class Application(bottle.Bottle):
+    """Bottle, whose last resort (an exception while the response itself is being built, after
+    every error handler) is a logged traceback and the site's own 500 page with its headers."""
+
+    fallback: Callable[[], bytes] = staticmethod(lambda: b"500")
+    https = False
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            out = self._cast(self._handle(environ))
+            if bottle.response._status_code in (100, 101, 204, 304) or environ["REQUEST_METHOD"] == "HEAD":
+                if hasattr(out, "close"):
+                    out.close()
+                out = []
+            exc_info = environ.pop("bottle.exc_info", None)
+            start_response(bottle.response._wsgi_status_line(), bottle.response.headerlist, exc_info)
+            return out
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except Exception:
+            if not self.catchall:
+                raise
+            log.exception("%s %s: the response could not be built", environ.get("REQUEST_METHOD"),
+                          environ.get("PATH_INFO"))
+            start_response("500 Internal Server Error", header_list(self.https), sys.exc_info())
+            return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else self.fallback()]
 
 
 def add_headers(web: Web) -> None:
@@ -47,6 +86,7 @@ def add_headers(web: Web) -> None:
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
+    """Before any route is added (inputs.install sets the bounded `int` route filter)."""
     limit = web.settings.max_body_bytes
     bottle.BaseRequest.MEMFILE_MAX = limit
 
@@ -61,6 +101,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
             raise bottle.HTTPError(400) from None
         if length > limit:
             raise bottle.HTTPError(413)
+
+    inputs.install(app)
 
     @app.hook("after_request")
     def _headers() -> None:
@@ -85,8 +127,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
             log.error("%s %s failed:\n%s", bottle.request.method, bottle.request.path,
                       error.traceback or error.exception)
         key = ERRORS.get(error.status_code, "error.400" if error.status_code < 500 else "error.500")
-        if error.status_code == 403 and error.body == CSRF_REFUSED:
-            key = "error.csrf"
+        if error.status_code in (400, 403) and isinstance(error.body, str):
+            key = REFUSALS.get(error.body, key)
         try:
             return web.render("error.html", message_key=key, status=error.status_code)
         except Exception:  # the error page itself must never fail
@@ -95,3 +137,17 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     for code in (400, 403, 404, 405, 411, 413, 500, 502, 503):
         app.error(code)(handler)
+    app.default_error_handler = handler  # any other status (416 from a range request …)
+    if isinstance(app, Application):
+        app.https = web.settings.https
+        app.fallback = lambda: fallback_page(web)
+
+
+def fallback_page(web: Web) -> bytes:
+    """The 500 page without a request to render for (no CSRF token, no session)."""
+    try:
+        page = web.env.get_template("error.html").render(csrf_token="", message_key="error.500", status=500)
+    except Exception:  # the template itself is broken: the words alone
+        log.exception("last-resort page failed")
+        page = web.t("error.500")
+    return page.encode("utf-8")

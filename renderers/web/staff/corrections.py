@@ -17,6 +17,7 @@ from store import Application, AuditEntry, Staff, StaleWrite
 
 from .. import sessions
 from ..context import Web
+from ..inputs import number
 from .base import Desk
 from .review import Review
 
@@ -46,10 +47,7 @@ def correct(desk: Desk, review: Review, me: Staff, app: Application) -> str:
     value, problem = checked_email(desk, forms.get(EMAIL) or "")
     if problem is not None:
         return review.page(me, app, 422, page_errors=[problem], email_value=value, email_error=problem)
-    try:
-        row_version = int(forms.get("row_version") or 0)
-    except ValueError:
-        row_version = 0
+    row_version = number(forms.get("row_version"), 0)  # a spoilt one is simply stale
     if value == app.email:
         return review.page(me, app, notices=[desk.t("staff.email.unchanged")])
     audit = AuditEntry(desk.actor(me), "email_correct", data={"from": app.email, "to": value})

@@ -8,6 +8,7 @@ column types (rows.py).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import bottle
 
@@ -82,7 +83,7 @@ class Points:
         if form.errors or not form.check(typed) or not form.save(me, {KEY: typed[KEY]},
                                                                    {k: v for k, v in typed.items() if k != KEY}, None):
             return self.form_page(me, form, typed, action, title, status=422)
-        bottle.redirect(f"/staff/points/{typed[KEY]}")
+        bottle.redirect(f"/staff/points/{quote(str(typed[KEY]), safe='')}")  # a Location header is ASCII
 
 
 def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:

@@ -17,10 +17,12 @@ from shenbao import scope
 from store import Application, Staff, status_counts
 
 from ..context import Web
+from ..inputs import number
 from ..throttle import identity
 from .base import Desk
 
 PAGE = 50
+LAST_PAGE = 1_000_000  # a larger ?page= shows an empty page rather than an offset no column holds
 
 
 def narrow(base: Mapping[str, str], wanted: Mapping[str, str | None]) -> dict[str, str] | None:
@@ -97,10 +99,7 @@ class Queue:
     def listing(self, me: Staff) -> str:
         query = query_args()
         filters, shown = list_filters(self.desk, me, query)
-        try:
-            page = max(1, int(query.get("page") or 1))
-        except ValueError:
-            page = 1
+        page = min(max(1, number(query.get("page"), 1) or 1), LAST_PAGE)
         if shown["q"]:
             self.open_if_scanned(me, filters, shown["q"])
         total = count(self.desk, filters)

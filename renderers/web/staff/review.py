@@ -20,6 +20,7 @@ from store import Application, Staff
 
 from .. import sessions
 from ..context import Web
+from ..inputs import number
 from ..forms import INPUT_TYPES, Errors, FieldModel, OptionModel, as_text, photo_uri
 from ..wizard import secret_fields, step_view_of
 from .base import Desk
@@ -147,10 +148,7 @@ class Review:
     def post_move(self, me: Staff, app: Application) -> str:
         forms = bottle.request.forms.decode()
         to = forms.get("to") or ""
-        try:
-            row_version = int(forms.get("row_version") or 0)
-        except ValueError:
-            row_version = 0
+        row_version = number(forms.get("row_version"), 0)  # a spoilt one is simply stale
         inputs = self.read_inputs(app.status, to) if to in self.flow.statuses else {}
         result = moves.move(self.flow, self.desk.store, app, to, me.role, inputs, actor=self.desk.actor(me),
                             row_version=row_version, local_now=self.web.local_now(), now=self.web.now())
