@@ -28,6 +28,10 @@ def new_token() -> str:
 
 
 class AccessPart(StoreBase):
+    """Sessions, drafts and throttle rows are written with `durable=False` (a power cut may
+    lose the last of them: a visitor logs in again or retypes a page); ending sessions and
+    password resets stay durable, since losing those would undo a security decision."""
+
     # -- sessions -----------------------------------------------------------------------
 
     def create_session(self, kind: str, subject: str | int,
@@ -40,7 +44,7 @@ class AccessPart(StoreBase):
         record = Session(kind, str(subject), new_token(), at, at)
         statement = sessions.insert().values(token_hash=self._token_hash(token),
                                              **record.__dict__)
-        self.db.run(lambda conn: conn.execute(statement))
+        self.db.run(lambda conn: conn.execute(statement), durable=False)
         return token, record
 
     def get_session(self, token: str, now: datetime, idle_timeout: timedelta,
@@ -61,7 +65,7 @@ class AccessPart(StoreBase):
     def touch(self, token: str, now: datetime | None = None) -> None:
         statement = (sessions.update().where(sessions.c.token_hash == self._token_hash(token))
                      .values(last_seen_at=self._now(now)))
-        self.db.run(lambda conn: conn.execute(statement))
+        self.db.run(lambda conn: conn.execute(statement), durable=False)
 
     def delete_session(self, token: str) -> None:
         statement = sessions.delete().where(sessions.c.token_hash == self._token_hash(token))
@@ -79,7 +83,7 @@ class AccessPart(StoreBase):
         statement = sessions.delete().where(sa.or_(
             sessions.c.last_seen_at < at - idle_timeout,
             sessions.c.created_at < at - absolute_timeout))
-        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+        return self.db.run(lambda conn: conn.execute(statement).rowcount, durable=False)
 
     # -- drafts -------------------------------------------------------------------------
 
@@ -96,7 +100,7 @@ class AccessPart(StoreBase):
                 conn.execute(drafts.insert().values(token_hash=digest, state=document,
                                                     created_at=at, updated_at=at))
 
-        self.db.run(body)
+        self.db.run(body, durable=False)
 
     def load_draft(self, token: str, now: datetime | None = None,
                    idle_timeout: timedelta = DRAFT_IDLE) -> dict[str, Any] | None:
@@ -114,17 +118,17 @@ class AccessPart(StoreBase):
 
     def delete_draft(self, token: str) -> None:
         statement = drafts.delete().where(drafts.c.token_hash == self._token_hash(token))
-        self.db.run(lambda conn: conn.execute(statement))
+        self.db.run(lambda conn: conn.execute(statement), durable=False)
 
     def purge_drafts(self, older_than: datetime) -> int:
         statement = drafts.delete().where(drafts.c.updated_at < self._now(older_than))
-        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+        return self.db.run(lambda conn: conn.execute(statement).rowcount, durable=False)
 
     # -- throttle -----------------------------------------------------------------------
 
     def record_failure(self, key: str, now: datetime | None = None) -> None:
         statement = throttle.insert().values(key=key, at=self._now(now))
-        self.db.run(lambda conn: conn.execute(statement))
+        self.db.run(lambda conn: conn.execute(statement), durable=False)
 
     def failures(self, key: str, since: datetime) -> int:
         """Failed attempts recorded for `key` at or after `since` (a sliding window)."""
@@ -134,11 +138,11 @@ class AccessPart(StoreBase):
 
     def clear(self, key: str) -> None:
         statement = throttle.delete().where(throttle.c.key == key)
-        self.db.run(lambda conn: conn.execute(statement))
+        self.db.run(lambda conn: conn.execute(statement), durable=False)
 
     def purge_failures(self, older_than: datetime) -> int:
         statement = throttle.delete().where(throttle.c.at < self._now(older_than))
-        return self.db.run(lambda conn: conn.execute(statement).rowcount)
+        return self.db.run(lambda conn: conn.execute(statement).rowcount, durable=False)
 
     # -- password resets ----------------------------------------------------------------
 

@@ -2,7 +2,12 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout; write transactions
 start with BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing
-half-way. A transaction that meets a lock (SQLite) or a serialization failure or
+half-way. A write is *durable* by default (SQLite `synchronous=FULL`, PostgreSQL
+`synchronous_commit=on`: a committed submission survives a power cut); callers whose rows
+are cheap to lose in a power cut (drafts, sessions, throttle counters) pass
+`durable=False` (`NORMAL` / `off`: still safe against a crash of the process, never
+corrupt, but one fsync fewer per request). The level is set per pooled connection only when
+it changes, so steady traffic of one kind costs no extra statement. A transaction that meets a lock (SQLite) or a serialization failure or
 deadlock (PostgreSQL) is re-run from the start a few times, then `StoreBusy` is raised
 with nothing written. Transaction bodies must therefore be safe to re-run: they may
 only touch the connection they are given. This module knows no table.
@@ -32,6 +37,8 @@ T = TypeVar("T")
 _PG_RETRY = frozenset({"40001", "40P01", "55P03", "53300", "57P03"})
 _SQLITE_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _IMMEDIATE = "shenbao_immediate"
+_DURABLE = "shenbao_durable"
+_SYNC = "shenbao_sync"            # key in the pooled connection's info: the level set on it
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Settings:
     busy_timeout: float = 2.0
     retry_for: float = 6.0
     pool_size: int = 10
+    recycle_seconds: int = 1800
 
 
 def normalize_url(url: str) -> sa.URL:
@@ -66,8 +74,11 @@ def create_engine(url: str, settings: Settings, **kwargs: Any) -> sa.Engine:
                                   connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_hooks(engine, settings)
         return engine
+    # No pre-ping (a round trip before every checkout): connections are recycled before
+    # servers or proxies drop idle ones, and a connection found dead is retried in `run`.
     engine = sa.create_engine(parsed, json_serializer=dumps, pool_size=settings.pool_size,
-                              max_overflow=settings.pool_size, pool_pre_ping=True, **kwargs)
+                              max_overflow=settings.pool_size, pool_recycle=settings.recycle_seconds,
+                              **kwargs)
     _postgresql_hooks(engine, settings)
     return engine
 
@@ -80,6 +91,27 @@ def _postgresql_hooks(engine: sa.Engine, settings: Settings) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(settings.busy_timeout * 1000)}")
         dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        durable = conn.get_execution_options().get(_DURABLE)
+        if durable is not None:
+            _set_level(conn, "on" if durable else "off",
+                       lambda level: conn.exec_driver_sql(f"SET synchronous_commit = {level}"))
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: sa.Connection) -> None:
+        # A SET inside a transaction that rolls back is undone: forget what we set
+        # (an invalidated connection is thrown away with what it knew).
+        if not conn.invalidated:
+            conn.connection.info.pop(_SYNC, None)
+
+
+def _set_level(conn: sa.Connection, level: str, apply: Callable[[str], Any]) -> None:
+    info = conn.connection.info
+    if info.get(_SYNC) != level:
+        apply(level)
+        info[_SYNC] = level
 
 
 def _sqlite_hooks(engine: sa.Engine, settings: Settings) -> None:
@@ -94,11 +126,16 @@ def _sqlite_hooks(engine: sa.Engine, settings: Settings) -> None:
         # FULL: a committed submission survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
+        _record.info[_SYNC] = "FULL"
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
-        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        durable = options.get(_DURABLE)
+        if durable is not None:  # outside the transaction: SQLite ignores it inside one
+            _set_level(conn, "FULL" if durable else "NORMAL",
+                       lambda level: conn.exec_driver_sql(f"PRAGMA synchronous = {level}"))
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE, False) else "BEGIN")
 
 
 def is_busy(error: BaseException) -> bool:
@@ -122,24 +159,25 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
 
     @contextmanager
-    def connect(self, write: bool) -> Iterator[sa.Connection]:
+    def connect(self, write: bool, durable: bool = True) -> Iterator[sa.Connection]:
         """One transaction, no retry (for callers that manage their own)."""
         with self.engine.connect() as conn:
-            if write and self.is_sqlite:
-                conn.execution_options(**{_IMMEDIATE: True})
+            if write:
+                conn.execution_options(**{_DURABLE: durable, _IMMEDIATE: self.is_sqlite})
             with conn.begin():
                 yield conn
 
-    def run(self, body: Callable[[sa.Connection], T], write: bool = True) -> T:
-        """Run `body` in one transaction, re-running it while the database is busy."""
+    def run(self, body: Callable[[sa.Connection], T], write: bool = True, durable: bool = True) -> T:
+        """Run `body` in one transaction, re-running it while the database is busy or the
+        pooled connection turned out to be dead (the server restarted, a proxy dropped it)."""
         deadline = time.monotonic() + self.settings.retry_for
         attempt = 0
         while True:
             try:
-                with self.connect(write) as conn:
+                with self.connect(write, durable) as conn:
                     return body(conn)
             except sa.exc.DBAPIError as error:
-                if not is_busy(error):
+                if not (is_busy(error) or error.connection_invalidated):
                     raise
                 attempt += 1
                 if time.monotonic() >= deadline:
