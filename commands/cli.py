@@ -13,6 +13,8 @@ import sys
 from importlib import import_module
 from typing import Callable, Sequence
 
+from engine import FlowError
+
 # sub-command → (module, function that adds its arguments, function that runs it)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("commands.check", "check the flow file(s) and list every problem"),
@@ -39,7 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         getattr(mod, f"add_{name}_arguments")(command)
         runners[name] = getattr(mod, f"run_{name}")
     args = parser.parse_args(argv)
-    return runners[args.command](args)
+    try:
+        return runners[args.command](args)
+    except FlowError as exc:  # a command that needs the flow was given a broken one: say where, no traceback
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"the flow has {len(exc.problems)} problem(s); `shenbao check` lists them", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ class Expression:
     names: frozenset[str]
     attributes: frozenset[tuple[str, str]]
     _function: Compiled = field(repr=False, compare=False)
+    tree: nodes.Node | None = field(default=None, repr=False, compare=False)  # for engine.typecheck
 
     def evaluate(self, names: Names, where: str = "") -> Any:
         """Evaluate over `names` (any mapping; only the names the expression reads are asked for)."""
@@ -89,18 +90,41 @@ def compile_expression(source: str) -> Expression:
             raise TemplateSyntaxError("unexpected text after the expression",
                                       parser.stream.current.lineno)
     except TemplateSyntaxError as exc:
-        raise ExpressionSyntax("EXPR_001", f"expression {source!r} does not parse: {exc.message}",
-                               "write a comparison such as `plan is not none`") from exc
+        message = (exc.message or "").replace("end of template", "end of the expression")
+        raise ExpressionSyntax("EXPR_001", f"expression {source!r} does not parse: {message}",
+                               _syntax_hint(source, message)) from exc
     _check(tree, source)
     every = [tree, *tree.find_all(nodes.Node)]  # find_all leaves out the root itself
     names = frozenset(n.name for n in every if isinstance(n, nodes.Name))
     attributes = frozenset((n.node.name, n.attr) for n in every
                            if isinstance(n, nodes.Getattr) and isinstance(n.node, nodes.Name))
-    return Expression(source, names, attributes, _compile(tree))
+    return Expression(source, names, attributes, _compile(tree), tree)
+
+
+# Words people bring from other languages, and what this one says instead.
+NAME_HINTS = {"null": "write `none` (e.g. `x is none`)", "nil": "write `none`", "None": "write `none`",
+              "len": "write `x | length`", "today()": "write `today`"}
+
+
+def _syntax_hint(source: str, message: str) -> str:
+    """What a policy editor most likely meant, from the shape of what they wrote."""
+    stripped = source.replace("==", "").replace("!=", "").replace(">=", "").replace("<=", "")
+    if "=" in stripped:
+        return "to compare, write `==` (one `=` is not a comparison), e.g. `agency == 'x'`"
+    if source.count("'") % 2 or source.count('"') % 2:
+        return "a quote is opened but not closed"
+    if source.count("(") != source.count(")"):
+        return "brackets ( ) do not match"
+    if "end of the expression" in message:
+        return "the expression stops before it is complete: finish it, e.g. `agency == 'x'`"
+    return "write a comparison such as `plan is not none`"
 
 
 def _check(tree: nodes.Node, source: str) -> None:
     for node in [tree, *tree.find_all(nodes.Node)]:
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "len":
+            raise ExpressionSyntax("EXPR_002", f"expression {source!r} calls len(), which flows may not use",
+                                   "write `x | length` instead of `len(x)`")
         if not isinstance(node, _ALLOWED_NODES):
             raise ExpressionSyntax("EXPR_002", f"expression {source!r} uses {type(node).__name__.lower()}, "
                                    "which flows may not use",

@@ -86,6 +86,10 @@ def _to_problem(error: jsonschema.ValidationError, positions: Positions, filenam
         return _enum_problem(error, path, where, positions, filename)
     if validator == "pattern":
         return _pattern_problem(error, where, line, col, filename)
+    if validator == "type" and path and path[-1] == "options" and error.instance == []:
+        return FlowProblem(filename, line, col, "SCHEMA_008", f"{where}: the list of options is empty",
+                           "list at least one option, e.g. options: [{value: accept, label: option.accept}], "
+                           "or take them from a dataset: options: {dataset: …, value: …, label: …}")
     if validator == "type":
         hint = "put it in quotes" if error.validator_value == "string" and isinstance(error.instance, (int, float)) \
             else ""
@@ -127,7 +131,7 @@ def _kind(value: Any) -> str:
              "array": "a list", "object": "a mapping", "null": "nothing"}
     if isinstance(value, str) and value in names:
         return names[value]
-    if isinstance(value, list):
+    if isinstance(value, list) and value and all(isinstance(v, str) and v in names for v in value):
         return " or ".join(_kind(v) for v in value)
     python = {str: "text", bool: "true or false", int: "a number", float: "a number", list: "a list",
               dict: "a mapping", type(None): "nothing"}

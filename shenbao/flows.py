@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Collection
 
 from engine import Flow, load_flow
 
@@ -23,8 +24,12 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def read_flow(path: Path | str, lang: str = "zh_CN") -> Flow:
-    """Load and check a flow file; raises engine.FlowError listing every problem."""
+def read_flow(path: Path | str, lang: str = "zh_CN", message_keys: Collection[str] | None = None) -> Flow:
+    """Load and check a flow file; raises engine.FlowError listing every problem.
+
+    A dataset's `file:` is relative to the flow file's folder and must exist."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    return load_flow(text, display_name(path), load_schemas(), load_catalog(lang).messages.keys())
+    keys = load_catalog(lang).messages.keys() if message_keys is None else message_keys
+    return load_flow(text, display_name(path), load_schemas(), keys,
+                     file_exists=lambda name: (path.parent / name).is_file())

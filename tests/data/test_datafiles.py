@@ -353,3 +353,20 @@ def test_readme__certificate_table__names_rows_that_exist():
         if len(cells) > 4 and re.fullmatch(r"\d{17}[\dX]", cells[4]):
             for cert_no in cells[3].split(" and "):
                 assert (cert_no, cells[4]) in pairs, line
+
+
+def test_init_demo__dataset_file_missing__located_refusal_not_a_traceback(tmp_path, capsys):
+    from shenbao.cli import main
+    from shenbao.paths import DEFAULT_FLOW
+
+    flow = DEFAULT_FLOW.parent / f"_missing_{tmp_path.name}.yaml"
+    flow.write_text(DEFAULT_FLOW.read_text(encoding="utf-8").replace("../data/demo/plans.yaml",
+                                                                      "../data/demo/plnas.yaml"), encoding="utf-8")
+    try:
+        code = main(["init", "--demo", str(flow), "--database", f"sqlite:///{tmp_path / 'x.db'}"])
+    finally:
+        flow.unlink()
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "REF_018 dataset 'plans': file '../data/demo/plnas.yaml' does not exist" in err
+    assert "Traceback" not in err and not (tmp_path / "x.db").exists()
