@@ -356,7 +356,7 @@ def test_readme__certificate_table__names_rows_that_exist():
 
 
 def test_init_demo__dataset_file_missing__located_refusal_not_a_traceback(tmp_path, capsys):
-    from shenbao.cli import main
+    from commands.cli import main
     from shenbao.paths import DEFAULT_FLOW
 
     flow = DEFAULT_FLOW.parent / f"_missing_{tmp_path.name}.yaml"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from engine.source import MAX_CHARS, read_yaml, resolve_plain
-from shenbao.check import run_check
+from commands.check import run_check
 
 
 def test_check__ten_megabyte_flow__refused_at_once_with_the_limit(tmp_path, capsys):
