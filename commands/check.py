@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine import FlowError
-from engine.messages import check_placeholders, read_catalogue, received_parameters
+from engine import FlowError, check_placeholders, read_catalogue, received_parameters
 
 from shenbao.flows import display_name, read_flow
 from shenbao.paths import LOCALES

@@ -11,7 +11,9 @@ from .document import DocumentError, DocumentView, format_value, resolve_documen
 from .document import Photo as DocumentPhoto
 from .document import Section as DocumentSection
 from .evaluate import Clock, Context, DataSource, MemorySource, Option
+from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, worst
 from .loader import load_flow
+from .messages import check_placeholders, read_catalogue, received_parameters
 from .model import Dataset, Field, Flow, Status, Step
 from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
 from .run import MIN_READ_GATE, Decision, Run, SubmitResult, answers_from_json, to_json
@@ -20,6 +22,8 @@ from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionRe
 from .steps import FieldView, SectionView, StepView
 
 __all__ = [
+    "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "worst", "check_placeholders", "read_catalogue",
+    "received_parameters",
     "MIN_READ_GATE", "AmendResult", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
     "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 from typing import Any, Callable, Collection, Iterable
 
@@ -413,8 +414,11 @@ def _typo(word: str, other: str, most: int = 2) -> bool:
     return previous[-1] <= most
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def digest(data: Any) -> str:
+    """The flow's identity: a hash of what it says, not of its text, so an edit of comments, blank
+    lines, quoting or key order changes nothing for anybody (drafts, documents, versions)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def build_statuses(b: Builder, roles: frozenset[str]) -> dict[str, model.Status]:
@@ -521,7 +525,7 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     if b.problems or tolerant:
         return None, b.problems
     meta = data["flow"]
-    flow = model.Flow(meta["id"], str(meta["version"]), meta["title"], filename, digest(text), roles,
+    flow = model.Flow(meta["id"], str(meta["version"]), meta["title"], filename, digest(data), roles,
                       b.datasets, lookups, steps, review,
                       FieldValidator({f.id: (f.type, f.rules) for f in review}), statuses,
                       data.get("documents", {}))

@@ -30,7 +30,8 @@ class EditRights:
 def edit_rights(flow: Flow, status: str, answers: Mapping[str, Any], source: DataSource,
                 now: datetime) -> EditRights:
     """Which input fields the applicant may change now (secret fields never: they have their own page)."""
-    rule = flow.statuses[status].applicant_edit
+    known = flow.statuses.get(status)  # a status the flow no longer has: nothing may be changed in it
+    rule = known.applicant_edit if known is not None else None
     if rule is None:
         return EditRights(False, frozenset())
     if rule.when is not None:
@@ -150,7 +151,8 @@ class TransitionResult:
 
 
 def allowed_transitions(flow: Flow, status: str, role: str) -> list[str]:
-    return [t.to for t in flow.statuses[status].transitions if role in t.roles]
+    known = flow.statuses.get(status)  # a status the flow no longer has: no move is offered from it
+    return [t.to for t in known.transitions if role in t.roles] if known is not None else []
 
 
 def transition(flow: Flow, status: str, to: str, role: str, inputs: Mapping[str, Any],

@@ -7,12 +7,13 @@ saves use optimistic locking, so a second tab's stale save is refused, never mer
 """
 from __future__ import annotations
 
+import copy
 import secrets
 from typing import Any, Mapping
 
 import bottle
 
-from engine import Amendment, Context, answers_from_json, edit_rights, to_json
+from engine import Amendment, Context, Status, answers_from_json, edit_rights, to_json
 from store import APPLICATIONS, Application, AuditEntry, Duplicate, StaleWrite
 
 from . import captcha, sessions
@@ -38,11 +39,11 @@ def current_application(web: Web) -> Application:
 
 
 def typed_answers(web: Web, app: Application) -> dict[str, Any]:
-    return answers_from_json(web.flow, app.answers)
+    return answers_from_json(web.flow_of(app.flow_digest), app.answers)
 
 
 def lookups(web: Web, app: Application) -> Mapping[str, Any]:
-    return Context(web.flow, web.source, web.local_now(), typed_answers(web, app)).names()
+    return Context(web.flow_of(app.flow_digest), web.source, web.local_now(), typed_answers(web, app)).names()
 
 
 class Accounts:
@@ -51,6 +52,15 @@ class Accounts:
         self.texts = Texts(web.flow, web.catalog)
         self.throttle = Throttle(web, "login", web.settings.login_failures_per_account,
                                  web.settings.login_failures_per_address)
+
+    def under(self, app: Application) -> Accounts:
+        """These pages for one application: read with the flow version it was made under."""
+        flow = self.web.flow_of(app.flow_digest)
+        if flow is self.flow:
+            return self
+        other = copy.copy(self)
+        other.flow, other.texts = flow, Texts(flow, self.web.catalog)
+        return other
 
     # -- login ------------------------------------------------------------------------
     def login_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
@@ -103,7 +113,7 @@ class Accounts:
     def dashboard(self, app: Application) -> str:
         names = lookups(self.web, app)
         agency, point = names.get(AGENCY_LOOKUP), names.get(POINT_LOOKUP)
-        status = self.flow.statuses[app.status]
+        status = self.flow.statuses.get(app.status) or Status(app.status, "web.account.status_unknown")
         rights = edit_rights(self.flow, app.status, typed_answers(self.web, app), self.web.source,
                              self.web.local_now())
         shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
@@ -230,11 +240,13 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     @app.get("/account")
     def dashboard() -> str:
-        return accounts.dashboard(current_application(web))
+        found = current_application(web)
+        return accounts.under(found).dashboard(found)
 
     @app.get("/account/application")
     def view() -> str:
-        return accounts.view(current_application(web))
+        found = current_application(web)
+        return accounts.under(found).view(found)
 
     @app.get("/account/notes")
     def notes() -> str:
@@ -245,17 +257,17 @@ def install(app: bottle.Bottle, web: Web) -> None:
     @app.get("/account/edit")
     def edit_form() -> str:
         found = current_application(web)
-        amendment = accounts.amendment(found)
+        amendment = accounts.under(found).amendment(found)
         if not amendment.rights.allowed:
             return web.page("message.html", 403, title=web.t("web.edit.title"),
                             lines=[web.t("web.edit.not_allowed")], signed_in=True, back="/account")
-        return accounts.edit_page(found, amendment)
+        return accounts.under(found).edit_page(found, amendment)
 
     @app.post("/account/edit")
     def edit() -> str:
         found = current_application(web)
         sessions.check_csrf(web)
-        return accounts.edit(found)
+        return accounts.under(found).edit(found)
 
     @app.post("/logout")
     def logout() -> str:

@@ -11,12 +11,14 @@ import importlib
 import importlib.util
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import bottle
 
 from shenbao.catalog import load_catalog
 from shenbao.flows import read_flow
+from shenbao.flowversions import FlowVersions
 from shenbao.mail import MailConfig, Mailer
 from shenbao.settings import Settings, load_settings
 from store import Store
@@ -35,14 +37,16 @@ def open_store(settings: Settings) -> Store:
 
 
 def make_web(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Web:
-    flow = read_flow(settings.flow_file)
+    started = read_flow(settings.flow_file)
     store = store or open_store(settings)
+    flows = FlowVersions(store, started, Path(settings.flow_file).read_text(encoding="utf-8"))
+    flow = flows.live()
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
     catalog = load_catalog()
     clock = clock or system_clock
     mailer = Mailer(store, mail_config(settings), clock)
     return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone),
-               SteadyRows(store))
+               SteadyRows(store), flows)
 
 
 def mail_config(settings: Settings) -> MailConfig:
@@ -57,6 +61,7 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app = security.Application()
     app.config["shenbao.web"] = web
     security.install(app, web)
+    app.add_hook("before_request", lambda: _live_flow(web))
     app.route("/static/<path:path>", "GET", static)
     for name in ROUTE_MODULES:
         importlib.import_module(f"{__package__}.{name}").install(app, web)
@@ -65,6 +70,12 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
         if hasattr(staff, "install"):  # absent while the staff package is being written
             staff.install(app, web)
     return app
+
+
+def _live_flow(web: Web) -> None:
+    """A version published with `shenbao publish` is served from the next request on (no restart)."""
+    if web.flows is not None:
+        web.flow = web.flows.live()
 
 
 def static(path: str) -> object:

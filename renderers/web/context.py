@@ -18,6 +18,7 @@ import jinja2
 
 from engine import Flow
 from shenbao.catalog import Catalog, format_value
+from shenbao.flowversions import FlowVersions
 from shenbao.mail import Mailer
 from shenbao.settings import Settings
 from store import Store
@@ -67,6 +68,12 @@ class Web:
     mailer: Mailer
     tz: tzinfo
     source: SteadyRows
+    flows: FlowVersions | None = None  # the published versions; `flow` is the live one
+
+    def flow_of(self, digest: str | None) -> Flow:
+        """The version a draft or an application was made under (the live one when unknown)."""
+        found = self.flows.of(digest) if self.flows is not None else None
+        return found or self.flow
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> datetime:

@@ -75,8 +75,14 @@ class Wizard:
     def load(self) -> tuple[Run, dict[str, dict[str, Any]]] | None:
         idle = timedelta(minutes=self.web.settings.draft_idle_minutes)
         draft = self.web.store.load_draft(self._key(), self.web.now(), idle)
-        if draft is None or draft.get("run", {}).get("digest") != self.flow.digest:
-            return None  # expired, or made with a flow file that has changed since
+        if draft is None:
+            return None  # expired
+        digest = draft.get("run", {}).get("digest")
+        if digest != self.flow.digest:  # started under an earlier published version: finish under it
+            started = self.web.flows.of(digest) if self.web.flows is not None else None
+            if started is None:
+                return None  # made with a flow that was never published here
+            self.flow, self.texts = started, Texts(started, self.web.catalog)
         return Run(self.flow, self.web.source, self.web.local_now, state=draft["run"]), draft.get("typed", {})
 
     def save(self, run: Run, typed: Mapping[str, Any]) -> None:
@@ -164,10 +170,9 @@ class Wizard:
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
-    wizard = Wizard(web)
-
     @app.get("/apply/start")
     def start() -> None:
+        wizard = Wizard(web)  # one per request: the flow version is the live one, or the draft's
         loaded = wizard.load()
         if loaded is None or loaded[0].complete:
             wizard.start()
@@ -176,6 +181,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     @app.get("/apply")
     def show() -> str:
+        wizard = Wizard(web)
         loaded = wizard.load()
         if loaded is None:
             if bottle.request.get_cookie(BROWSER_COOKIE) is None:  # cookies off: no loop of redirects
@@ -189,4 +195,4 @@ def install(app: bottle.Bottle, web: Web) -> None:
     @app.post("/apply")
     def submit() -> str:
         check_csrf(web)
-        return wizard.post()
+        return Wizard(web).post()

@@ -1,0 +1,153 @@
+"""A new flow version never hurts a live application (issue 11 E), end to end on SQLite and PostgreSQL.
+
+For each of four real edits of flows/teacher_registration.yaml (a comment, a new required field,
+a removed option, a removed status) a submitted application and a draft at step 7 exist; the
+edited flow is published as `shenbao publish` does; then, on the running app (no restart), the
+applicant's dashboard and edit page, the staff page and the draft go on exactly as the diff
+announced: drafts and applications keep the version they started under, new applicants get the
+new one, a comment edit changes nothing for anybody.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from shenbao.paths import DATA, DEFAULT_FLOW
+from shenbao.publishing import publish
+from store import flow_versions
+from staffsupport import AT_JINXIU, AT_JINXIU_2, applicant_dashboard, applied, bring_to, make_staff, staff_browser
+from webjourney import NEW, next_step, title, walk_to
+from websupport import text_of
+
+ORIGINAL = DEFAULT_FLOW.read_text(encoding="utf-8")
+BUMP = ('version: "2026.1"', 'version: "2026.2"')
+MOBILE = "          - {id: mobile, type: text, label: field.mobile.label, normalize: [nfkc, trim], " \
+         "rules: {required: true, mobile: true}}\n"
+EXTRA = "          - {id: teaching_years, type: text, label: field.major.label, rules: {required: true, maxlength: 2}}\n"
+
+
+def _without_status(text: str, status: str) -> str:
+    text = re.sub(rf"      - \{{to: {status},[^\n]*\n", "", text)
+    return re.sub(rf"  {status}:\n(    [^\n]*\n)+", "", text)
+
+
+EDITS = {
+    # edit → (the edited text, the impact the diff must announce, a version is recorded)
+    "comment": (ORIGINAL.replace("flow:\n", "# 政策处：只改了一句注释\nflow:\n", 1), "publish.unchanged", False),
+    "required_field": (ORIGINAL.replace(*BUMP).replace(MOBILE, MOBILE + EXTRA), "diff.field_added_required", True),
+    "removed_option": (ORIGINAL.replace(*BUMP).replace("          - {value: decline, label: option.decline}\n", ""),
+                       "diff.option_removed", True),
+    "removed_status": (_without_status(ORIGINAL.replace(*BUMP), "materials_incomplete"), "diff.status_removed", True),
+}
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    """The edited flow in a folder of its own beside a link to the data, so `../data/...` still resolves."""
+    (tmp_path / "data").symlink_to(DATA)
+    (tmp_path / "flows").mkdir()
+    path = tmp_path / "flows" / "teacher_registration.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_publish__edit__draft_at_step_7_and_submitted_application_carry_on(edit, tmp_path, new_browser, clock,
+                                                                          web, store):
+    from shenbao.flows import read_flow
+
+    text, announced, recorded = EDITS[edit]
+    make_staff(store)
+    submitted = applied(new_browser, clock, web, store, AT_JINXIU)
+    if edit == "removed_status":
+        submitted = bring_to(store, submitted, "materials_incomplete")
+    draft = new_browser()
+    walk_to(draft, clock, web, AT_JINXIU_2, "application")                  # a draft at step 7
+    old = web.flow
+
+    edited = read_flow(_write(tmp_path, text))
+    code, lines = publish(store, edited, text, web.catalog, datetime.now(timezone.utc))
+    wording = web.catalog.text(announced, **_params(announced))
+    assert code == 0 and any(wording in line for line in lines), lines
+    assert (flow_versions.live(store, old.id).digest != old.digest) == recorded
+    assert (edited.digest == old.digest) == (edit == "comment")
+
+    web.flows.refresh = 0                                                  # the next request looks again
+    # The submitted application: dashboard, edit page and staff page work under its own version.
+    dashboard = applicant_dashboard(new_browser, AT_JINXIU)
+    assert web.t(old.statuses[submitted.status].message) in text_of(dashboard.html)
+    assert dashboard.get("/account/edit", status="*").status_int in (200, 403)
+    staff = staff_browser(new_browser, "admin")
+    staff.get(f"/staff/applications/{submitted.id}")
+    assert AT_JINXIU.name in text_of(staff.html)
+    assert web.flow.digest == edited.digest
+
+    # The draft finishes under the version it started with.
+    next_step(draft, AT_JINXIU_2, "application")
+    assert draft.h1 == title(web, "done"), (draft.summary(), draft.field_errors())
+    made = store.find_application(cert_no=AT_JINXIU_2.cert_no)
+    assert made is not None and made.flow_digest == old.digest
+
+    # A new applicant gets the new version.
+    fresh = new_browser()
+    walk_to(fresh, clock, web, NEW, "application")
+    if edit == "required_field":
+        assert 'name="teaching_years"' in fresh.html
+
+
+def _params(key: str) -> dict[str, str]:
+    return {"publish.unchanged": {"version": "2026.1"}, "diff.field_added_required": {"field_label": "field.major.label",
+                                                           "step_label": "step.application.title"},
+            "diff.option_removed": {"field_label": "field.accept_terms.label", "step_label": "step.terms.title",
+                                    "option_label": "option.decline"},
+            "diff.status_removed": {"status_label": "status.materials_incomplete",
+                                    "status": "materials_incomplete"}}[key]
+
+
+def test_publish__breaking_change_same_version__refused_and_nothing_recorded(tmp_path, web, store):
+    from shenbao.flows import read_flow
+
+    text = ORIGINAL.replace(MOBILE, MOBILE + EXTRA)                        # version name not changed
+    edited = read_flow(_write(tmp_path, text))
+    code, lines = publish(store, edited, text, web.catalog, datetime.now(timezone.utc))
+    assert code == 1 and lines[-1] == web.t("publish.refused", reason=web.t("diff.breaking_same_version"))
+    assert flow_versions.live(store, edited.id).digest == web.flow.digest
+
+
+def test_diff_command__with_database__counts_and_exit_code(tmp_path, new_browser, clock, web, store, database,
+                                                           capsys):
+    import argparse
+
+    from commands.diff import run_diff
+
+    if database.kind != "sqlite":
+        pytest.skip("the command opens the database by URL; the PostgreSQL test schema is set per connection")
+    applied(new_browser, clock, web, store, AT_JINXIU)
+    walk_to(new_browser(), clock, web, AT_JINXIU_2, "application")
+    same = _write(tmp_path, ORIGINAL.replace(MOBILE, MOBILE + EXTRA))
+    code = run_diff(argparse.Namespace(flows=[str(same)], database=database.url))
+    out = capsys.readouterr().out.splitlines()
+    field = web.t("diff.field_added_required", field_label="field.major.label", step_label="step.application.title")
+    made = sum(1 for digest, _, _ in flow_versions.application_digests(store, web.flow.id) if digest == web.flow.digest)
+    assert code == 1 and made >= 2  # the demo's applications and this one
+    assert out == [web.t("diff.header", flow="teacher_registration", old="2026.1", new="2026.1", count=2),
+                   f"[{web.t('diff.impact.submitted')}] {field}",
+                   web.t("diff.counts", drafts=1, applications=made),
+                   f"[{web.t('diff.impact.submitted')}] " + web.t("diff.status_edit", status_label="status.submitted",
+                                                                  status="submitted"),
+                   web.t("diff.counts", drafts=0, applications=made),
+                   web.t("diff.breaking_same_version")]
+
+
+def test_status_the_flow_no_longer_has__pages_work_no_500(new_browser, clock, web, store):
+    make_staff(store)
+    app = applied(new_browser, clock, web, store, AT_JINXIU)
+    store.update_application(app.id, app.row_version, status="withdrawn")    # e.g. left by an old migration
+    dashboard = applicant_dashboard(new_browser, AT_JINXIU)
+    assert web.t("web.account.status_unknown") in text_of(dashboard.html)
+    assert dashboard.get("/account/edit", status="*").status_int == 403
+    staff = staff_browser(new_browser, "admin")
+    staff.get(f"/staff/applications/{app.id}")
+    assert AT_JINXIU.name in text_of(staff.html)
