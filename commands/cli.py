@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("commands.check", "check the flow file(s) and list every problem"),
     "diff": ("commands.diff", "what changes, and for whom, between two versions of a flow"),
     "publish": ("commands.publish", "check a flow, compare it with the live version and make it live"),
+    "migrate": ("commands.migrate", "move applications of older flow versions to the live one, by rules"),
     "console": ("commands.console", "run a flow in the terminal, or headless from scenario files"),
     "init": ("commands.admin", "create or upgrade the database; --demo loads the demo data"),
     "import": ("commands.admin", "import a dataset from a CSV or YAML file"),

@@ -84,3 +84,10 @@ def application_digests(store: Any, flow_id: str) -> list[tuple[str, str, dict[s
     query = sa.select(applications.c.flow_digest, applications.c.status, applications.c.answers) \
         .where(applications.c.flow_id == flow_id)
     return store.db.read(lambda conn: [(r[0], r[1], untag(r[2]) if r[2] else {}) for r in conn.execute(query)])
+
+
+def application_ids(store: Any, flow_id: str, digest: str) -> list[int]:
+    """The applications made (or last moved) under one flow version."""
+    query = sa.select(applications.c.id).where(applications.c.flow_id == flow_id,
+                                               applications.c.flow_digest == digest).order_by(applications.c.id)
+    return store.db.read(lambda conn: [r[0] for r in conn.execute(query)])
