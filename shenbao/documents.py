@@ -171,6 +171,7 @@ class Documents:
         if not flow.documents:
             raise ValueError(f"flow '{flow.id}' declares no documents")
         self.flow, self.store, self.catalog, self.tz = flow, store, catalog, tz
+        self.flow_of: Callable[[str], Flow] | None = None  # an application's own flow version, when known
         self.fonts = DocumentFonts(catalog) if fonts is None else fonts
         self.document_id = document_id or next(iter(flow.documents))
         declared = flow.documents[self.document_id]
@@ -194,11 +195,15 @@ class Documents:
 
     # -- drawing ------------------------------------------------------------------------
     def view(self, app: Application) -> DocumentView:
+        """The application's form as laid out by the flow version it was made under."""
+        flow = self.flow_of(app.flow_digest) if self.flow_of is not None else self.flow
+        if self.document_id not in flow.documents:
+            flow = self.flow
         photo = self.store.get_application_photo(app.id)
-        values = document_values(self.flow, app, self.store, self.catalog, self.tz, photo)
+        values = document_values(flow, app, self.store, self.catalog, self.tz, photo)
         moment = app.updated_at.astimezone(self.tz).replace(tzinfo=None)
-        labels = option_labels(self.flow, self.store, self.catalog, values, moment)
-        return resolve_document(self.flow.documents, self.document_id, values, self.catalog.text, labels)
+        labels = option_labels(flow, self.store, self.catalog, values, moment)
+        return resolve_document(flow.documents, self.document_id, values, self.catalog.text, labels)
 
     def render(self, app: Application, fmt: str) -> bytes:
         """The file, drawn now (no cache)."""

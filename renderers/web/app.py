@@ -41,6 +41,10 @@ def make_web(settings: Settings, clock: Clock | None = None, store: Store | None
     store = store or open_store(settings)
     flows = FlowVersions(store, started, Path(settings.flow_file).read_text(encoding="utf-8"))
     flow = flows.live()
+    if flow.digest != started.digest:
+        logging.getLogger(__name__).warning(
+            "serving the published version %s of flow %s; %s differs from it: `shenbao publish` it to serve it",
+            flow.version, flow.id, settings.flow_file)
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
     catalog = load_catalog()
     clock = clock or system_clock

@@ -87,6 +87,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
     if not web.flow.documents:  # a flow without a printable form: no download routes
         return
     documents = Documents(web.flow, web.store, web.catalog, web.tz)
+    documents.flow_of = web.flow_of  # each form drawn with the flow version its application was made under
     app.config[CONFIG_KEY] = documents
     download = Download(web, documents)
 

@@ -151,3 +151,26 @@ def test_status_the_flow_no_longer_has__pages_work_no_500(new_browser, clock, we
     staff = staff_browser(new_browser, "admin")
     staff.get(f"/staff/applications/{app.id}")
     assert AT_JINXIU.name in text_of(staff.html)
+
+
+def test_document__application_of_an_older_version__drawn_with_its_own_layout(tmp_path, app, new_browser, clock,
+                                                                              web, store):
+    from renderers.web.documents import documents_of
+    from shenbao.flows import read_flow
+
+    before = applied(new_browser, clock, web, store, AT_JINXIU)
+    text = ORIGINAL.replace(*BUMP).replace(MOBILE, MOBILE + EXTRA).replace(
+        "          - mobile\n", "          - mobile\n          - {value: teaching_years, label: field.major.label}\n", 1)
+    edited = read_flow(_write(tmp_path, text))
+    assert publish(store, edited, text, web.catalog, datetime.now(timezone.utc))[0] == 0
+    web.flows.refresh = 0
+    web.flow = web.flows.live()
+    documents = documents_of(app)
+    documents.flow = edited                                    # as after a restart on the new version
+
+    def refs() -> list[str]:
+        return [cell.ref for section in documents.view(before).sections for row in section.rows for cell in row]
+
+    assert "mobile" in refs() and "teaching_years" not in refs()  # drawn with the layout it was made under
+    documents.flow_of = None
+    assert "teaching_years" in refs()                          # without versions: a blank cell it never had
