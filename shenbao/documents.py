@@ -309,6 +309,10 @@ class Warmer(threading.Thread):
         self._urgent_lock = threading.Lock()
         self.made = 0
 
+    def start(self) -> None:
+        _warmers[id(self.documents.store)] = self
+        super().start()
+
     def nudge(self, application_id: int | None = None) -> None:
         if application_id is not None:
             with self._urgent_lock:
@@ -338,3 +342,14 @@ class Warmer(threading.Thread):
                 if not self._halt.is_set() and self.documents.make_quietly(application_id, fmt, self.now):
                     self.made += 1
         self.made += self.documents.warm(self.now, stop=lambda: self._halt.is_set() or bool(self._urgent))
+
+
+_warmers: dict[int, Warmer] = {}  # id(store) → this process's warmer for that store
+
+
+def changed(store: Store, application_id: int) -> None:
+    """An application was submitted or changed: make its documents now, in the background
+    (a no-op where no warmer runs; the download then draws them on the first click)."""
+    warmer = _warmers.get(id(store))
+    if warmer is not None and warmer.is_alive():
+        warmer.nudge(application_id)

@@ -15,13 +15,10 @@ from typing import Any
 from engine import Flow, Problem
 from store import Staff, Store
 
-from shenbao.scope import BINDINGS
+from .applications import password_field
+from .scope import BINDINGS
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
-
-
-def password_field(flow: Flow) -> str:
-    return next(f.id for f in flow.fields.values() if f.secret and "equals_field" not in f.rules)
 
 
 def password_problems(flow: Flow, password: str, again: str, today: date) -> list[Problem]:

@@ -34,12 +34,9 @@ KNOWN_CROSSINGS: set[str] = {
     "shenbao/documents.py:143: shenbao may not import renderers.pdf (renderers.pdf)",
 }
 KNOWN_CYCLES: set[str] = {
-    "renderers.web.account <-> renderers.web.documents <-> renderers.web.wizard",
     "renderers.web.context <-> renderers.web.sessions",
 }
 KNOWN_HIDDEN: set[str] = {
-    "renderers/web/account.py -> renderers.web.documents",
-    "renderers/web/wizard.py -> renderers.web.documents",
     "renderers/web/security.py -> renderers.web.context",
     "renderers/web/sessions.py -> renderers.web.context",
     "shenbao/document_fonts.py -> renderers.pdf",

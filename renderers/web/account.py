@@ -13,15 +13,15 @@ from typing import Any, Mapping
 
 import bottle
 
-from engine import Amendment, Context, Status, answers_from_json, edit_rights, to_json
-from store import APPLICATIONS, Application, AuditEntry, Duplicate, StaleWrite
+from engine import Amendment, Context, Status, answers_from_json, edit_rights
+from shenbao.applications import amend_application, step_view_of
+from store import APPLICATIONS, Application, Duplicate, StaleWrite
 
 from . import captcha, sessions
 from .context import Web
 from .inputs import required_number
 from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without, writable
 from .throttle import Throttle, identity
-from .wizard import step_view_of, stored_columns, without_secrets
 
 LOGIN = "/login"
 # The flow's lookups that name the chosen agency and confirmation point.
@@ -141,7 +141,7 @@ class Accounts:
         for step in self.flow.steps:
             if step.kind != "form":
                 continue
-            view = step_view_of(self.web, answers, step.id)
+            view = step_view_of(self.flow, self.web.source, self.web.local_now, answers, step.id)
             sections = without(self.texts.sections(view.sections, Errors()))
             if sections:
                 steps.append((self.web.t(view.title), sections))
@@ -192,14 +192,11 @@ class Accounts:
 
     def save(self, app: Application, amendment: Amendment, values: Mapping[str, Any], status: str,
              row_version: int) -> str:
-        answers = {k: to_json(v) for k, v in without_secrets(self.flow, values).items()}
         editable = writable(s for v in amendment.view() for s in v.sections)
-        changed = sorted(k for k in answers if answers[k] != app.answers.get(k))
+        web = self.web
         try:
-            saved = self.web.store.update_application(
-                app.id, row_version, now=self.web.now(),
-                audit=AuditEntry("applicant", "amend", data={"fields": changed}), answers=answers, status=status,
-                flow_version=self.flow.version, flow_digest=self.flow.digest, **stored_columns(self.web, answers))
+            saved = amend_application(self.flow, web.store, web.source, web.local_now, app, row_version, values,
+                                      status, web.now())
         except StaleWrite:
             latest = self.web.store.get_application(app.id)
             assert latest is not None
@@ -208,8 +205,6 @@ class Accounts:
         except Duplicate:
             return self.edit_page(app, amendment, values, Errors(page=[self.web.t("gate.application_exists")]),
                                   row_version=row_version)
-        from .documents import changed  # documents imports this module
-        changed(self.web, saved.id)
         after = self.amendment(saved)
         still = writable(s for v in after.view() for s in v.sections)
         notices = [self.web.t("web.edit.saved")]

@@ -30,7 +30,6 @@ WARMER_KEY = "shenbao.documents.warmer"
 _ATTR_CHARS = "!#$&+-.^_`|~"
 
 log = logging.getLogger("shenbao.web")
-_warmers: dict[int, Warmer] = {}  # id(web) → the warmer of that app, for `changed`
 
 
 def content_disposition(filename: str, ascii_filename: str) -> str:
@@ -115,14 +114,6 @@ def start_warmer(app: bottle.Bottle, interval: float = 30.0) -> Warmer | None:
         return running
     warmer = Warmer(documents_of(app), web.now, interval)
     app.config[WARMER_KEY] = warmer
-    _warmers[id(web)] = warmer
     warmer.start()
     return warmer
 
-
-def changed(web: Web, application_id: int) -> None:
-    """An application was submitted or changed: make its documents now, in the background
-    (a no-op where no warmer runs; the download then draws them on the first click)."""
-    warmer = _warmers.get(id(web))
-    if warmer is not None and warmer.is_alive():
-        warmer.nudge(application_id)

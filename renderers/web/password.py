@@ -16,13 +16,13 @@ from typing import Mapping
 import bottle
 
 from engine import Problem
+from shenbao.applications import password_field
 
 from . import captcha, sessions
 from .account import current_application
 from .context import Web
 from .forms import Errors, Texts, error_links, simple_field
 from .throttle import Throttle, identity
-from .wizard import password_field
 
 FORGOT = "/password/forgot"
 CHANGE = "/account/password"

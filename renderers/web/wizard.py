@@ -4,63 +4,25 @@ The engine's `Run` does the work; its `state()` is kept server-side as a draft u
 browser token (an idle draft expires) together with what was typed on a step the
 applicant left with 上一步, so going back never loses typed answers. Passwords are never
 in a draft. When the run reaches its summary step the application is created in one
-transaction (the store hashes the password with argon2id; no secret field is kept in
+transaction (shenbao/applications.py) (the store hashes the password with argon2id; no secret field is kept in
 the answers). A warning the applicant may continue past is shown as a confirmation page
 that site.js turns into window.confirm(): 确定 stays to fix, 取消 continues.
 """
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any, Mapping
 
 import bottle
 
-from engine import Flow, GateFailure, Run, SubmitResult, to_json
-from store import AuditEntry, Duplicate, StoreBusy
+from engine import GateFailure, Run, SubmitResult
+from shenbao.applications import BUSY, create_application, without_secrets
 
 from .context import Web
 from .forms import Errors, Texts, as_text, read_form, summary_links
 from .sessions import BROWSER_COOKIE, browser_key, check_csrf
 
-log = logging.getLogger("shenbao.web")
-
 DRAFT = "wizard"
-# Answers that the store keeps in indexed columns as well (they are what staff search by).
-INDEXED = ("cert_no", "id_no", "agency", "point", "email")
-
-
-def password_field(flow: Flow) -> str:
-    """The secret field the others are compared with (the password, not its confirmation)."""
-    return next(f.id for f in flow.fields.values() if f.secret and "equals_field" not in f.rules)
-
-
-def step_view_of(web: Web, answers: Mapping[str, Any], step_id: str) -> Any:
-    """How one step looks for a set of stored answers (e.g. the registry photo of step 4)."""
-    state = {"step": step_id, "answers": dict(answers), "read": [s.id for s in web.flow.steps]}
-    return Run(web.flow, web.source, web.local_now, state=state).view()
-
-
-def stored_columns(web: Web, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """What the store keeps beside the answers: the searched columns, and the photo shown
-    by the flow's photo field (the registry's, when the certificate was found)."""
-    columns = {k: answers.get(k) for k in INDEXED}
-    step = next((s.id for s in web.flow.steps for f in s.fields if f.type == "photo"), None)
-    photo = None
-    if step is not None:
-        photo = next((f.value for f in step_view_of(web, answers, step).fields if f.type == "photo"), None)
-    columns["photo"] = bytes(photo) if isinstance(photo, (bytes, bytearray)) else None
-    return columns
-
-
-def secret_fields(flow: Flow) -> set[str]:
-    return {f.id for f in flow.fields.values() if f.secret}
-
-
-def without_secrets(flow: Flow, values: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` minus the secret (password) fields: nothing kept or sent back holds them."""
-    secret = secret_fields(flow)
-    return {k: v for k, v in values.items() if k not in secret}
 
 
 class Wizard:
@@ -137,7 +99,7 @@ class Wizard:
             if refused is not None:
                 run = Run(self.flow, self.web.source, self.web.local_now, state=before)
                 kept = without_secrets(self.flow, incoming)
-                if refused == "busy":
+                if refused == BUSY:
                     return self.page(run, typed=kept, busy=True)
                 gate = GateFailure("store", refused, {})
                 return self.page(run, SubmitResult(False, run.view(), gates=(gate,)), typed=kept)
@@ -149,24 +111,9 @@ class Wizard:
     def create_application(self, run: Run) -> str | None:
         """Store the finished run; None when stored, else "busy" or the message key of why
         not (shown on the last form step with what was typed)."""
-        web, flow = self.web, self.flow
-        values = run.application()
-        password = values.get(password_field(flow))
-        answers = {k: to_json(v) for k, v in without_secrets(flow, values).items()}
-        audit = AuditEntry("applicant", "submit", data={"decisions": [vars(d) for d in run.decisions]})
-        try:
-            created = web.store.create_application(
-                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
-                status=flow.initial_status.id, answers=answers, password=password,
-                now=web.now().astimezone(web.tz), audit=audit, **stored_columns(web, answers))
-        except Duplicate:
-            return "gate.application_exists"
-        except StoreBusy:
-            log.warning("store busy while creating an application")
-            return "busy"
-        from .documents import changed  # documents imports this module's neighbours
-        changed(web, created.id)
-        return None
+        web = self.web
+        made = create_application(self.flow, web.store, web.source, web.local_now, run, web.now().astimezone(web.tz))
+        return made if isinstance(made, str) else None
 
 
 def install(app: bottle.Bottle, web: Web) -> None:

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from docsupport import WANG, application_of, download, pdftotext, signed_in
-from renderers.web.documents import changed, documents_of, start_warmer
+from renderers.web.documents import documents_of, start_warmer
+from shenbao.documents import changed
 from store import documents as stored
 from webjourney import LI, set_status
 
@@ -139,7 +140,7 @@ def test_warmer_thread__nudged_after_a_change__stores_it(wang, app, web, store, 
     store.update_application(saved.id, saved.row_version, answers={**saved.answers, "mobile": "13800001111"})
     warmer = start_warmer(app, interval=3600)
     try:
-        changed(web, saved.id)
+        changed(store, saved.id)
         latest = application_of(store, WANG)
         key = documents.version_key(latest)
         deadline = time.monotonic() + 60
@@ -154,8 +155,8 @@ def test_warmer_thread__nudged_after_a_change__stores_it(wang, app, web, store, 
     assert len(drawn.calls) == calls
 
 
-def test_changed__without_a_warmer__does_nothing(web):
-    changed(web, 12345)
+def test_changed__without_a_warmer__does_nothing(store):
+    changed(store, 12345)
 
 
 # -- the store's part: leases and stale lists ------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import bottle
 
 from shenbao import people
+from shenbao.applications import password_field
 from store import Duplicate, Staff
 
 from .. import sessions
@@ -44,7 +45,7 @@ class Accounts:
 
     def password_errors(self, password: str, again: str, errors: Errors) -> None:
         for problem in people.password_problems(self.flow, password, again, self.desk.web.local_now().date()):
-            name = "password" if problem.field == people.password_field(self.flow) else "password_confirm"
+            name = "password" if problem.field == password_field(self.flow) else "password_confirm"
             errors.fields.setdefault(name, self.desk.texts.problem(problem))
 
     def add(self, me: Staff) -> str:

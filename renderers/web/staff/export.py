@@ -15,11 +15,11 @@ from typing import Any, Iterator
 import bottle
 
 from engine import Field
+from shenbao.applications import secret_fields
 from shenbao.catalog import format_value
 from store import Application, Staff
 
 from ..context import Web
-from ..wizard import secret_fields
 from .base import Desk
 from .queue import list_filters, query_args, search
 

@@ -16,13 +16,13 @@ import bottle
 
 from engine import Context, ExpressionFailed, Field, Problem, allowed_transitions
 from shenbao import moves
+from shenbao.applications import secret_fields, step_view_of
 from store import Application, Staff
 
 from .. import sessions
 from ..context import Web
 from ..inputs import number
 from ..forms import INPUT_TYPES, Errors, FieldModel, OptionModel, as_text, photo_uri
-from ..wizard import secret_fields, step_view_of
 from .base import Desk
 
 SEP = "__"
@@ -96,7 +96,7 @@ class Review:
             if step.kind != "form":
                 continue
             try:
-                view = step_view_of(self.web, answers, step.id)
+                view = step_view_of(self.flow, self.web.source, self.web.local_now, answers, step.id)
             except ExpressionFailed:  # an application without the answers this step reads (demo data)
                 continue
             fields = [f for s in self.desk.texts.sections(view.sections, Errors()) for f in s.fields
