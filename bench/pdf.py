@@ -8,7 +8,7 @@ runs (wall and this process's CPU time), the peak traced memory of one run (trac
 Python allocations, where fontTools keeps a parsed font), the peak resident memory one
 document adds in a fresh interpreter (rss+) and that interpreter's whole peak (peak), next
 to a one-line fpdf2 document with the same font taken straight from the collection, and the
-ratios (CPU). Samples are drawn as the application draws them (shenbao.document_fonts: the
+ratios (CPU). Samples are drawn as the application draws them (renderers/pdf/document_fonts.py: the
 bold face cut to the catalogue's characters); the first one also with the renderer's default
 fonts and straight from the .ttc. Also the HTML of the same view, and a whole form made by
 shenbao.documents from a stored application (values from the database, then the PDF). Font preparation (a
@@ -118,7 +118,7 @@ def _rss_child(job: str) -> None:
 
 
 def fonts_for(view: Any, variant: str) -> Any:
-    """"": what the application draws with (shenbao.document_fonts: the small bold face);
+    """"": what the application draws with (renderers/pdf/document_fonts.py: the small bold face);
     "prepared": the renderer's default (both prepared common faces); "ttc": the collection."""
     if variant == "ttc":
         source = find_fonts()
@@ -126,7 +126,7 @@ def fonts_for(view: Any, variant: str) -> Any:
     if variant == "prepared":
         return prepared_fonts()
     from shenbao.catalog import load_catalog
-    from shenbao.document_fonts import DocumentFonts
+    from renderers.pdf import DocumentFonts
 
     return DocumentFonts(load_catalog()).for_view(view)
 
@@ -176,10 +176,11 @@ def serve(port: int, static_dir: str, env: dict[str, str]) -> None:
     import bottle
 
     logging.disable(logging.WARNING)
+    from renderers.pdf import printers
     from renderers.web.app import make_app
     from commands.serve import serve_gunicorn, worker_started
 
-    app = make_app()
+    app = make_app(printers=printers)
     app.route("/bench-static/<name>", "GET", lambda name: bottle.static_file(name, root=static_dir))
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the server prints its address
     serve_gunicorn(app, "127.0.0.1", port, 1, f"http://127.0.0.1:{port}/", quiet=True, after_fork=worker_started)
@@ -258,6 +259,7 @@ def stored_application_document(runs: int) -> tuple[float, float, float, float]:
     """A whole form as the download makes it: values from the database, then the PDF."""
     from zoneinfo import ZoneInfo
 
+    from renderers.pdf import printers
     from shenbao.catalog import load_catalog
     from shenbao.documents import Documents
     from shenbao.flows import read_flow
@@ -270,7 +272,8 @@ def stored_application_document(runs: int) -> tuple[float, float, float, float]:
         flow = read_flow(DEFAULT_FLOW)
         with Store.open(url) as store:
             store.sync_datasets(flow.datasets, flow.lookup_index_columns())
-            documents = Documents(flow, store, load_catalog(), ZoneInfo("Asia/Shanghai"))
+            catalog = load_catalog()
+            documents = Documents(flow, store, catalog, ZoneInfo("Asia/Shanghai"), printers(catalog))
             found = store.find_application(application_no=number)
             assert found is not None
             return measure(lambda: documents.render(found, "pdf"), runs)

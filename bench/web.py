@@ -72,10 +72,11 @@ def serve(kind: str, server: str, port: int, workers: int, env: dict[str, str]) 
     import logging
 
     logging.disable(logging.WARNING)
+    from renderers.pdf import printers
     from renderers.web.app import make_app
     from commands.serve import serve_gunicorn, serve_waitress, worker_started
 
-    app = make_app() if kind == "app" else hello_app()
+    app = make_app(printers=printers) if kind == "app" else hello_app()
     hook = worker_started if kind == "app" else None  # exactly what `shenbao serve` runs
     url = f"http://127.0.0.1:{port}/"
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the servers print their address

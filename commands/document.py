@@ -21,9 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from renderers.pdf import FontNotFound, prepared_fonts
+from renderers.pdf import DocumentFonts, FontNotFound, prepared_fonts, printers
 from shenbao.catalog import load_catalog
-from shenbao.document_fonts import DocumentFonts
 from shenbao.documents import DocumentUnavailable, Documents
 from shenbao.flows import read_flow
 from shenbao.settings import load_settings
@@ -61,7 +60,8 @@ def run_document(args: argparse.Namespace) -> int:
     with Store.open(args.database or settings.database_url) as store:
         store.migrate()
         store.sync_datasets(flow.datasets, flow.lookup_index_columns())
-        documents = Documents(flow, store, load_catalog(), ZoneInfo(settings.timezone))
+        catalog = load_catalog()
+        documents = Documents(flow, store, catalog, ZoneInfo(settings.timezone), printers(catalog))
         if args.status:
             return status(documents)
         if args.warm:

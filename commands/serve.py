@@ -19,6 +19,7 @@ import bottle
 import waitress
 from gunicorn.app.base import BaseApplication
 
+from renderers.pdf import printers
 from renderers.web.app import housekeeping, make_app, web_of
 from renderers.web.documents import start_warmer
 from shenbao.mail import Courier
@@ -48,7 +49,7 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # it narrates every font cut at INFO
     settings = load_settings(config=args.config) if args.config else load_settings()
     workers = args.workers or settings.workers or default_workers()
-    app = make_app(settings)
+    app = make_app(settings, printers=printers)
     url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"
     if args.server == "waitress":
         return serve_waitress(app, args.host, args.port, workers * 4, url, worker_started)

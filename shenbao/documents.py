@@ -1,6 +1,7 @@
 """The application form of one application: its values, its files, and the cache by version.
 
-Application layer between the store, the engine and renderers/pdf. `document_values`
+Application layer between the store and the engine; the renderers draw, handed in as
+`Printer`s by the composition root (renderers/pdf/printers.py). `document_values`
 gathers what `engine.resolve_document` reads (the decoded answers, the chosen agency and
 point rows, option labels, the status text, the registry photo); `Documents` draws the
 view as PDF or HTML and keeps the bytes in the store's `documents` table under a version
@@ -11,8 +12,7 @@ The version key is `<row_version>:<flow digest>:<build>`; the build hash covers 
 shapes the file: the renderer's code and templates, fpdf2's version, the catalogue texts a
 document can show, and the generation of every dataset that supplies an option or the
 agency and point rows. Output is deterministic per key (the generation date is the day of
-the application's last change). PDFs are drawn with `DocumentFonts` (a bold face cut to the
-catalogue's characters: a quarter less time per document). Must not know HTTP; holds no
+the application's last change). Must not know HTTP, nor import a renderer; holds no
 user-facing text.
 """
 from __future__ import annotations
@@ -23,20 +23,16 @@ import threading
 import time as clock_time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Protocol
 
 from engine import Context, DocumentView, Flow, answers_from_json, resolve_document
 from shenbao.catalog import Catalog
-from shenbao.document_fonts import DocumentFonts
 from store import Application, Store, StoreBusy
 from store import documents as stored
 
 log = logging.getLogger("shenbao.documents")
 
 Now = Callable[[], datetime]
-MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 # Catalogue texts a document can show: its own, field labels, static options, statuses.
 TEXT_PREFIXES = ("document.", "field.", "option.", "status.")
 # The rows a document reads besides the answers (engine.document.EXTRA_NAMES).
@@ -48,22 +44,14 @@ class DocumentUnavailable(RuntimeError):
     """The file cannot be made on this machine (e.g. the CJK font is not installed)."""
 
 
-def _pdf(view: DocumentView, fonts: Any) -> bytes:
-    from renderers.pdf import FontNotFound, render_pdf
+class Printer(Protocol):
+    """One format a document prints in (renderers/pdf/printers.py provides "pdf" and "html")."""
+    media_type: str
+    layout: str  # what it draws with (code, templates, fonts): a change re-draws every document
 
-    try:
-        return render_pdf(view, fonts.for_view(view) if isinstance(fonts, DocumentFonts) else fonts)
-    except FontNotFound as error:
-        raise DocumentUnavailable(str(error)) from error
-
-
-def _html(view: DocumentView, fonts: Any) -> bytes:
-    from renderers.pdf import render_html
-
-    return render_html(view).encode("utf-8")
-
-
-RENDERERS: dict[str, Callable[[DocumentView, Any], bytes]] = {"pdf": _pdf, "html": _html}
+    def draw(self, view: DocumentView) -> bytes:
+        """The file; raises DocumentUnavailable when it cannot be made on this machine."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -135,20 +123,6 @@ def option_labels(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[s
 
 # ---- the build part of the version key ------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def layout_digest() -> str:
-    """What the renderer draws with: its code, templates and fpdf2's version."""
-    import fpdf
-
-    import renderers.pdf
-
-    folder = Path(renderers.pdf.__file__).resolve().parent
-    digest = hashlib.sha256(f"fpdf2 {fpdf.__version__}".encode())
-    for path in sorted([*folder.glob("*.py"), *folder.glob("templates/*")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def text_digest(catalog: Catalog) -> str:
     digest = hashlib.sha256()
     for key in sorted(k for k in catalog.messages if k.startswith(TEXT_PREFIXES)):
@@ -166,19 +140,20 @@ def row_datasets(flow: Flow) -> list[str]:
 class Documents:
     """One flow's declared document for the applications of one store."""
 
-    def __init__(self, flow: Flow, store: Store, catalog: Catalog, tz: tzinfo, fonts: Any = None,
+    def __init__(self, flow: Flow, store: Store, catalog: Catalog, tz: tzinfo, printers: Mapping[str, Printer],
                  document_id: str | None = None, ttl: float | None = None):
         if not flow.documents:
             raise ValueError(f"flow '{flow.id}' declares no documents")
         self.flow, self.store, self.catalog, self.tz = flow, store, catalog, tz
         self.flow_of: Callable[[str], Flow] | None = None  # an application's own flow version, when known
-        self.fonts = DocumentFonts(catalog) if fonts is None else fonts
+        self.printers = dict(printers)
         self.document_id = document_id or next(iter(flow.documents))
         declared = flow.documents[self.document_id]
-        self.formats: tuple[str, ...] = tuple(f for f in declared.get("formats", ("pdf", "html")) if f in RENDERERS)
+        self.formats: tuple[str, ...] = tuple(f for f in declared.get("formats", ("pdf", "html")) if f in self.printers)
         self.datasets = row_datasets(flow)
         self.ttl = store.cache_ttl if ttl is None else ttl
-        fixed = f"{layout_digest()}|{text_digest(catalog)}|{type(self.fonts).__name__}"
+        layouts = "|".join(f"{f}={self.printers[f].layout}" for f in self.formats)
+        fixed = f"{layouts}|{text_digest(catalog)}"
         self._fixed = hashlib.sha256(fixed.encode()).hexdigest()
         self._lock = threading.Lock()
         self._build: tuple[float, str, dict[str, int]] | None = None
@@ -209,7 +184,7 @@ class Documents:
         """The file, drawn now (no cache)."""
         if fmt not in self.formats:
             raise ValueError(f"document '{self.document_id}' has no format '{fmt}' (declared: {list(self.formats)})")
-        return RENDERERS[fmt](self.view(app), self.fonts)
+        return self.printers[fmt].draw(self.view(app))
 
     # -- versions -----------------------------------------------------------------------
     def key_suffix(self) -> str:
@@ -241,7 +216,7 @@ class Documents:
     def fetch(self, app: Application, fmt: str, now: Now) -> Rendered:
         """The stored file when it was made for this version, else drawn now and stored."""
         key = self.version_key(app)
-        media = MEDIA_TYPES[fmt]
+        media = self.printers[fmt].media_type
         names = self.filenames(app, fmt)
         found = stored.get(self.store, app.id, fmt, key)
         if found is not None:
@@ -262,7 +237,7 @@ class Documents:
         if not stored.claim(self.store, app.id, fmt, key, now(), LEASE):
             return False
         content = self.render(app, fmt)
-        return stored.put(self.store, app.id, fmt, key, content, MEDIA_TYPES[fmt], now())
+        return stored.put(self.store, app.id, fmt, key, content, self.printers[fmt].media_type, now())
 
     def warm(self, now: Now, limit: int | None = None, batch: int = 20,
              stop: Callable[[], bool] = lambda: False) -> int:

@@ -20,6 +20,7 @@ written, documents use the collection itself (correct, only slower).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -28,6 +29,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
+
+from fontTools import subset
+from fontTools import version as fonttools_version
+from fontTools.ttLib import TTFont
 
 FONT_PACKAGE = "fonts-noto-cjk"
 SC_FACE_INDEX = 2  # face order in NotoSansCJK-*.ttc: JP, KR, SC, TC, HK, then the mono faces
@@ -203,9 +208,7 @@ def _is_common(cp: int) -> bool:
     return True
 
 
-def _open_face(collection: Path, index: int):  # -> fontTools.ttLib.TTFont
-    from fontTools.ttLib import TTFont
-
+def _open_face(collection: Path, index: int) -> TTFont:
     # No bbox recalculation on save: it runs every glyph program (seconds for CJK faces),
     # and the source font's bounding boxes remain valid for any subset.
     return TTFont(collection, fontNumber=index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
@@ -213,10 +216,6 @@ def _open_face(collection: Path, index: int):  # -> fontTools.ttLib.TTFont
 
 def subset_face(collection: Path, index: int, unicodes: set[int], rename: str | None = None) -> bytes:
     """One face of the collection, cut down to `unicodes`, as standalone OpenType bytes."""
-    import io
-
-    from fontTools import subset
-
     font = _open_face(collection, index)
     options = subset.Options()
     options.layout_features = []
@@ -269,8 +268,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _cache_key(source: FontSource) -> str:
-    from fontTools import version as fonttools_version
-
     parts = [_PREPARATION, fonttools_version, str(source.index)]
     for path in (source.regular, source.bold):
         stat = path.stat()

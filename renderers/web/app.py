@@ -1,33 +1,32 @@
 """The application factory: `make_app(settings) -> bottle.Bottle`.
 
 Builds the one `Web` context (flow, store, catalogue, clock, templates, mailer), installs
-the security hooks, then each route module's `install(app, web)`. The staff side plugs
-in the same way from `renderers/web/staff/` when that package exists. Opening the store
+the security hooks, then each route module's `install(app, web)`, the staff side
+(`renderers/web/staff/`) last. Opening the store
 migrates it (idempotent) and registers the flow's datasets; it loads no data.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import bottle
 
-from shenbao.catalog import load_catalog
+from shenbao.catalog import Catalog, load_catalog
+from shenbao.documents import Printer
 from shenbao.flows import read_flow
 from shenbao.flowversions import FlowVersions
 from shenbao.mail import MailConfig, Mailer
 from shenbao.settings import Settings, load_settings
 from store import Store
 
-from . import security
+from . import account, captcha, documents, help, home, password, security, staff, wizard
+from .sessions import csrf_token
 from .context import STATIC, Clock, SteadyRows, Web, make_env, make_tz, system_clock
 
-ROUTE_MODULES = ("home", "help", "captcha", "wizard", "account", "password", "documents")
-STAFF_PACKAGE = "renderers.web.staff"
+ROUTES = (home, help, captcha, wizard, account, password, documents, staff)  # each has install(app, web)
 
 
 def open_store(settings: Settings) -> Store:
@@ -36,7 +35,11 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
-def make_web(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Web:
+Printers = Callable[[Catalog], Mapping[str, Printer]]
+
+
+def make_web(settings: Settings, clock: Clock | None = None, store: Store | None = None,
+             printers: Printers | None = None) -> Web:
     started = read_flow(settings.flow_file)
     store = store or open_store(settings)
     flows = FlowVersions(store, started, Path(settings.flow_file).read_text(encoding="utf-8"))
@@ -50,7 +53,7 @@ def make_web(settings: Settings, clock: Clock | None = None, store: Store | None
     clock = clock or system_clock
     mailer = Mailer(store, mail_config(settings), clock)
     return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone),
-               SteadyRows(store), flows)
+               SteadyRows(store), csrf_token, flows, printers(catalog) if printers is not None else {})
 
 
 def mail_config(settings: Settings) -> MailConfig:
@@ -58,21 +61,19 @@ def mail_config(settings: Settings) -> MailConfig:
                       settings.smtp_tls, settings.mail_from, settings.mail_timeout, settings.outbox_dir)
 
 
-def make_app(settings: Settings | None = None, *, clock: Clock | None = None,
-             store: Store | None = None) -> bottle.Bottle:
+def make_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
+             printers: Printers | None = None) -> bottle.Bottle:
+    """`printers(catalog)` gives the formats the application form downloads in (the
+    composition root passes renderers.pdf.printers); without it there is no download."""
     settings = settings or load_settings()
-    web = make_web(settings, clock, store)
+    web = make_web(settings, clock, store, printers)
     app = security.Application()
     app.config["shenbao.web"] = web
     security.install(app, web)
     app.add_hook("before_request", lambda: _live_flow(web))
     app.route("/static/<path:path>", "GET", static)
-    for name in ROUTE_MODULES:
-        importlib.import_module(f"{__package__}.{name}").install(app, web)
-    if importlib.util.find_spec(STAFF_PACKAGE) is not None:
-        staff = importlib.import_module(STAFF_PACKAGE)
-        if hasattr(staff, "install"):  # absent while the staff package is being written
-            staff.install(app, web)
+    for routes in ROUTES:
+        routes.install(app, web)
     return app
 
 

@@ -7,7 +7,7 @@ per-request state itself: that lives in the request environ (see sessions.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -18,12 +18,11 @@ import jinja2
 
 from engine import Flow
 from shenbao.catalog import Catalog, format_value
+from shenbao.documents import Printer
 from shenbao.flowversions import FlowVersions
 from shenbao.mail import Mailer
 from shenbao.settings import Settings
 from store import Store
-
-from .sessions import csrf_token
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -68,7 +67,9 @@ class Web:
     mailer: Mailer
     tz: tzinfo
     source: SteadyRows
+    csrf_token: Callable[[Web], str]  # sessions.csrf_token, given by app.py (sessions reads this context)
     flows: FlowVersions | None = None  # the published versions; `flow` is the live one
+    printers: Mapping[str, Printer] = field(default_factory=dict)  # by format; none: no downloads
 
     def flow_of(self, digest: str | None) -> Flow:
         """The version a draft or an application was made under (the live one when unknown)."""
@@ -91,7 +92,7 @@ class Web:
         return self.catalog.text(key, **params)
 
     def render(self, template: str, **values: Any) -> str:
-        return self.env.get_template(template).render(csrf_token=csrf_token(self), **values)
+        return self.env.get_template(template).render(csrf_token=self.csrf_token(self), **values)
 
     def page(self, template: str, status: int = 200, **values: Any) -> str:
         bottle.response.status = status

@@ -83,9 +83,9 @@ class Download:
 
 
 def install(app: bottle.Bottle, web: Web) -> None:
-    if not web.flow.documents:  # a flow without a printable form: no download routes
+    if not web.flow.documents or not web.printers:  # nothing to print, or nothing to print with
         return
-    documents = Documents(web.flow, web.store, web.catalog, web.tz)
+    documents = Documents(web.flow, web.store, web.catalog, web.tz, web.printers)
     documents.flow_of = web.flow_of  # each form drawn with the flow version its application was made under
     app.config[CONFIG_KEY] = documents
     download = Download(web, documents)

@@ -12,16 +12,14 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import bottle
 
 from store import StoreBusy
 
-if TYPE_CHECKING:
-    from .context import Web
-
 from . import inputs
+from .context import Web
 from .sessions import CSRF_REFUSED
 
 log = logging.getLogger("shenbao.web")

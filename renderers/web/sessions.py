@@ -17,14 +17,11 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING
-
 import bottle
 
 from store import Session
 
-if TYPE_CHECKING:
-    from .context import Web
+from .context import Web
 
 BROWSER_COOKIE = "sb_browser"
 SESSION_COOKIES = {"applicant": "sb_applicant", "staff": "sb_staff"}

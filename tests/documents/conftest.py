@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
-from shenbao import documents as documents_module  # noqa: E402
+from renderers.web.documents import documents_of  # noqa: E402
 from websupport import web_fixtures  # noqa: E402
 
 globals().update(web_fixtures())
@@ -31,12 +31,22 @@ class Drawn:
         return self.calls.count(fmt)
 
 
+class Counting:
+    """A printer that counts what it draws (and draws it with the real one)."""
+
+    def __init__(self, printer: Any, fmt: str, counter: Drawn):
+        self.printer, self.fmt, self.counter = printer, fmt, counter
+        self.media_type, self.layout = printer.media_type, printer.layout
+
+    def draw(self, view: Any) -> bytes:
+        self.counter.calls.append(self.fmt)
+        return self.printer.draw(view)
+
+
 @pytest.fixture
-def drawn(monkeypatch: pytest.MonkeyPatch) -> Drawn:
+def drawn(monkeypatch: pytest.MonkeyPatch, app: Any) -> Drawn:
     counter = Drawn()
-    for fmt, draw in list(documents_module.RENDERERS.items()):
-        def counting(view: Any, fonts: Any, fmt: str = fmt, draw: Any = draw) -> bytes:
-            counter.calls.append(fmt)
-            return draw(view, fonts)
-        monkeypatch.setitem(documents_module.RENDERERS, fmt, counting)
+    printers = documents_of(app).printers
+    for fmt, printer in list(printers.items()):
+        monkeypatch.setitem(printers, fmt, Counting(printer, fmt, counter))
     return counter

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from docsupport import PATH, WANG, application_of, pdftotext
+from renderers.pdf import printers
 from renderers.web.app import make_app
 from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
 from webjourney import PASSWORD, apply
@@ -32,7 +33,7 @@ def chrome(tmp_path):
 @pytest.fixture
 def site(settings, store):
     started = time.monotonic()
-    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store)
+    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store, printers=printers)
     with TestServer(app) as server:
         yield server
 

@@ -118,7 +118,7 @@ def test_warm__two_workers_at_once__each_document_made_once(wang, new_browser, c
     other_store = database.open()   # a second worker: its own connections
     other_store.sync_datasets(web.flow.datasets, web.flow.lookup_index_columns())
     try:
-        other = Documents(web.flow, other_store, web.catalog, web.tz)
+        other = Documents(web.flow, other_store, web.catalog, web.tz, documents.printers)
         made: list[int] = []
         workers = [threading.Thread(target=lambda d=d: made.append(d.warm(web.now))) for d in (documents, other)]
         for worker in workers:

@@ -13,7 +13,7 @@ import pytest
 from docsupport import pdftotext
 from renderers.pdf import render_pdf
 from shenbao.catalog import load_catalog
-from shenbao.document_fonts import DocumentFonts, bold_texts
+from renderers.pdf import DocumentFonts, bold_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pdf"))
 import pdf_samples  # noqa: E402

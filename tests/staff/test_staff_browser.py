@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from renderers.pdf import printers
 from renderers.web.app import make_app
 from staffsupport import AT_JINXIU, STAFF_PASSWORD, applied, make_staff
 from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
@@ -39,7 +40,7 @@ def test_browser__operator_records_two_missing_items__applicant_sees_them(chrome
         pytest.skip("one browser run is enough")
     make_staff(store)
     app = applied(new_browser, clock, web, store, AT_JINXIU)
-    with TestServer(make_app(settings, clock=clock, store=store)) as site:
+    with TestServer(make_app(settings, clock=clock, store=store, printers=printers)) as site:
         chrome.go(site.url + "/staff/login")
         chrome.type("#username", "jinxiu")
         chrome.type("#password", STAFF_PASSWORD)

@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
 from renderers.web.context import Web
 from shenbao.settings import Settings, load_settings
@@ -71,7 +72,7 @@ def settings(tmp_path: Path, database: Database) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock, store: Store) -> Any:
-    built = make_app(settings, clock=clock, store=store)
+    built = make_app(settings, clock=clock, store=store, printers=printers)
     built.catchall = True
     return built
 

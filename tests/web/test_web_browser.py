@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from renderers.pdf import printers
 from renderers.web.app import make_app
 from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
 from webjourney import PASSWORD, TANG, WORK
@@ -40,7 +41,7 @@ def chrome(tmp_path):
 
 @pytest.fixture
 def site(settings, store):
-    app = make_app(settings, clock=running_clock(), store=store)
+    app = make_app(settings, clock=running_clock(), store=store, printers=printers)
     with TestServer(app) as server:
         yield server
 

@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
 from renderers.web.password import mask_email
 from shenbao.mail import retry_delay
@@ -49,7 +50,7 @@ def smtp():
 
 def mail_app(settings, clock, store, port):
     return make_app(replace(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none", mail_timeout=2.0),
-                    clock=clock, store=store)
+                    clock=clock, store=store, printers=printers)
 
 
 def forgot(b: Browser, person, captcha: str = CAPTCHA, status: int = 200):

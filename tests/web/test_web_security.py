@@ -8,6 +8,7 @@ from dataclasses import replace
 import bottle
 import pytest
 
+from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
 from renderers.web.security import CSP
 from store import StoreBusy
@@ -50,7 +51,7 @@ def test_cookies__httponly_samesite_no_secure_over_http(browser):
 
 
 def test_cookies__secure_when_served_over_https(settings, clock, store):
-    app = make_app(replace(settings, base_url="https://shenbao.example"), clock=clock, store=store)
+    app = make_app(replace(settings, base_url="https://shenbao.example"), clock=clock, store=store, printers=printers)
     response = Browser(app, scheme="https").app.get("/")
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

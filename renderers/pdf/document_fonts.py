@@ -8,7 +8,7 @@ characters of the catalogue's `document.*` texts plus ASCII serves every documen
 flow: ~220 glyphs, cut once per catalogue and kept beside the prepared fonts. A document
 whose bold texts need anything else is drawn with the full bold face, as before.
 
-Application layer (does I/O in the font cache); must not draw anything itself.
+Part of the PDF renderer (does I/O in the font cache); must not draw anything itself.
 """
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine import DocumentView
-from renderers.pdf.fonts import subset_face, write_atomic
 from shenbao.catalog import Catalog
+
+from .fonts import PreparedFonts, prepared_fonts, subset_face, write_atomic
+from .pdf import document_texts
 
 log = logging.getLogger("shenbao.documents")
 
@@ -51,17 +53,13 @@ class DocumentFonts:
         self._lock = threading.Lock()
 
     @property
-    def prepared(self) -> Any:  # renderers.pdf.PreparedFonts
+    def prepared(self) -> PreparedFonts:
         if self._prepared is None:
-            from renderers.pdf import prepared_fonts
-
             self._prepared = prepared_fonts()
         return self._prepared
 
     def for_view(self, view: DocumentView) -> Any:
         """A FontPlan with the small bold face when it covers the view's bold texts."""
-        from renderers.pdf import document_texts
-
         plan = self.prepared.plan("".join(document_texts(view)))
         needed = {c for text in bold_texts(view) for c in text if not c.isspace()}
         if plan.index != 0 or not needed <= self.bold_chars:
