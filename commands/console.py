@@ -67,7 +67,7 @@ def load(flow_path: str | Path) -> tuple[Flow, DataSource]:
 
 
 def texts_for(flow: Flow) -> Texts:
-    return Texts(load_catalog(), flow)
+    return Texts(flow, load_catalog())
 
 
 def real_clock(start: str | None) -> Clock:

@@ -26,12 +26,12 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from engine import Flow
-from renderers.web.forms import Texts
 from shenbao import people
 from shenbao.catalog import load_catalog
 from shenbao.flows import read_flow
 from shenbao.moves import move
 from shenbao.paths import DEFAULT_FLOW
+from shenbao.wording import Wording
 from store import Store
 
 from .options import database_url
@@ -101,9 +101,8 @@ def read_password(args: argparse.Namespace) -> str | None:
 
 
 def password_refused(flow: Flow, password: str) -> list[str]:
-    catalog = load_catalog()
-    return [catalog.text(f"problem.{p.code}", **dict(p.params)) for p in
-            people.password_problems(flow, password, password, _local_now().date())]
+    wording = Wording(flow, load_catalog())
+    return [wording.problem(p) for p in people.password_problems(flow, password, password, _local_now().date())]
 
 
 def run_staff(args: argparse.Namespace) -> int:
@@ -203,7 +202,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def _refused(flow: Flow, result: Any) -> int:
-    texts = Texts(flow, load_catalog())
+    texts = Wording(flow, load_catalog())
     if result.stale:
         print("refused: the application changed meanwhile; try again", file=sys.stderr)
     for problem in result.problems:

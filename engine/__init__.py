@@ -12,6 +12,7 @@ from .document import Photo as DocumentPhoto
 from .document import Section as DocumentSection
 from .evaluate import Clock, Context, DataSource, MemorySource, Option
 from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, worst
+from .field_check import check_field_value
 from .loader import load_flow
 from .messages import check_placeholders, read_catalogue, received_parameters
 from .model import Dataset, Field, Flow, Status, Step
@@ -28,6 +29,7 @@ __all__ = [
     "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",
     "MemorySource", "Option", "Problem", "Run", "SectionView", "Status", "Step", "StepView", "SubmitResult",
-    "TransitionResult", "allowed_transitions", "answers_from_json", "edit_rights", "load_flow", "to_json",
+    "TransitionResult", "allowed_transitions", "answers_from_json", "check_field_value", "edit_rights", "load_flow",
+    "to_json",
     "transition",
 ]

@@ -27,6 +27,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from engine import Context, DocumentView, Flow, answers_from_json, resolve_document
 from shenbao.catalog import Catalog
+from shenbao.wording import Wording
 from store import Application, Store, StoreBusy
 from store import documents as stored
 
@@ -102,6 +103,7 @@ def option_labels(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[s
     catalogue, dataset options as the engine lists them for these answers (filters
     applied), else the one row with that value."""
     context = Context(flow, store, now, answers)
+    wording = Wording(flow, catalog)
     tables: dict[str, dict[str, str]] = {}
 
     def option_label(field_id: str, code: Any) -> str | None:
@@ -109,8 +111,7 @@ def option_labels(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[s
         if fld is None or fld.options is None:
             return None
         if field_id not in tables:
-            tables[field_id] = {str(o.value): catalog.text(o.label) if o.label_is_key else o.label
-                                for o in context.options(fld)}
+            tables[field_id] = wording.option_labels(context.options(fld))
         found = tables[field_id].get(str(code))
         spec = fld.options
         if found is None and spec.dataset and spec.value and spec.label:

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from engine import Flow, Problem
+from engine import Flow, Problem, check_field_value
 from store import Staff, Store
 
 from .applications import password_field
@@ -22,15 +22,11 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
 
 
 def password_problems(flow: Flow, password: str, again: str, today: date) -> list[Problem]:
-    """The flow's rules for its password and confirmation fields."""
+    """The flow's normaliser and rules for its password and confirmation fields."""
     field = password_field(flow)
     confirm = next((f.id for f in flow.fields.values() if f.secret and f.rules.get("equals_field") == field), None)
-    document = {field: password or None}
-    if confirm is not None:
-        document[confirm] = again or None
-    step = flow.step_of(field)
-    return [Problem(fid, code, params) for fid, code, params in step.validator.validate(document, today)
-            if fid in document]
+    others = {confirm: again or None} if confirm is not None else {}
+    return check_field_value(flow, field, password or None, today, others)[1]
 
 
 def binding(flow: Flow, store: Store, role: str, agency: str | None,

@@ -1,18 +1,19 @@
 """Wording and layout for the console: catalogue texts for engine values, and CJK-aware columns.
 
-`Texts` turns labels, option values, problems, warnings and gate failures into Chinese
-through the catalogue (never prose of its own). The layout helpers measure text in terminal
+`Texts` is the wording service (shenbao.wording: labels, option values, problems, warnings
+and gate failures through the catalogue, never prose of its own) plus how the console
+reads a value back. The layout helpers measure text in terminal
 cells: East Asian wide and full-width characters take two, combining marks none. Pure
 functions over strings; nothing here reads input or prints.
 """
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from engine import Field, FieldView, Flow, GateFailure, Option, Problem, Run
-from shenbao.catalog import Catalog, format_value
+from engine import FieldView, Option, Problem, Run
+from shenbao.catalog import format_value
+from shenbao.wording import Wording
 
 
 def fmt(value: Any) -> str:
@@ -106,28 +107,11 @@ def grid(items: Sequence[str], max_width: int = 100, indent: int = 2) -> list[st
 
 
 # -- wording -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Texts:
-    """The catalogue, applied to one flow's fields."""
-
-    catalog: Catalog
-    flow: Flow
+class Texts(Wording):
+    """The wording service (shenbao.wording), plus how the console reads values back."""
 
     def __call__(self, key: str, **params: Any) -> str:
         return self.catalog.text(key, **params)
-
-    def field(self, field_id: str | None) -> Field | None:
-        if field_id is None:
-            return None
-        found = self.flow.fields.get(field_id)
-        return found or next((f for f in self.flow.review_fields if f.id == field_id), None)
-
-    def label(self, field_id: str | None) -> str:
-        fld = self.field(field_id)
-        return self.catalog.text(fld.label) if fld else (field_id or "")
-
-    def option(self, option: Option) -> str:
-        return self.catalog.text(option.label) if option.label_is_key else option.label
 
     def value(self, fld: FieldView) -> str:
         """A field's current value as the applicant reads it."""
@@ -139,35 +123,10 @@ class Texts:
     def plain(self, value: Any, options: Iterable[Option] = ()) -> str:
         if value is None or value == "" or value == []:
             return self("console.value.empty")
-        labels = {str(o.value): self.option(o) for o in options}
+        labels = self.option_labels(options)
         if isinstance(value, (list, tuple)):
             return self("console.list.separator").join(labels.get(str(v), fmt(v)) for v in value)
         return labels.get(str(value), fmt(value))
-
-    def problem(self, problem: Problem) -> str:
-        """`problem.<field>.<code>`, else `problem.required.select` for an unchosen choice,
-        else `problem.<code>`; params plus the field's `label`."""
-        fld = self.field(problem.field)
-        params = dict(problem.params)
-        keys = []
-        if fld is not None:
-            params.setdefault("label", self.catalog.text(fld.label))
-            keys.append(f"problem.{fld.id}.{problem.code}")
-            if problem.code == "required" and fld.options is not None:
-                keys.append("problem.required.select")
-        keys.append(f"problem.{problem.code}")
-        return self.catalog.first(keys, **params)
-
-    def warning(self, warning: Problem) -> str:
-        params = {"label": self.label(warning.field), **warning.params}
-        return self.catalog.text(f"warning.{warning.code}", **params)
-
-    def gate(self, gate: GateFailure) -> str:
-        return self.catalog.text(gate.message, **dict(gate.params))
-
-    def status(self, status_id: str) -> str:
-        status = self.flow.statuses.get(status_id)
-        return self.catalog.text(status.message) if status else status_id
 
 
 def problem_key(problem: Problem) -> str:

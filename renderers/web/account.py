@@ -131,7 +131,7 @@ class Accounts:
         items = value if isinstance(value, list) else [value]
         if fld is not None and fld.options is not None:
             ctx = Context(self.flow, self.web.source, self.web.local_now(), {})
-            labels = {str(o.value): self.texts.option_label(o.label, o.label_is_key) for o in ctx.options(fld)}
+            labels = self.texts.option_labels(ctx.options(fld))
             return [labels.get(str(v), str(v)) for v in items]
         return [str(v) for v in items]
 

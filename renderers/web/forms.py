@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from engine import Field, FieldView, Flow, GateFailure, Problem, SectionView
-from shenbao.catalog import Catalog, format_value
+from engine import Field, FieldView, GateFailure, Problem, SectionView
+from shenbao.catalog import format_value
+from shenbao.wording import Wording
 
 CHOICES = frozenset({"select", "radio", "checkbox", "table_choice"})
 INPUT_TYPES = {"text": "text", "email": "email", "password": "password", "date": "date"}
@@ -81,39 +82,12 @@ def photo_uri(value: Any) -> str | None:
     return f"data:image/{kind};base64,{base64.b64encode(bytes(value)).decode('ascii')}"
 
 
-class Texts:
-    """Catalogue look-ups for one flow: labels, option labels, problems, gates, warnings."""
-
-    def __init__(self, flow: Flow, catalog: Catalog):
-        self.flow, self.catalog = flow, catalog
-        self.by_id: dict[str, Field] = {**dict(flow.fields), **{f.id: f for f in flow.review_fields}}
+class Texts(Wording):
+    """The wording service (shenbao.wording: labels, options, problems, gates, warnings),
+    plus the web's models of fields and errors."""
 
     def t(self, key: str | None, **params: Any) -> str | None:
         return None if key is None else self.catalog.text(key, **params)
-
-    def label(self, field_id: str) -> str:
-        fld = self.by_id.get(field_id)
-        return self.catalog.text(fld.label) if fld is not None else field_id
-
-    def option_label(self, label: str, is_key: bool) -> str:
-        return self.catalog.text(label) if is_key else label
-
-    def problem(self, problem: Problem) -> str:
-        fld = self.by_id.get(problem.field or "")
-        params = dict(problem.params)
-        keys = [f"problem.{problem.field}.{problem.code}"]
-        if fld is not None:
-            params.setdefault("label", self.catalog.text(fld.label))
-            if fld.type in CHOICES:
-                keys.append(f"problem.{problem.code}.select")
-        keys.append(f"problem.{problem.code}")
-        return self.catalog.first(keys, **params)
-
-    def gate(self, gate: GateFailure) -> str:
-        return self.catalog.text(gate.message, **dict(gate.params))
-
-    def warning(self, warning: Problem) -> str:
-        return self.catalog.text(f"warning.{warning.code}", **dict(warning.params))
 
     def confirmation(self, warning: Problem, typed: Mapping[str, Any]) -> dict[str, Any]:
         """A warning to confirm or fix, with what was typed to send again as hidden inputs."""
@@ -136,9 +110,8 @@ class Texts:
         """A value as read-only text: the option's label for choices."""
         value = view.value
         if view.type in CHOICES:
-            chosen = value if isinstance(value, list) else [value]
-            labels = [self.option_label(o.label, o.label_is_key) for o in view.options
-                      if str(o.value) in {str(v) for v in chosen if v is not None}]
+            chosen = {str(v) for v in (value if isinstance(value, list) else [value]) if v is not None}
+            labels = [label for code, label in self.option_labels(view.options).items() if code in chosen]
             if labels:
                 return "、".join(labels)
         text = as_text(value)
@@ -148,7 +121,7 @@ class Texts:
         typed = typed or {}
         raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
         current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
-        options = tuple(OptionModel(str(o.value), self.option_label(o.label, o.label_is_key),
+        options = tuple(OptionModel(str(o.value), self.option(o),
                                     str(o.value) in current,
                                     tuple(as_text(o.row.get(c)) for c in view.columns))
                         for o in view.options)

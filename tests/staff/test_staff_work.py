@@ -95,6 +95,19 @@ def test_email__corrected_for_the_applicant__checked_saved_and_audited(new_brows
     assert web.t("staff.history.email", old=app.email, new="wang.xy@163.com") in b.text
 
 
+def test_email__correction_with_unsupported_characters__refused_as_the_form_refuses_it(new_browser, clock, web,
+                                                                                        store):
+    make_staff(store)
+    app = applied(new_browser, clock, web, store, AT_JINXIU)
+    b = staff_browser(new_browser, "haidian")
+    b.get(f"/staff/applications/{app.id}")
+    b.post(f"/staff/applications/{app.id}/email", {"email": "wang\u200b@163.com", "row_version": app.row_version},
+           status=422)
+    label = web.t(web.flow.fields["email"].label)
+    assert web.catalog.first(["problem.email.unsupported_chars", "problem.unsupported_chars"], label=label) in b.text
+    assert store.get_application(app.id).email == app.email
+
+
 def test_notes__point_operator_edits__applicant_reads_them(new_browser, clock, web, store):
     make_staff(store)
     applied(new_browser, clock, web, store, AT_JINXIU)

@@ -1,18 +1,16 @@
 """Correcting an applicant's recovery email on their behalf (the manual: an applicant who
 typed a wrong address asks their confirmation point or agency to put it right).
 
-The new address is checked with the flow's own rules for its email field, saved in the
-answers and the indexed column with the version the staff member saw, and the change is
-audited (old and new address, who) in the same transaction.
+The new address is normalised and checked by the engine with the flow's own rules for its
+email field (engine.check_field_value, so unsupported characters are refused as in the
+form), saved in the answers and the indexed column with the version the staff member saw,
+and the change is audited (old and new address, who) in the same transaction.
 """
 from __future__ import annotations
 
-import unicodedata
-from typing import Callable
-
 import bottle
 
-from engine import Problem
+from engine import check_field_value
 from store import Application, AuditEntry, Staff, StaleWrite
 
 from .. import sessions
@@ -22,24 +20,14 @@ from .base import Desk
 from .review import Review
 
 EMAIL = "email"  # the flow's field, also a column of the applications table
-# The flow's `normalize:` names that a single typed value may need here.
-NORMALIZE: dict[str, Callable[[str], str]] = {
-    "nfkc": lambda s: unicodedata.normalize("NFKC", s), "trim": str.strip, "lower": str.lower, "upper": str.upper,
-}
 
 
 def checked_email(desk: Desk, typed: str) -> tuple[str, str | None]:
-    """(normalised address, problem text or None), by the flow's email field."""
-    fld = desk.flow.fields[EMAIL]
-    value = typed
-    for name in fld.normalize:
-        value = NORMALIZE.get(name, lambda s: s)(value)
-    document = {EMAIL: value or None}
-    step = desk.flow.step_of(EMAIL)
-    for fid, code, params in step.validator.validate(document, desk.web.local_now().date()):
-        if fid == EMAIL:
-            return value, desk.texts.problem(Problem(fid, code, params))
-    return value, None
+    """(normalised address, problem text or None): the engine's normaliser and rules for the
+    flow's email field, as in the applicant's form (unsupported characters refused too)."""
+    value, problems = check_field_value(desk.flow, EMAIL, typed, desk.web.local_now().date())
+    own = [p for p in problems if p.field == EMAIL]
+    return (value if value is not None else typed.strip()), (desk.texts.problem(own[0]) if own else None)
 
 
 def correct(desk: Desk, review: Review, me: Staff, app: Application) -> str:
