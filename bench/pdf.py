@@ -125,8 +125,8 @@ def fonts_for(view: Any, variant: str) -> Any:
         return FontPlan(source.regular, source.bold, source.index)
     if variant == "prepared":
         return prepared_fonts()
-    from shenbao.catalog import load_catalog
     from renderers.pdf import DocumentFonts
+    from shenbao.catalog import load_catalog
 
     return DocumentFonts(load_catalog()).for_view(view)
 
