@@ -8,12 +8,14 @@ scenario, which action (file and line), at which step, and what differed.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from engine import Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, StepView, transition
+from engine import Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, transition
+from shenbao.coverage import Coverage
 
 from .scenario import Action, Scenario
 from .screen import INDENT, outcome_lines, step_lines
@@ -31,6 +33,10 @@ class Outcome:
     allowed: bool | None = None
     saved: bool | None = None
     lines: list[str] = field(default_factory=list)
+    refused: str | None = None  # the action could not be played at all (always a failure)
+
+
+Difference = tuple[str, str]  # (the `expect` key that was not met, what differed)
 
 
 @dataclass
@@ -39,12 +45,18 @@ class Failure:
     action: Action
     number: int
     step: str
-    differences: list[str]
+    differences: list[Difference]
+
+    @property
+    def line(self) -> int:
+        """The line of the first `expect` key that was not met (the action's own line otherwise)."""
+        return self.action.expect_line(self.differences[0][0]) if self.differences else self.action.line
 
     def __str__(self) -> str:
-        head = (f"FAILED {self.scenario.filename}:{self.action.line}: scenario '{self.scenario.name}', "
-                f"action {self.number} ({self.action.verb}) at step '{self.step}'")
-        return "\n".join([head] + [INDENT + d for d in self.differences])
+        head = (f"FAILED {self.scenario.filename}:{self.line}: scenario '{self.scenario.name}', "
+                f"action {self.number} ({self.action.verb}, line {self.action.line}) at step '{self.step}'")
+        return "\n".join([head] + [INDENT + f"line {self.action.expect_line(key)}: {text}"
+                                   for key, text in self.differences])
 
 
 @dataclass
@@ -60,8 +72,12 @@ class Report:
 class Player:
     """Plays one scenario (and the scenarios it comes `after`) against a flow and its data."""
 
-    def __init__(self, flow: Flow, source: DataSource, texts: Texts, cells: int = 100):
+    def __init__(self, flow: Flow, source: DataSource, texts: Texts, cells: int = 100,
+                 coverage: Coverage | None = None):
         self.flow, self.source, self.texts, self.cells = flow, source, texts, cells
+        self.coverage = coverage
+        self.moved_from = ""
+        self.amended_steps: list[Step] = []
         self.now = datetime(2000, 1, 1)
         self.run: Run | None = None
         self.status: str | None = None
@@ -90,6 +106,7 @@ class Player:
         if self.run is None:
             self.run = Run(self.flow, self.source, self.clock)
             self.out += step_lines(self.run.view(), self.texts, self.cells)
+            self.record(None, Outcome())
         for number, action in enumerate(scenario.actions, 1):
             step = self.run.view().id
             self.out.append(f"--- [{number}] line {action.line} @ {step}: {self.describe(action)}")
@@ -97,6 +114,7 @@ class Player:
                 self.out.append(f"    # {action.note}")
             outcome = self.act(action)
             self.out += outcome.lines
+            self.record((action, step), outcome)
             differences = self.compare(action, outcome)
             if differences:
                 return Failure(scenario, action, number, step, differences)
@@ -105,12 +123,12 @@ class Player:
     # -- acting ----------------------------------------------------------------------------
     def describe(self, action: Action) -> str:
         if action.verb == "answers":
-            given = ", ".join(f"{k}={v!r}" for k, v in action.arg.items())
+            given = ", ".join(f"{k}={quote(v)}" for k, v in action.arg.items())
             return f"answers {given}" + (f" confirm={list(action.confirm)}" if action.confirm else "")
         if action.verb in ("next", "back"):
             return action.verb
         if action.verb == "amend":
-            given = ", ".join(f"{k}={v!r}" for k, v in action.arg["answers"].items())
+            given = ", ".join(f"{k}={quote(v)}" for k, v in action.arg["answers"].items())
             return f"amend {given}" + (f" confirm={action.arg['confirm']}" if action.arg.get("confirm") else "")
         if action.verb == "status":
             return f"status → {action.arg['to']} as {action.arg['role']}" + (
@@ -136,8 +154,8 @@ class Player:
         if verb in ("next", "answers"):
             return self.submit(action.arg if verb == "answers" else {}, action.confirm)
         if not self.run.complete:
-            return Outcome(lines=[f"    ! '{verb}' needs a completed application; the run is at step "
-                                  f"'{self.run.view().id}'"], allowed=False, saved=False)
+            why = f"'{verb}' needs a completed application; the run is at step '{self.run.view().id}'"
+            return Outcome(lines=[f"    ! {why}"], allowed=False, saved=False, refused=why)
         self.settle()
         return self.move(action.arg) if verb == "status" else self.amend(action.arg)
 
@@ -169,6 +187,7 @@ class Player:
 
     def move(self, arg: Mapping[str, Any]) -> Outcome:
         assert self.status is not None
+        self.moved_from = self.status
         result = transition(self.flow, self.status, arg["to"], arg["role"], arg.get("inputs") or {},
                             self.source, self.now)
         if not result.allowed:
@@ -181,6 +200,7 @@ class Player:
     def amend(self, arg: Mapping[str, Any]) -> Outcome:
         assert self.status is not None
         amendment = Amendment(self.flow, self.answers, self.status, self.source, self.clock)
+        self.amended_steps = amendment.steps()
         result = amendment.submit({**self.answers, **arg["answers"]}, confirm=arg.get("confirm") or ())
         lines = [INDENT + l for l in outcome_lines(self.texts, result.problems, result.warnings, result.gates)]
         if result.saved:
@@ -198,60 +218,115 @@ class Player:
             lines.append(INDENT * 2 + self.texts("console.field.shown", label=self.texts(fld.label), value=value))
         return lines
 
+    # -- coverage --------------------------------------------------------------------------
+    def record(self, played: tuple[Action, str] | None, outcome: Outcome) -> None:
+        """Tell the coverage what this action exercised (nothing when coverage is off)."""
+        cov, run = self.coverage, self.run
+        if cov is None or run is None:
+            return
+        if played is not None:
+            action, step = played
+            if action.verb in ("next", "answers") and outcome.refused is None and not outcome.problems \
+                    and not outcome.warnings:
+                cov.gates(step, [g.id for g in outcome.gates], bool(outcome.advanced))
+            if action.verb == "amend":
+                self.record_amend(action, outcome)
+            if action.verb == "status" and outcome.allowed:
+                cov.hit("transition", f"{self.moved_from}→{action.arg['to']}", action.arg["role"])
+        for decision in run.decisions:
+            cov.hit("warning", decision.key, decision.choice)
+        cov.hit("step", run.view().id)
+        if self.status is not None:
+            cov.hit("status", self.status)
+        cov.lookups(Context(self.flow, self.source, self.now, self.answers) if self.status is not None
+                    else run.context())
+
+    def record_amend(self, action: Action, outcome: Outcome) -> None:
+        assert self.coverage is not None
+        for key in action.arg.get("confirm") or ():
+            self.coverage.hit("warning", key, "continue")
+        if outcome.problems or outcome.warnings:
+            return
+        for step in self.amended_steps:
+            failed = [g.id for g in outcome.gates if any(x.id == g.id for x in step.gates)]
+            if failed or outcome.saved:
+                self.coverage.gates(step.id, failed, bool(outcome.saved))
+            if failed:
+                break
+
     # -- comparing -------------------------------------------------------------------------
-    def compare(self, action: Action, outcome: Outcome) -> list[str]:
+    def compare(self, action: Action, outcome: Outcome) -> list[Difference]:
         assert self.run is not None
         expect, diffs = action.expect, []
+        if outcome.refused is not None:
+            diffs.append((action.verb, outcome.refused))
         for group in ("problems", "warnings"):
             want = sorted(_problem_expect(item) for item in expect.get(group, []))
             got = sorted(problem_key(p) for p in getattr(outcome, group))
             if [k for k, _ in want] != got:
-                diffs.append(_list_diff(group, [k for k, _ in want], got))
+                diffs.append((group, _list_diff(group, [k for k, _ in want], got)))
             else:
-                diffs += _param_diffs(group, want, {problem_key(p): p.params for p in getattr(outcome, group)})
+                diffs += [(group, d) for d in _param_diffs(group, want, {problem_key(p): p.params
+                                                                         for p in getattr(outcome, group)})]
         want_gates = sorted(_gate_expect(item) for item in expect.get("gates", []))
         got_gates = [g.id for g in outcome.gates]
         if [g for g, _ in want_gates] != sorted(got_gates):
-            diffs.append(_list_diff("gates", [g for g, _ in want_gates], got_gates))
+            diffs.append(("gates", _list_diff("gates", [g for g, _ in want_gates], got_gates)))
         else:
-            diffs += _param_diffs("gates", want_gates, {g.id: g.params for g in outcome.gates})
+            diffs += [("gates", d) for d in _param_diffs("gates", want_gates, {g.id: g.params for g in outcome.gates})]
         for name in ("advanced", "allowed", "saved"):
             if name in expect and expect[name] != getattr(outcome, name):
-                diffs.append(f"{name}: expected {expect[name]}, got {getattr(outcome, name)}")
+                diffs.append((name, f"{name}: expected {expect[name]}, got {getattr(outcome, name)}"))
         diffs += self.compare_state(expect, outcome)
         return diffs
 
-    def compare_state(self, expect: Mapping[str, Any], outcome: Outcome) -> list[str]:
+    def compare_state(self, expect: Mapping[str, Any], outcome: Outcome) -> list[Difference]:
         assert self.run is not None
-        diffs = []
+        diffs: list[Difference] = []
         view = self.run.view()
         if "step" in expect and expect["step"] != view.id:
-            diffs.append(f"step: expected '{expect['step']}', got '{view.id}'")
+            diffs.append(("step", f"step: expected '{expect['step']}', got '{view.id}'"))
         if "complete" in expect and expect["complete"] != self.run.complete:
-            diffs.append(f"complete: expected {expect['complete']}, got {self.run.complete}")
+            diffs.append(("complete", f"complete: expected {expect['complete']}, got {self.run.complete}"))
         if "wait_seconds" in expect and float(expect["wait_seconds"]) != view.wait_seconds:
-            diffs.append(f"wait_seconds: expected {expect['wait_seconds']}, got {view.wait_seconds}")
+            diffs.append(("wait_seconds", f"wait_seconds: expected {expect['wait_seconds']}, got {view.wait_seconds}"))
         if "status" in expect and expect["status"] != self.status:
-            diffs.append(f"status: expected '{expect['status']}', got '{self.status}'")
+            diffs.append(("status", f"status: expected '{expect['status']}', got '{self.status}'"))
         values = self.answers if self.status is not None else self.run.application()
-        diffs += _subset_diffs("answers", expect.get("answers", {}), values)
-        diffs += _subset_diffs("review", expect.get("review", {}), self.review)
+        diffs += [("answers", d) for d in _subset_diffs("answers", expect.get("answers", {}), values)]
+        diffs += [("review", d) for d in _subset_diffs("review", expect.get("review", {}), self.review)]
         if "decisions" in expect:
             want = [(d["key"], d["choice"]) for d in expect["decisions"]]
             got = [(d.key, d.choice) for d in self.run.decisions]
             if want != got:
-                diffs.append(f"decisions: expected {want}, got {got}")
-        diffs += _field_diffs(expect.get("fields", {}), view)
-        text = "\n".join(outcome.lines)
-        diffs += [f"says: expected the transcript to contain {s!r}" for s in expect.get("says", []) if s not in text]
+                diffs.append(("decisions", f"decisions: expected {want}, got {got}"))
+        diffs += [("fields", d) for d in _field_diffs(expect.get("fields", {}), view)]
+        said = as_read(outcome.lines)
+        diffs += [("says", f"says: expected the applicant to read {quote(s)}") for s in expect.get("says", [])
+                  if as_read([s]) not in said]
         return diffs
 
 
+def as_read(lines: Sequence[str]) -> str:
+    """Text as the applicant reads it: the transcript's wrapping and indentation taken out
+    (Chinese has no spaces between words, so white space never carries meaning there)."""
+    return re.sub(r"\s+", "", "".join(lines))
+
+
+def quote(value: Any) -> str:
+    """A value in a failure message, Chinese (and its full-width space) shown as written."""
+    if isinstance(value, str):
+        return "'" + value + "'"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(quote(v) for v in value) + "]"
+    return repr(value)
+
+
 def _list_diff(group: str, want: list[str], got: list[str]) -> str:
-    text = f"{group}: expected {want}, got {got}"
+    text = f"{group}: expected {quote(want)}, got {quote(got)}"
     missing = sorted((Counter(want) - Counter(got)).elements())
     extra = sorted((Counter(got) - Counter(want)).elements())
-    notes = ([f"missing {missing}"] if missing else []) + ([f"not expected {extra}"] if extra else [])
+    notes = ([f"missing {quote(missing)}"] if missing else []) + ([f"not expected {quote(extra)}"] if extra else [])
     return text + (f" ({'; '.join(notes)})" if want and got else "")
 
 
@@ -275,12 +350,12 @@ def _param_diffs(group: str, want: Sequence[tuple[str, Mapping[str, Any]]], got:
         for name, value in params.items():
             actual = got.get(key, {}).get(name)
             if not _same(value, actual):
-                diffs.append(f"{group} {key} param {name}: expected {value!r}, got {fmt(actual)!r}")
+                diffs.append(f"{group} {key} param {name}: expected {quote(value)}, got {quote(fmt(actual))}")
     return diffs
 
 
 def _subset_diffs(group: str, want: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
-    return [f"{group} {key}: expected {value!r}, got {_shown(got.get(key))}"
+    return [f"{group} {key}: expected {quote(value)}, got {_shown(got.get(key))}"
             for key, value in want.items() if not _same(value, got.get(key))]
 
 
@@ -297,7 +372,7 @@ def _field_diffs(want: Mapping[str, Mapping[str, Any]], view: StepView) -> list[
                "shown": True, "options": [o.value for o in fld.options], "option_count": len(fld.options)}
         for name, value in checks.items():
             if not _same(value, got[name]):
-                diffs.append(f"fields {fid} {name}: expected {value!r}, got {_shown(got[name])}")
+                diffs.append(f"fields {fid} {name}: expected {quote(value)}, got {_shown(got[name])}")
     return diffs
 
 
@@ -315,5 +390,5 @@ def _shown(value: Any) -> str:
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     if isinstance(value, (list, tuple)):
-        return repr([fmt(v) for v in value])
-    return repr(fmt(value)) if value is not None else "None"
+        return quote([fmt(v) for v in value])
+    return quote(fmt(value)) if value is not None else "None"

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 import jsonschema
 import yaml
 
-from engine import Flow, FlowProblem
+from engine import Field, Flow, FlowProblem
 from shenbao.flows import display_name, load_schemas
 
 VERBS = ("next", "answers", "decline", "back", "wait", "at", "status", "amend")
@@ -44,6 +44,12 @@ class Action:
     confirm: tuple[str, ...] = ()
     expect: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
+    expect_lines: Mapping[str, int] = field(default_factory=dict)  # line of each `expect` key
+
+    def expect_line(self, key: str) -> int:
+        """Where `key` is written in `expect`; for a key not written (no problems expected, say),
+        the line of `expect` itself, or of the action when it has no `expect`."""
+        return self.expect_lines.get(key, self.expect_lines.get("", self.line))
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Scenario:
     covers: str | None = None
     start: datetime | None = None
     after: Scenario | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -89,16 +96,22 @@ def read_scenario(path: Path | str, flow: Flow, _seen: tuple[Path, ...] = ()) ->
             after = read_scenario(target, flow, _seen + (path,))
     if problems:
         raise ScenarioError(problems)
-    actions = tuple(_action(raw, positions[("actions", i)][0]) for i, raw in enumerate(data["actions"]))
+    actions = tuple(_action(raw, ("actions", i), positions) for i, raw in enumerate(data["actions"]))
     start = datetime.fromisoformat(data["start"]) if "start" in data else None
-    return Scenario(path, data["scenario"], data["flow"], actions, data.get("covers"), start, after)
+    return Scenario(path, data["scenario"], data["flow"], actions, data.get("covers"), start, after,
+                    tuple(data.get("tags", ())))
 
 
-def _action(raw: Any, line: int) -> Action:
+def _action(raw: Any, at: tuple[Any, ...], positions: Positions) -> Action:
+    line = positions[at][0]
     if isinstance(raw, str):
         return Action(raw, True, line)
     verb = next(v for v in VERBS if v in raw)
-    return Action(verb, raw[verb], line, tuple(raw.get("confirm", ())), raw.get("expect", {}), raw.get("note"))
+    expect = raw.get("expect", {})
+    lines = {key: positions.get(at + ("expect", key), (line, 0))[0] for key in expect}
+    if "expect" in raw:
+        lines[""] = positions.get(at + ("expect",), (line, 0))[0]
+    return Action(verb, raw[verb], line, tuple(raw.get("confirm", ())), expect, raw.get("note"), lines)
 
 
 # -- reading YAML with positions -------------------------------------------------------------
@@ -250,19 +263,50 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 # -- names the flow must know ---------------------------------------------------------------
+# Problems that belong to no field: a refused staff move, an edit the status does not allow.
+STEP_CODES = frozenset({"transition_not_allowed", "edit_not_allowed"})
+# Rules whose failures carry another code than the rule's own name.
+RULE_CODES = {"cn_resident_id": ("id_format", "id_region", "id_birth_date", "id_checksum"),
+              "allowed": ("not_an_option",)}
+
+
+def field_codes(fld: Field) -> set[str]:
+    """Every problem code a field can produce: its rules, its type's checks, unusable characters."""
+    codes = {"unsupported_chars"}
+    if fld.type == "date":
+        codes.add("date_format")
+    if fld.options is not None:  # a choice field
+        codes.add("not_an_option")
+    for rule in fld.rules:
+        codes.update(RULE_CODES.get(rule, (rule,)))
+    return codes
+
+
 def _check_names(data: Mapping[str, Any], positions: Positions, name: str, flow: Flow) -> list[ScenarioProblem]:
     problems: list[ScenarioProblem] = []
     inputs = {f.id for f in flow.fields.values() if f.is_input}
-    fields = set(flow.fields)
+    all_fields = {**flow.fields, **{f.id: f for f in flow.review_fields}}
     review = {f.id for f in flow.review_fields}
     steps = {s.id for s in flow.steps}
     gates = {g.id for s in flow.steps for g in s.gates} | {MIN_READ_GATE}
 
-    def known(path: tuple[Any, ...], value: str, choices: set[str], what: str) -> None:
+    def known(path: tuple[Any, ...], value: str, choices: set[str], what: str, of: str = "") -> bool:
         if value not in choices:
-            hint = _did_you_mean(value, choices) or f"known: {', '.join(sorted(choices))}"
+            hint = _did_you_mean(value, choices) or f"known: {', '.join(sorted(choices)) or '(none)'}"
             problems.append(_at(positions, path, name, "SCENARIO_010",
-                                f"unknown {what} '{value}' for flow '{flow.id}'", hint))
+                                f"unknown {what} '{value}'{of} for flow '{flow.id}'", hint))
+            return False
+        return True
+
+    def code(path: tuple[Any, ...], key: str, warning: bool) -> None:
+        """`field:code` (or a bare code): the field exists and can give that problem or warning."""
+        fid, _, kind = key.rpartition(":")
+        if not fid:
+            known(path, kind, set() if warning else set(STEP_CODES), "warning" if warning else "step problem")
+        elif known(path, fid, set(all_fields), "field"):
+            fld = all_fields[fid]
+            choices = set(fld.warnings) if warning else field_codes(fld)
+            known(path, kind, choices, "warning" if warning else "problem", f" of field '{fid}'")
 
     if data["flow"] != flow.id:
         problems.append(_at(positions, ("flow",), name, "SCENARIO_009", f"this scenario is for flow '{data['flow']}', "
@@ -283,17 +327,19 @@ def _check_names(data: Mapping[str, Any], positions: Positions, name: str, flow:
             known(at + ("status", "role"), status["role"], set(flow.roles), "role")
             for fid in status.get("inputs") or {}:
                 known(at + ("status", "inputs", fid), fid, review, "review field")
-        keys = list(action.get("confirm", [])) + list(amend.get("confirm", []))
-        keys += [action["decline"]] if "decline" in action else []
-        for key in keys:
-            known(at, key.split(":")[0], fields, "field")
-        _check_expect(action.get("expect") or {}, at + ("expect",), known, fields | review, steps, gates,
+        for i, key in enumerate(action.get("confirm", [])):
+            code(at + ("confirm", i), key, True)
+        for i, key in enumerate(amend.get("confirm", [])):
+            code(at + ("amend", "confirm", i), key, True)
+        if "decline" in action:
+            code(at + ("decline",), action["decline"], True)
+        _check_expect(action.get("expect") or {}, at + ("expect",), known, code, set(all_fields), steps, gates,
                       set(flow.statuses))
     return problems
 
 
-def _check_expect(expect: Mapping[str, Any], at: tuple[Any, ...], known: Any, fields: set[str], steps: set[str],
-                  gates: set[str], statuses: set[str]) -> None:
+def _check_expect(expect: Mapping[str, Any], at: tuple[Any, ...], known: Any, code: Any, fields: set[str],
+                  steps: set[str], gates: set[str], statuses: set[str]) -> None:
     if "step" in expect:
         known(at + ("step",), expect["step"], steps, "step")
     if "status" in expect:
@@ -303,10 +349,8 @@ def _check_expect(expect: Mapping[str, Any], at: tuple[Any, ...], known: Any, fi
             known(at + (group, fid), fid, fields, "field")
     for group in ("problems", "warnings"):
         for index, item in enumerate(expect.get(group) or []):
-            key = item if isinstance(item, str) else item["key"]
-            if ":" in key:
-                known(at + (group, index), key.split(":")[0], fields, "field")
+            code(at + (group, index), item if isinstance(item, str) else item["key"], group == "warnings")
     for index, item in enumerate(expect.get("gates") or []):
         known(at + ("gates", index), item if isinstance(item, str) else item["id"], gates, "gate")
     for index, item in enumerate(expect.get("decisions") or []):
-        known(at + ("decisions", index), item["key"].split(":")[0], fields, "field")
+        code(at + ("decisions", index), item["key"], True)

@@ -76,13 +76,17 @@ def test_scenario_file__after_in_a_circle__refused(teacher, tmp_path):
         read_scenario(tmp_path / "a.yaml", teacher[0])
 
 
-def test_scenario_file__invalid__play_files_returns_2_and_plays_nothing(teacher, tmp_path):
+def test_scenario_file__invalid__play_files_returns_2_and_still_plays_the_good_ones(teacher, tmp_path):
     good = ROOT / "tests" / "scenarios" / "notice_wait.yaml"
     bad = tmp_path / "bad.yaml"
     bad.write_text(HEAD + "  - answer: {}\n", encoding="utf-8")
     said: list[str] = []
-    assert play_files(*teacher, [good, bad], said.append, said.append) == 2
-    assert not any("申报人必读" in line for line in said)
+    complained: list[str] = []
+    assert play_files(*teacher, [good, bad], said.append, complained.append) == 2
+    assert any(line.startswith("ok ") and "notice_wait.yaml" in line for line in said)
+    assert any(line.startswith("FAILED ") and "bad.yaml" in line for line in said)
+    assert any("bad.yaml:5:5: SCENARIO_002" in line for line in complained)
+    assert "1 passed, 1 failed" in said
 
 
 def test_scenario_file__invalid__cli_exits_2(tmp_path):

@@ -38,8 +38,8 @@ def test_scenario__played_in_process__meets_every_expectation(teacher, path):
 
 def test_scenarios__through_the_cli__exit_0():
     result = shenbao("console", str(FLOW), "--quiet", "--scenario", *map(str, SCENARIOS))
-    assert result.returncode == 0, result.stderr
-    assert f"ok: {len(SCENARIOS)} scenario(s)" in result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == f"{len(SCENARIOS)} passed, 0 failed"
 
 
 def test_scenario__transcript__shows_the_steps_in_chinese():
@@ -67,20 +67,21 @@ def test_scenario__wrong_expectation__fails_naming_scenario_action_and_step(teac
     assert not report.ok
     message = str(report.failure)
     assert "scenario 'deliberately wrong'" in message
-    assert "action 1 (answers) at step 'identity'" in message
-    assert "wrong.yaml:5" in message
-    assert "step: expected 'point', got 'agency'" in message
-    assert "gates: expected ['not_revoked'], got []" in message
+    assert "action 1 (answers, line 5) at step 'identity'" in message
+    assert "wrong.yaml:6:" in message  # the line of the `expect` keys, not of the action
+    assert "line 6: step: expected 'point', got 'agency'" in message
+    assert "line 6: gates: expected ['not_revoked'], got []" in message
 
 
-def test_scenario__wrong_expectation__cli_exits_1_and_stops(teacher, tmp_path):
+def test_scenario__wrong_expectation__cli_exits_1_and_plays_the_others(teacher, tmp_path):
     path = tmp_path / "wrong.yaml"
     path.write_text(WRONG.format(after=ROOT / "tests" / "scenarios" / "_to_identity.yaml"), encoding="utf-8")
     happy = ROOT / "tests" / "scenarios" / "happy_path.yaml"
     result = shenbao("console", "--scenario", str(path), str(happy))
     assert result.returncode == 1
-    assert "at step 'identity'" in result.stderr and "expected 'point', got 'agency'" in result.stderr
-    assert "完整申报" not in result.stdout  # stopped at the first unmet expectation
+    assert "at step 'identity'" in result.stdout and "expected 'point', got 'agency'" in result.stdout
+    assert "完整申报" in result.stdout  # the next scenario still ran
+    assert result.stdout.splitlines()[-1] == "1 passed, 1 failed"
 
 
 def test_scenario__failure_in_a_prelude__names_the_prelude_file(teacher, tmp_path):
@@ -92,7 +93,7 @@ def test_scenario__failure_in_a_prelude__names_the_prelude_file(teacher, tmp_pat
                     encoding="utf-8")
     buffer: list[str] = []
     assert play_files(*teacher, [main], buffer.append, buffer.append) == 1
-    assert any("prelude.yaml:5" in line and "gates: expected [], got ['min_read_time']" in line.replace("\n", " ")
+    assert any("prelude.yaml:6" in line and "gates: expected [], got ['min_read_time']" in line.replace("\n", " ")
                for line in buffer)
 
 
