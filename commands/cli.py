@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("commands.publish", "check a flow, compare it with the live version and make it live"),
     "migrate": ("commands.migrate", "move applications of older flow versions to the live one, by rules"),
     "console": ("commands.console", "run a flow in the terminal, or headless from scenario files"),
+    "scenario": ("commands.scenario", "write a skeleton scenario for a flow (scenario new FLOW)"),
     "init": ("commands.admin", "create or upgrade the database; --demo loads the demo data"),
     "import": ("commands.admin", "import a dataset from a CSV or YAML file"),
     "serve": ("commands.serve", "serve the web application"),
