@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("commands.publish", "check a flow, compare it with the live version and make it live"),
     "migrate": ("commands.migrate", "move applications of older flow versions to the live one, by rules"),
     "console": ("commands.console", "run a flow in the terminal, or headless from scenario files"),
+    "diagram": ("commands.diagram", "draw a flow: the applicant's journey or the status machine (svg, dot, mermaid)"),
     "scenario": ("commands.scenario", "write a skeleton scenario for a flow (scenario new FLOW)"),
     "init": ("commands.admin", "create or upgrade the database; --demo loads the demo data"),
     "import": ("commands.admin", "import a dataset from a CSV or YAML file"),

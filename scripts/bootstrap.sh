@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepare this machine for shenbao: Debian packages (CJK font, poppler, Chromium for the
+# Prepare this machine for shenbao: Debian packages (CJK font, poppler, graphviz, Chromium for the
 # browser tests) and a Python virtual environment with the project installed.
 # Idempotent: safe to run before every start and every test run.
 set -euo pipefail
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v dot >/dev/null 2>&1 || need+=(graphviz)  # shenbao diagram --format svg
 if [ "${SHENBAO_SKIP_BROWSER:-0}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

@@ -27,6 +27,7 @@ CAN: Mapping[str, frozenset[str]] = {
     "edit_points": frozenset({"agency_reviewer", "admin"}),
     "edit_plans": frozenset({"agency_reviewer", "admin"}),
     "accounts": frozenset({"admin"}),
+    "see_flow": frozenset({"admin"}),
 }
 
 

@@ -219,3 +219,16 @@ def test_demo_application__without_answers_or_places__admin_can_open_and_move_it
     move(admin, demo, "confirmed")
     assert store.get_application(demo.id).status == "confirmed"
     staff_browser(new_browser, "haidian").get(f"/staff/applications/{demo.id}", status=404)
+
+
+def test_flow_page__admin_sees_both_diagrams__others_refused(new_browser, clock, web, store):
+    make_staff(store)
+    b = staff_browser(new_browser, "admin")
+    assert web.t("staff.nav.flow") in b.text
+    b.get("/staff/flow")
+    for view in ("journey", "status"):
+        assert f'data-view="{view}"' in b.html or web.t("staff.flow.unavailable") in b.text
+    assert b.html.count("<svg") in (0, 2)
+    other = staff_browser(new_browser, "haidian")
+    assert web.t("staff.nav.flow") not in other.text
+    other.get("/staff/flow", status=403)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bottle
 
 from ..context import Web
-from . import accounts, auth, corrections, export, messages, plans, points, queue, review
+from . import accounts, auth, corrections, export, flowview, messages, plans, points, queue, review
 from .base import Desk
 
 
@@ -24,4 +24,5 @@ def install(app: bottle.Bottle, web: Web) -> None:
     points.install(app, web, desk)
     plans.install(app, web, desk)
     accounts.install(app, web, desk)
+    flowview.install(app, web, desk)
     export.install(app, web, desk)
