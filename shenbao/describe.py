@@ -9,7 +9,7 @@ are shown as their id, so a new flow is worded without code. Pure: values in, te
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jinja2 import Environment, nodes
@@ -34,6 +34,10 @@ class Words:
 
     flow: Flow
     catalog: Catalog
+    row: str | None = None  # the dataset `row` stands for (an option filter)
+
+    def for_rows(self, dataset: str) -> "Words":
+        return replace(self, row=dataset)
 
     def t(self, key: str, **params: Any) -> str:
         return self.catalog.text(key, **params)
@@ -52,7 +56,7 @@ class Words:
         return self.first([f"explain.dataset.{name}"], name)
 
     def column_label(self, dataset: str, column: str) -> str:
-        return self.first([f"explain.column.{dataset}.{column}", f"column.{column}"], column)
+        return self.first([f"explain.column.{dataset}.{column}", f"explain.column.{column}"], column)
 
     def role_label(self, role: str) -> str:
         return self.first([f"staff.role.{role}"], role)
@@ -75,6 +79,10 @@ class Words:
         """A condition (gate, edit rule) as a sentence."""
         return self._bool(parse(source))
 
+    def value(self, source: str) -> str:
+        """A value expression (a prefill, a displayed value) as words: “信息系统中的教师资格证书的姓名”."""
+        return self._value(parse(source))
+
     def _bool(self, node: nodes.Node) -> str:
         if isinstance(node, nodes.And):
             return self.t("explain.and", left=self._bool(node.left), right=self._bool(node.right))
@@ -88,6 +96,8 @@ class Words:
             return self._test(node, negated=False)
         if isinstance(node, nodes.Compare):
             return self._compare(node)
+        if isinstance(node, nodes.Const) and isinstance(node.value, bool):
+            return self.t("explain.always" if node.value else "explain.never")
         return self.t("explain.is_true", inner=self._value(node))
 
     def _test(self, node: nodes.Test, negated: bool) -> str:
@@ -144,6 +154,8 @@ class Words:
         return self.column_label(dataset, attr) if dataset else attr
 
     def _dataset_of(self, node: nodes.Node) -> str | None:
+        if isinstance(node, nodes.Name) and node.name == "row":
+            return self.row
         if isinstance(node, nodes.Name):
             lookup = self._lookups().get(node.name)
             return lookup.dataset if lookup else None

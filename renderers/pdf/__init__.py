@@ -7,10 +7,10 @@ application layer's documents service (shenbao.documents.Printer).
 from .document_fonts import DocumentFonts, bold_texts
 from .fonts import (FontNotFound, FontPlan, FontSource, PreparedFonts, default_cache_dir, find_fonts,
                     prepared_fonts)
-from .html import render_html
+from .html import render_compare, render_html
 from .pdf import document_texts, render_pdf
 from .printers import HtmlPrinter, PdfPrinter, layout_digest, printers
 
 __all__ = ["DocumentFonts", "FontNotFound", "FontPlan", "FontSource", "HtmlPrinter", "PdfPrinter", "PreparedFonts",
            "bold_texts", "default_cache_dir", "document_texts", "find_fonts", "layout_digest", "prepared_fonts",
-           "printers", "render_html", "render_pdf"]
+           "printers", "render_compare", "render_html", "render_pdf"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -31,6 +32,15 @@ def render_html(view: DocumentView, lang: str = "zh-CN") -> str:
     template = _environment().get_template("document.html.j2")
     qr = segno.make(view.code.value, error="m", micro=False).svg_data_uri(border=0) if view.code else ""
     return template.render(view=view, lang=lang, qr=qr, image_uri=image_uri)
+
+
+def render_compare(title: str, left_title: str, right_title: str, parts: Sequence[tuple[str, Sequence[Any]]],
+                   words: Mapping[str, str], lang: str = "zh-CN") -> str:
+    """Two versions of a row-by-row document side by side; rows whose `changed` is true are
+    marked with `words['changed']`, `words['added']` or `words['removed']`."""
+    template = _environment().get_template("compare.html.j2")
+    return template.render(title=title, left_title=left_title, right_title=right_title, parts=parts, lang=lang,
+                           **words)
 
 
 def image_uri(data: bytes | None) -> str:

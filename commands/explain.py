@@ -1,0 +1,63 @@
+"""`shenbao explain FLOW`: the flow's specification for sign-off, in plain Chinese (HTML or PDF,
+drawn by renderers/pdf), or two versions side by side with the differences marked (`--compare
+OLD_FLOW`, HTML). shenbao/specification.py words it; this module reads and writes files."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine import Flow, FlowError
+from renderers.pdf import render_compare, render_html, render_pdf
+from shenbao.catalog import load_catalog
+from shenbao.describe import Words
+from shenbao.flows import read_flow
+from shenbao.specification import as_document, compare, specify
+
+from .options import add_flow_argument
+
+
+def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
+    add_flow_argument(parser)
+    parser.add_argument("--format", choices=("html", "pdf"), default="html", help="default: %(default)s")
+    parser.add_argument("--compare", metavar="OLD_FLOW",
+                        help="another version of the flow: both side by side, differences marked (HTML)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    flows: list[Flow] = []
+    for path in ([args.compare] if args.compare else []) + [args.flow]:
+        try:
+            flows.append(read_flow(path))
+        except FlowError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"{path}: cannot read the flow: {exc.strerror}", file=sys.stderr)
+            return 2
+    catalog = load_catalog()
+    specs = [specify(flow, Words(flow, catalog)) for flow in flows]
+    words = Words(flows[-1], catalog)
+    if args.compare:
+        if args.format != "html":
+            print("shenbao explain: --compare writes HTML only", file=sys.stderr)
+            return 2
+        old, new = specs
+        data: bytes | str = render_compare(
+            catalog.text("explain.spec.compare", title=catalog.text(flows[-1].title)),
+            f"{args.compare}（{old.version}）", f"{args.flow}（{new.version}）", compare(old, new),
+            {k: catalog.text(f"explain.spec.{k}") for k in ("changed", "added", "removed", "item")})
+    elif args.format == "pdf":
+        data = render_pdf(as_document(specs[-1], words))
+    else:
+        data = render_html(as_document(specs[-1], words))
+    if args.output:
+        target = Path(args.output)
+        target.write_bytes(data) if isinstance(data, bytes) else target.write_text(data, encoding="utf-8")
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)
+    return 0
