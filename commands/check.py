@@ -3,7 +3,9 @@ problem as file:line:col CODE message — hint.
 
 The catalogue (DIR/messages.yaml, default locales/zh_CN) is checked like a flow: located YAML
 errors, duplicate keys, malformed placeholders, and placeholders a message is never given (from
-the flow, and for another catalogue from the shipped zh_CN text of the same key).
+the flow, and for another catalogue from the shipped zh_CN text of the same key). The help
+pages' placeholders ({{notice.min_read_seconds}}) are checked against the flow they quote
+(shenbao/helppages.py): the product flow's by default, another flow's with --help-pages DIR.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from typing import Any
 
 from engine import FlowError, check_placeholders, read_catalogue, received_parameters
 
+from shenbao.catalog import load_catalog
 from shenbao.flows import display_name, read_flow
-from shenbao.paths import LOCALES
+from shenbao.helppages import check_pages
+from shenbao.paths import DEFAULT_FLOW, LOCALES
 
 REFERENCE = LOCALES / "zh_CN"
 
@@ -24,6 +28,9 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("flows", nargs="+", help="flow files to check")
     parser.add_argument("--locale", metavar="DIR", help="the folder holding the messages.yaml to check with "
                         "(default: locales/zh_CN)")
+    parser.add_argument("--help-pages", metavar="DIR",
+                        help="also check the placeholders of these help pages against each flow "
+                             "(default: locales/zh_CN/help for the product flow)")
 
 
 class _AnyKey:
@@ -45,6 +52,13 @@ def _catalogue(folder: Path) -> tuple[Any, Any, str, list[str]]:
         return None, {}, name, [f"{name}:1:1: IO_001 cannot read the message catalogue: {exc.strerror}"]
     messages, positions, problems = read_catalogue(text, name)
     return messages, positions, name, [str(p) for p in sorted(problems)]
+
+
+def _help_problems(args: argparse.Namespace, path: str, flow: Any) -> list[Any]:
+    chosen = getattr(args, "help_pages", None)  # callers that build the arguments may leave it out
+    pages = Path(chosen) if chosen else (
+        REFERENCE / "help" if Path(path).resolve() == DEFAULT_FLOW.resolve() else None)
+    return check_pages(pages, flow, load_catalog()) if pages else []
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -70,6 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{path}:1:1: IO_001 cannot read the file: {exc.strerror}")
             continue
         unknown = sorted(check_placeholders(messages or {}, positions, name, received_parameters(flow), reference))
+        unknown += _help_problems(args, path, flow)
         for problem in unknown:
             print(problem)
         if unknown:

@@ -1,13 +1,15 @@
 """Help pages (申请须知, 申请流程, 使用帮助, 常见问题): Markdown-ish files under
-locales/zh_CN/help/, rendered safely (see markup.py). Content is never in templates."""
+locales/zh_CN/help/, rendered safely (see markup.py). Content is never in templates; the
+flow's values are quoted through placeholders (shenbao/helppages.py)."""
 from __future__ import annotations
 
 import bottle
 
+from shenbao.helppages import fill, values
 from shenbao.paths import LOCALES
 
 from .context import Web
-from .markup import read_page
+from .markup import render
 from .sessions import adopt
 
 HELP_DIR = LOCALES / "zh_CN" / "help"
@@ -23,6 +25,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
     def help_page(page: str) -> str:
         if page not in known:
             bottle.abort(404)
-        title, body = read_page(HELP_DIR / f"{page}.md")
+        text = fill((HELP_DIR / f"{page}.md").read_text(encoding="utf-8"), values(web.flow, web.catalog))
+        title, body = render(text)
         return web.render("help.html", title=title, body=body, help_pages=PAGES, current=page,
                           signed_in=adopt(web, "applicant") is not None)

@@ -258,3 +258,9 @@ def test_passwords_never_in_any_page_or_cookie(browser, new_browser, clock, web)
         browser.get(path)
         assert PASSWORD not in browser.html
     assert not any(PASSWORD in v for v in browser.app.cookies.values())
+
+
+def test_help_pages__quote_the_flow__reading_time_from_the_flow(browser, web):
+    browser.get("/help/process")
+    seconds = int(web.flow.step("notice").min_read_seconds)
+    assert f"页面显示{seconds}秒后" in browser.text and "{{" not in browser.text
