@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "console": ("commands.console", "run a flow in the terminal, or headless from scenario files"),
     "diagram": ("commands.diagram", "draw a flow: the applicant's journey or the status machine (svg, dot, mermaid)"),
     "explain": ("commands.explain", "write a flow's specification in plain Chinese (HTML, PDF; --compare two versions)"),
+    "preview": ("commands.preview", "serve a flow file being edited, with demo data and a settable clock"),
     "scenario": ("commands.scenario", "write a skeleton scenario for a flow (scenario new FLOW)"),
     "init": ("commands.admin", "create or upgrade the database; --demo loads the demo data"),
     "import": ("commands.admin", "import a dataset from a CSV or YAML file"),

@@ -39,17 +39,21 @@ class Skeleton:
     reached: str = ""
     complete: bool = False
     stuck: str | None = None  # the step the search could not get past
+    run: Run | None = None     # the run as it ended (the preview continues it)
+    waited: float = 0.0        # seconds the clock moved on for reading times
 
 
-def walk(flow: Flow, source: DataSource, start: datetime) -> Skeleton:
-    """Play the flow from `start` with sample answers until its summary step (or a step it cannot pass)."""
+def walk(flow: Flow, source: DataSource, start: datetime, until: str | None = None) -> Skeleton:
+    """Play the flow from `start` with sample answers until its summary step, or step `until`
+    (or a step it cannot pass)."""
     now = [start]
     run = Run(flow, source, lambda: now[0])
-    skeleton = Skeleton()
-    while not run.complete:
+    skeleton = Skeleton(run=run)
+    while not run.complete and run.step.id != until:
         step = run.step
         if step.min_read_seconds:
             now[0] += timedelta(seconds=step.min_read_seconds)
+            skeleton.waited += step.min_read_seconds
             skeleton.actions.append({"wait": _number(step.min_read_seconds)})
         action = _answer(flow, source, run, step)
         if action is None:
