@@ -1,0 +1,42 @@
+"""One scenario format drives every renderer: each shipped scenario file plays through the
+engine and the console (tests/console) and here, through the same file, through the web
+renderer over WSGI, in step with the engine; after every applicant action the web shows the
+same step, problems on the same fields, the same gate messages and the same warning."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commands.console import load, texts_for
+from renderers.console.play import Player
+from renderers.console.scenario import read_scenario
+from webscenario import play_both
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOW = ROOT / "flows" / "teacher_registration.yaml"
+SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("[a-z]*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def teacher():
+    return load(FLOW)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario__played_by_engine_and_web__same_outcome(teacher, path, browser, clock, web):
+    flow, source = teacher
+    scenario = read_scenario(path, flow)
+    player = Player(flow, source, texts_for(flow))
+    differences, stopped = play_both(scenario, player, browser, clock, web)
+    assert differences == []
+    # what comes after is played by the engine and the console alone (tests/console plays every file)
+    assert not stopped or "engine only" in stopped or "idle time" in stopped
+
+
+def test_web_scenarios__most_are_played_to_the_end_or_to_submission(teacher):
+    """The comparison covers the applicant's part of nearly every shipped scenario."""
+    flow, _ = teacher
+    jumps = [p for p in SCENARIOS if any(a.verb == "at" for a in read_scenario(p, flow).actions)]
+    assert len(jumps) <= 8 and len(SCENARIOS) - len(jumps) >= 40
