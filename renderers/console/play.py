@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from engine import Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, transition
+from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, resolve_document,
+                    transition)
 from shenbao.coverage import Coverage
+from shenbao.documents import ROW_NAMES, chosen_row, option_labels
 
 from .scenario import Action, Scenario
 from .screen import INDENT, outcome_lines, step_lines
@@ -34,6 +36,7 @@ class Outcome:
     saved: bool | None = None
     lines: list[str] = field(default_factory=list)
     refused: str | None = None  # the action could not be played at all (always a failure)
+    document: Mapping[str, str] | None = None  # a downloaded document's printed cells, by reference
 
 
 Difference = tuple[str, str]  # (the `expect` key that was not met, what differed)
@@ -130,6 +133,8 @@ class Player:
         if action.verb == "amend":
             given = ", ".join(f"{k}={quote(v)}" for k, v in action.arg["answers"].items())
             return f"amend {given}" + (f" confirm={action.arg['confirm']}" if action.arg.get("confirm") else "")
+        if action.verb == "document":
+            return f"document {action.arg}"
         if action.verb == "status":
             return f"status → {action.arg['to']} as {action.arg['role']}" + (
                 f" inputs {action.arg['inputs']}" if action.arg.get("inputs") else "")
@@ -157,7 +162,25 @@ class Player:
             why = f"'{verb}' needs a completed application; the run is at step '{self.run.view().id}'"
             return Outcome(lines=[f"    ! {why}"], allowed=False, saved=False, refused=why)
         self.settle()
+        if verb == "document":
+            return self.download(action.arg)
         return self.move(action.arg) if verb == "status" else self.amend(action.arg)
+
+    def download(self, document_id: str) -> Outcome:
+        """The printed form as the applicant downloads it: every cell's text by its reference."""
+        assert self.status is not None
+        values: dict[str, Any] = dict(self.answers)
+        for name in ROW_NAMES:
+            values[name] = chosen_row(self.flow, self.source, name, values.get(name))  # type: ignore[arg-type]
+        values.update(application_no="", flow_version=self.flow.version, generated_on=self.now.date(),
+                      status=self.texts.status(self.status))
+        labels = option_labels(self.flow, self.source, self.texts.catalog, self.answers, self.now)  # type: ignore
+        view = resolve_document(self.flow.documents, document_id, values, self.texts.catalog.text, labels)
+        cells = {cell.ref: cell.text for section in view.sections for row in section.rows for cell in row}
+        lines = [INDENT + view.title] + [INDENT * 2 + self.texts("console.field.shown", label=cell.label,
+                                                                 value=cell.text)
+                                         for section in view.sections for row in section.rows for cell in row]
+        return Outcome(document=cells, lines=lines)
 
     def submit(self, given: Mapping[str, Any], confirm: Sequence[str]) -> Outcome:
         """Send the step as a form would: what is shown, overwritten by what the scenario types."""
@@ -295,6 +318,11 @@ class Player:
         values = self.answers if self.status is not None else self.run.application()
         diffs += [("answers", d) for d in _subset_diffs("answers", expect.get("answers", {}), values)]
         diffs += [("review", d) for d in _subset_diffs("review", expect.get("review", {}), self.review)]
+        if "document" in expect:
+            printed = outcome.document or {}
+            diffs += [("document", f"document {ref}: expected {quote(text)}, got "
+                                   f"{quote(printed[ref]) if ref in printed else 'nothing printed there'}")
+                      for ref, text in expect["document"].items() if printed.get(ref) != str(text)]
         if "decisions" in expect:
             want = [(d["key"], d["choice"]) for d in expect["decisions"]]
             got = [(d.key, d.choice) for d in self.run.decisions]

@@ -21,8 +21,8 @@ import yaml
 from engine import Field, Flow, FlowProblem
 from shenbao.flows import display_name, load_schemas
 
-VERBS = ("next", "answers", "decline", "back", "wait", "at", "status", "amend")
-TEXT_KEYS = frozenset({"answers", "inputs", "value", "params", "review", "options"})
+VERBS = ("next", "answers", "decline", "back", "wait", "at", "status", "amend", "document")
+TEXT_KEYS = frozenset({"answers", "inputs", "value", "params", "review", "options", "document"})
 MIN_READ_GATE = "min_read_time"  # the gate the engine reports for a minimum reading time
 
 
@@ -321,6 +321,8 @@ def _check_names(data: Mapping[str, Any], positions: Positions, name: str, flow:
         amend = action.get("amend") or {}
         for fid in amend.get("answers") or {}:
             known(at + ("amend", "answers", fid), fid, inputs, "input field")
+        if "document" in action:
+            known(at + ("document",), action["document"], set(flow.documents), "document")
         status = action.get("status") or {}
         if status:
             known(at + ("status", "to"), status["to"], set(flow.statuses), "status")

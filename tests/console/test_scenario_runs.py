@@ -215,3 +215,16 @@ def test_coverage__one_scenario__names_what_it_missed_and_fails_under(teacher, t
     assert code == 1
     assert any(line.startswith("coverage ") and "under --fail-under 90" in line for line in said)
     assert "  not exercised: transition confirmed→registered [admin]" in said
+
+
+def test_document__wrong_printed_value__fails_naming_the_cell(teacher, tmp_path):
+    path = scenario(tmp_path, "doc", "  - document: application_form\n    expect: {document: {name: 李四}}\n",
+                    after="_complete.yaml")
+    report = play_file(*teacher, path)
+    assert report.failure is not None
+    assert "document name: expected '李四', got '王晓燕'" in str(report.failure)
+    early = scenario(tmp_path, "early_doc", "  - document: application_form\n")
+    assert "'document' needs a completed application" in str(play_file(*teacher, early).failure)
+    unknown = scenario(tmp_path, "no_doc", "  - document: application_from\n", after="_complete.yaml")
+    with pytest.raises(ScenarioError, match="did you mean 'application_form'"):
+        read_scenario(unknown, teacher[0])

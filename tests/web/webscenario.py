@@ -19,7 +19,7 @@ from renderers.console.scenario import Action, Scenario
 from renderers.web.forms import Texts as WebTexts
 from websupport import BEIJING, Browser, FakeClock
 
-AFTER_SUBMISSION = ("status", "amend")
+AFTER_SUBMISSION = ("status", "amend", "document")
 
 
 def chain(scenario: Scenario) -> list[Scenario]:
