@@ -1,6 +1,8 @@
 """`shenbao explain FLOW`: the flow's specification for sign-off, in plain Chinese (HTML or PDF,
 drawn by renderers/pdf), or two versions side by side with the differences marked (`--compare
-OLD_FLOW`, HTML). shenbao/specification.py words it; this module reads and writes files."""
+OLD_FLOW`, HTML), headed by the semantic diff's list of changes and their impact
+(shenbao/flowdiff.py, as `shenbao diff` prints it). shenbao/specification.py words it; this
+module reads and writes files."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +13,7 @@ from engine import Flow, FlowError
 from renderers.pdf import render_compare, render_html, render_pdf
 from shenbao.catalog import load_catalog
 from shenbao.describe import Words
+from shenbao.flowdiff import compare as semantic_diff
 from shenbao.flows import read_flow
 from shenbao.specification import as_document, compare, specify
 
@@ -45,10 +48,12 @@ def run_explain(args: argparse.Namespace) -> int:
             print("shenbao explain: --compare writes HTML only", file=sys.stderr)
             return 2
         old, new = specs
+        changes = [f"{line.text}（{line.impact}）" for line in semantic_diff(flows[0], flows[1], catalog).lines]
         data: bytes | str = render_compare(
             catalog.text("explain.spec.compare", title=catalog.text(flows[-1].title)),
             f"{args.compare}（{old.version}）", f"{args.flow}（{new.version}）", compare(old, new),
-            {k: catalog.text(f"explain.spec.{k}") for k in ("changed", "added", "removed", "item")})
+            {k: catalog.text(f"explain.spec.{k}") for k in ("changed", "added", "removed", "item", "changes_title",
+                                                             "no_changes")}, changes)
     elif args.format == "pdf":
         data = render_pdf(as_document(specs[-1], words))
     else:

@@ -14,6 +14,7 @@ import pytest
 from renderers.pdf import render_html
 from shenbao.catalog import load_catalog
 from shenbao.describe import Words
+from shenbao.flowdiff import compare as semantic_diff
 from shenbao.flows import read_flow
 from shenbao.specification import as_document, compare, field_words, specify
 
@@ -101,6 +102,9 @@ def test_explain_command__compare_marks_the_difference(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert html.count('class="changed"') == 1
     assert "最多30个字符" in html and "最多32个字符" in html
+    # the list above the table is the semantic diff's (shenbao diff)
+    lines = semantic_diff(read_flow(FLOW_PATH), read_flow(edited), load_catalog()).lines
+    assert lines and all(line.text in html for line in lines)
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by scripts/bootstrap.sh")

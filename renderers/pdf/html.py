@@ -35,12 +35,12 @@ def render_html(view: DocumentView, lang: str = "zh-CN") -> str:
 
 
 def render_compare(title: str, left_title: str, right_title: str, parts: Sequence[tuple[str, Sequence[Any]]],
-                   words: Mapping[str, str], lang: str = "zh-CN") -> str:
-    """Two versions of a row-by-row document side by side; rows whose `changed` is true are
-    marked with `words['changed']`, `words['added']` or `words['removed']`."""
+                   words: Mapping[str, str], changes: Sequence[str] = (), lang: str = "zh-CN") -> str:
+    """Two versions of a row-by-row document side by side, under a list of `changes`; rows whose
+    `changed` is true are marked with `words['changed']`, `words['added']` or `words['removed']`."""
     template = _environment().get_template("compare.html.j2")
     return template.render(title=title, left_title=left_title, right_title=right_title, parts=parts, lang=lang,
-                           **words)
+                           changes=changes, **words)
 
 
 def image_uri(data: bytes | None) -> str:
