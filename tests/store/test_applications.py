@@ -175,3 +175,22 @@ def test_audit__has_no_update_or_delete_path(store: Store) -> None:
         assert "AUDIT_APPEND_ONLY" in str(caught.value)
     rows = store.db.read(lambda c: c.execute(sa.text("SELECT id, actor FROM audit_log")).all())
     assert [tuple(r) for r in rows] == [(entry_id, "admin")]
+
+
+def test_audit__existing_row_cannot_be_replaced_by_an_insert(store: Store, backend: Backend) -> None:
+    """SQLite's INSERT OR REPLACE deletes the old row without firing DELETE triggers;
+    PostgreSQL's ON CONFLICT DO UPDATE is an update. Both are refused."""
+    entry_id = store.audit("admin", "import", data={"rows": 3}, now=NOW)
+    columns = "(id, at, actor, action) VALUES (:id, :at, 'intruder', 'forged')"
+    statements = ([f"INSERT OR REPLACE INTO audit_log {columns}", f"REPLACE INTO audit_log {columns}",
+                   f"INSERT INTO audit_log {columns} ON CONFLICT(id) DO UPDATE SET actor = 'intruder'"]
+                  if backend.kind == "sqlite" else
+                  [f"INSERT INTO audit_log {columns} ON CONFLICT (id) DO UPDATE SET actor = 'intruder'",
+                   f"INSERT INTO audit_log {columns} ON CONFLICT (id) DO UPDATE SET actor = EXCLUDED.actor"])
+    for statement in statements:
+        with pytest.raises(sa.exc.DBAPIError) as caught:
+            store.db.run(lambda conn, s=statement: conn.execute(sa.text(s), {"id": entry_id, "at": NOW}))
+        assert "AUDIT_APPEND_ONLY" in str(caught.value)
+    rows = store.db.read(lambda c: c.execute(sa.text("SELECT id, actor FROM audit_log")).all())
+    assert [tuple(r) for r in rows] == [(entry_id, "admin")]
+    assert store.audit("admin", "import", now=NOW) > entry_id   # new rows still go in
