@@ -177,21 +177,61 @@ def test_session__absolute_timeout_even_when_active(browser, new_browser, clock,
 
 # -- throttling ---------------------------------------------------------------------------
 
-def test_throttle__login_failures_per_account(browser, new_browser, clock, web):
+def wrong_logins(b, person, times, clock):
+    """Wrong passwords, each after the wait the throttle asks for (2, 4, 8 … s)."""
+    for _ in range(times):
+        clock.advance(seconds=20)
+        login(b, person, password="Wrong2027#")
+
+
+def test_throttle__login_failures_lock_the_address_not_the_account(browser, new_browser, clock, web, store):
+    """Lockout as a weapon: five wrong passwords from one address lock that address out of
+    the account for 15 minutes; the owner, from another address, still signs in."""
     apply(new_browser(), clock, web, WANG)
-    for _ in range(5):
-        login(browser, WANG, password="Wrong2027#")
-    login(browser, WANG, status=429)                              # even the right password now
+    wrong_logins(browser, WANG, 5, clock)
+    login(browser, WANG, status=429)                              # even the right password, from here
     assert browser.summary() == [web.t("web.login.throttled", minutes=15)]
-    other = new_browser(address="10.7.7.7")                       # the account, from elsewhere
-    login(other, WANG, status=429)
+    owner = new_browser(address="10.7.7.7")                       # the owner, from elsewhere
+    login(owner, WANG)
+    assert owner.h1 == web.t("web.login.prompt.title")
     clock.advance(minutes=16)
+    login(browser, WANG)
+    assert browser.h1 == web.t("web.login.prompt.title")
+    actions = [e.action for e in store.audit_for(store.find_application(cert_no=WANG.cert_no).id)]
+    assert actions.count("login_failed") == 5 and actions.count("login_locked") == 1
+    assert actions.count("login") == 2
+
+
+def test_throttle__attempts_slowed_progressively_per_address(browser, new_browser, clock, web):
+    apply(new_browser(), clock, web, WANG)
+    login(browser, WANG, password="Wrong2027#")
+    login(browser, WANG, password="Wrong2027#")                   # two failures: wait 2 s
+    login(browser, WANG, password="Wrong2027#", status=429)
+    assert browser.summary() == [web.t("web.throttle.wait", seconds=2)]
+    clock.advance(seconds=2)
+    login(browser, WANG, password="Wrong2027#")                   # counted: three, wait 4 s
+    clock.advance(seconds=3)
+    login(browser, WANG, status=429)
+    assert browser.summary() == [web.t("web.throttle.wait", seconds=4)]
+    clock.advance(seconds=1)
     login(browser, WANG)
     assert browser.h1 == web.t("web.login.prompt.title")
 
 
-def test_throttle__unknown_account_throttled_the_same_way(browser, web):
+def test_throttle__attacker_hammering__owner_elsewhere_still_signs_in(new_browser, clock, web):
+    apply(new_browser(), clock, web, WANG)
+    attacker, owner = new_browser(address="10.6.6.6"), new_browser(address="10.5.5.5")
+    for round_ in range(12):                                      # a minute of hammering, captchas solved
+        clock.advance(seconds=5)
+        login(attacker, WANG, password="Wrong2027#", status="*")
+        if round_ % 4 == 3:
+            login(owner, WANG)
+            assert owner.h1 == web.t("web.login.prompt.title"), owner.summary()
+
+
+def test_throttle__unknown_account_throttled_the_same_way(browser, clock, web):
     for _ in range(5):
+        clock.advance(seconds=20)
         login(browser, NEW)
     login(browser, NEW, status=429)
     assert browser.summary() == [web.t("web.login.throttled", minutes=15)]
