@@ -1,4 +1,10 @@
-"""`shenbao serve`: the web application under gunicorn (sync workers, app preloaded).
+"""`shenbao serve`: the web application under gunicorn (threaded workers, app preloaded).
+
+Threaded (`gthread`) workers, not sync ones: a sync worker reading a request is held by
+that one connection, so five clients trickling their headers a byte at a time stalled
+every worker and nobody was answered (tests/web/test_web_slowclients.py). A gthread
+worker waits for each connection in a thread of its own; a slow client costs one of
+`THREADS` threads, not a worker. Behind a buffering proxy (nginx) the same holds.
 
 Settings come from SHENBAO_* environment variables or the config file named by
 SHENBAO_CONFIG (see shenbao/settings.py). The app is built once in the master (flow checked,
@@ -56,6 +62,9 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve_gunicorn(app, args.host, args.port, workers, url)
 
 
+THREADS = 8  # per worker: slow or idle keep-alive connections each hold one
+
+
 def worker_started(app: bottle.Bottle) -> None:
     """In each worker after the fork: drop the connections the master opened (they must not
     be shared across processes), start the mail courier and the form warmer."""
@@ -74,7 +83,8 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
     def when_ready(server: Any) -> None:
         print(f"shenbao: serving on {url} ({workers} gunicorn workers)", flush=True)
 
-    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "preload_app": True,
+    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": THREADS,
+               "preload_app": True,
                "post_fork": post_fork, "when_ready": when_ready, "timeout": 30, "graceful_timeout": 10,
                "keepalive": 2, "accesslog": None if quiet else "-", "errorlog": "-",
                "loglevel": "warning" if quiet else "info", "limit_request_line": 4094, "limit_request_fields": 100}

@@ -1,0 +1,63 @@
+"""Slow clients must not stall the service: five connections that trickle their request
+headers (one byte a second) while a normal request is made. With gunicorn's sync workers
+each slow client held a whole worker, and the normal request waited for them all; the
+threaded workers `shenbao serve` now runs wait on slow sockets in threads of their own."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from webdriver import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SHENBAO = [sys.executable, "-m", "commands.cli"]
+SLOW = 5
+TRICKLE = b"GET /help/faq HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1234567\r\n\r\n"
+
+
+def trickle(port: int, stop: threading.Event) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        for byte in TRICKLE:
+            if stop.wait(1.0):
+                return
+            try:
+                sock.send(bytes([byte]))
+            except OSError:
+                return
+
+
+def test_serve__five_slow_clients__a_normal_request_is_not_delayed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    env = {**os.environ, "SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": "s" * 40,
+           "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
+    subprocess.run(SHENBAO + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(SHENBAO + ["serve", "--port", str(port), "--workers", "2"], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    stop = threading.Event()
+    slow = [threading.Thread(target=trickle, args=(port, stop), daemon=True) for _ in range(SLOW)]
+    try:
+        assert "serving on" in server.stdout.readline()
+        page = f"http://127.0.0.1:{port}/help/faq"
+        with urllib.request.urlopen(page, timeout=10) as response:     # warm: every worker has started
+            response.read()
+        for thread in slow:
+            thread.start()
+        time.sleep(2.5)                                               # all five are mid-headers now
+        started = time.monotonic()
+        with urllib.request.urlopen(page, timeout=10) as response:
+            assert response.status == 200
+            response.read()
+        waited = time.monotonic() - started
+        assert waited < 1.0, f"a normal request waited {waited:.1f} s behind {SLOW} slow clients"
+    finally:
+        stop.set()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(20)
