@@ -38,6 +38,7 @@ class Settings:
     session_absolute_hours: int = 8
     draft_idle_minutes: int = 30
     reset_minutes: int = 30
+    reset_hold_days: int = 7            # no reset by mail this long after staff corrected the address
     max_body_bytes: int = 256 * 1024
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30

@@ -42,7 +42,9 @@ class OutboxPart(StoreBase):
         return None if row is None else Mail(**row._mapping)
 
     def mark_sent(self, mail_id: int, now: datetime | None = None) -> None:
-        self._update_mail(mail_id, sent_at=self._now(now), next_attempt_at=None,
+        # the body goes once delivered: a reset mail's code must not outlive its sending in the
+        # database (the recipient's mailbox has it; the row keeps who, what subject, when)
+        self._update_mail(mail_id, sent_at=self._now(now), next_attempt_at=None, body="",
                           attempts=mail_outbox.c.attempts + 1)
 
     def mark_failed(self, mail_id: int, error: str, retry_at: datetime | None) -> None:

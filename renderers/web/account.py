@@ -21,7 +21,7 @@ from . import captcha, sessions
 from .context import Web
 from .inputs import required_number
 from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without, writable
-from .throttle import Throttle, identity
+from .throttle import Throttle, client_address, identity
 
 LOGIN = "/login"
 # The flow's lookups that name the chosen agency and confirmation point.
@@ -87,7 +87,7 @@ class Accounts:
                 errors.fields[key] = self.web.t("problem.required", label=label)
         account = (values["id_no"], values["cert_no"])
         if self.throttle.blocked(*account):
-            errors.page.append(self.web.t("web.login.throttled", minutes=self.throttle.minutes))
+            errors.page.append(self.throttle.refusal("web.login.throttled", *account))
             return self.login_page(values, errors, 429)
         if errors:
             return self.login_page(values, errors)
@@ -100,13 +100,21 @@ class Accounts:
             ok = False
         else:
             ok = self.web.store.check_application_password(app.id, password)
+        where = {"address": client_address(self.web)}
         if not ok:
-            self.throttle.count(*account)
+            locked = self.throttle.count(*account)
+            # an unknown person is audited without what was typed (it may be someone's ID number)
+            self.web.store.audit("applicant" if app else "anonymous", "login_failed",
+                                 application_id=app.id if app else None, data=where, now=self.web.now())
+            if locked:
+                self.web.store.audit("applicant" if app else "anonymous", "login_locked",
+                                     application_id=app.id if app else None, data=where, now=self.web.now())
             errors.page.append(self.web.t("web.login.failed"))
             return self.login_page(values, errors)
         assert app is not None
         self.throttle.clear(*account)
         sessions.login(self.web, "applicant", app.id)
+        self.web.store.audit("applicant", "login", application_id=app.id, data=where, now=self.web.now())
         bottle.redirect("/account/welcome")
 
     # -- dashboard --------------------------------------------------------------------

@@ -99,11 +99,11 @@ class Web:
         return self.render(template, **values)
 
     def url(self, path: str) -> str:
-        """An absolute URL for mail (the base URL setting, else this request's host)."""
+        """An absolute URL for mail: the configured base URL only. Never the request's Host or
+        X-Forwarded-Host (the sender writes those: a reset link to their own site)."""
         base = self.settings.base_url.rstrip("/")
         if not base:
-            parts = bottle.request.urlparts
-            base = f"{parts.scheme}://{parts.netloc}"
+            raise LookupError("SHENBAO_BASE_URL is not set")
         return base + path
 
 

@@ -153,7 +153,7 @@ def test_edit__before_confirmation__saved(wang, web, store):
     saved = application_of(store, WANG)
     assert saved.answers["school_name"] == "海淀第二实验小学" and saved.row_version == 2
     assert saved.status == "submitted"
-    assert [e.action for e in store.audit_for(saved.id)] == ["submit", "amend"]
+    assert [e.action for e in store.audit_for(saved.id)] == ["submit", "login", "amend"]
 
 
 def test_edit__invalid_value__per_field_error_nothing_saved(wang, web, store):

@@ -61,7 +61,17 @@ def forgot(b: Browser, person, captcha: str = CAPTCHA, status: int = 200):
 
 
 def reset_link(message) -> str:
-    return re.search(r"http://shenbao\.test(/password/reset/[\w-]+)", message.get_content()).group(1)
+    """The reset code, from the link's fragment (the part a browser never sends)."""
+    body = message.get_content()
+    code = re.search(r"http://shenbao\.test/password/reset#([\w-]+)", body).group(1)
+    assert code in body.split("#", 1)[1].split(None, 1)[1]   # also shown for pasting without JavaScript
+    return code
+
+
+def reset(b: Browser, code: str, new: str = NEW_PASSWORD, again: str | None = None, status: int = 200):
+    b.get("/password/reset")
+    return b.post("/password/reset", {"reset_code": code, "new_password": new,
+                                      "new_password_confirm": new if again is None else again}, status=status)
 
 
 def test_mask_email():
@@ -83,14 +93,14 @@ def test_forgot__mails_a_one_time_link_never_the_password(smtp, settings, clock,
     body = message.get_content()
     assert PASSWORD not in body and WANG.name in body
     link = reset_link(message)
-    b.get(link)
+    b.get("/password/reset")
     assert b.h1 == web.t("web.reset.title")
-    b.post(link, {"new_password": "short", "new_password_confirm": "short"})
+    reset(b, link, "short")
     assert b.field_errors()["new_password"] == web.t("problem.password_strength")
-    b.post(link, {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
+    assert b.value("reset_code") == link          # kept, so the applicant need not paste it again
+    reset(b, link)
     assert web.t("web.reset.done") in b.text
-    b.get(link)
-    b.post(link, {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}, status=410)
+    reset(b, link, status=410)
     assert web.t("web.reset.invalid") in b.text
     login(b, WANG)
     assert b.summary() == [web.t("web.login.failed")]
@@ -106,9 +116,7 @@ def test_reset_link__expires_after_thirty_minutes(smtp, settings, clock, store):
     b = Browser(app)
     forgot(b, WANG)
     clock.advance(minutes=31)
-    b.get(reset_link(inbox.messages[0]))
-    b.post(reset_link(inbox.messages[0]), {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD},
-           status=410)
+    reset(b, reset_link(inbox.messages[0]), status=410)
     assert store.check_application_password(application_of(store, WANG).id, PASSWORD)
 
 
@@ -121,8 +129,7 @@ def test_reset__signs_out_every_session(smtp, settings, clock, store):
     login(signed_in, WANG)
     b = Browser(app)
     forgot(b, WANG)
-    b.get(reset_link(inbox.messages[0]))
-    b.post(reset_link(inbox.messages[0]), {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
+    reset(b, reset_link(inbox.messages[0]))
     assert signed_in.app.get("/account", status=302).headers["Location"].endswith("/login")
 
 
@@ -134,7 +141,7 @@ def test_forgot__no_smtp__message_written_to_the_outbox_folder(browser, new_brow
     assert len(files) == 1
     assert str(files[0]) in caplog.text
     message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
-    assert message["To"] == WANG.email and "/password/reset/" in message.get_content()
+    assert message["To"] == WANG.email and "/password/reset#" in message.get_content()
 
 
 def test_forgot__mail_server_down__page_answers_mail_kept_and_retried(settings, clock, store):
@@ -215,3 +222,59 @@ def test_change_password__current_required_rules_checked_others_signed_out(brows
     assert browser.h1 == web.t("web.account.greeting", name=LI.name)
     assert elsewhere.app.get("/account", status=302).headers["Location"].endswith("/login")
     assert store.check_application_password(application_of(store, LI).id, NEW_PASSWORD)
+
+
+def test_forgot__host_and_forwarded_host_ignored__link_from_the_base_url(smtp, settings, clock, store):
+    controller, inbox = smtp
+    app = mail_app(settings, clock, store, controller.port)
+    web = web_of(app)
+    apply(Browser(app, address="10.1.1.1"), clock, web, WANG)
+    b = Browser(app)
+    for n, headers in enumerate(({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"},
+                                 {"Host": "evil.example", "X-Forwarded-Proto": "https"})):
+        b.get("/password/forgot")
+        b.get("/captcha/forgot.png")
+        cookies = "; ".join(f"{k}={v}" for k, v in b.app.cookies.items())  # the jar keeps them for shenbao.test
+        b.app.post("/password/forgot", {"cert_no": WANG.cert_no, "id_no": WANG.id_no, "captcha": CAPTCHA,
+                                        "csrf_token": b.csrf}, headers={**headers, "Cookie": cookies})
+        body = inbox.messages[n].get_content()
+        assert "evil.example" not in body and "http://shenbao.test/password/reset#" in body
+
+
+def test_forgot__no_base_url__refused_with_operator_message_and_no_mail(settings, clock, store, caplog):
+    app = make_app(replace(settings, base_url=""), clock=clock, store=store)
+    web = web_of(app)
+    apply(Browser(app, address="10.1.1.1"), clock, web, WANG)
+    b = Browser(app)
+    with caplog.at_level(logging.WARNING, logger="shenbao.web"):
+        forgot(b, WANG)
+    assert web.t("web.forgot.unavailable") in b.text
+    assert any("SHENBAO_BASE_URL" in r.getMessage() for r in caplog.records)
+    assert store.due_mail() == [] and not store.db.read(
+        lambda c: c.execute(__import__("sqlalchemy").text("SELECT count(*) FROM password_resets")).scalar())
+    assert [e.action for e in store.audit_for(application_of(store, WANG).id)][-1] == "reset_refused"
+
+
+def test_reset_code__only_digests_at_rest__mail_body_dropped__in_no_url_or_log(smtp, settings, clock, store,
+                                                                               caplog):
+    import sqlalchemy as sa
+
+    controller, inbox = smtp
+    app = mail_app(settings, clock, store, controller.port)
+    web = web_of(app)
+    apply(Browser(app, address="10.1.1.1"), clock, web, WANG)
+    b = Browser(app)
+    with caplog.at_level(logging.DEBUG):
+        forgot(b, WANG)
+        code = reset_link(inbox.messages[0])
+        b.get("/password/reset")
+        assert code not in b.html and 'action="/password/reset"' in b.html
+        reset(b, code)
+    assert web.t("web.reset.done") in b.text
+    dump = store.db.read(lambda c: [str(tuple(r)) for t in ("password_resets", "mail_outbox", "audit_log")
+                                    for r in c.execute(sa.text(f"SELECT * FROM {t}"))])
+    assert dump and not any(code in row for row in dump)
+    assert store.db.read(lambda c: c.execute(sa.text("SELECT body FROM mail_outbox")).scalars().all()) == [""]
+    assert not any(code in r.getMessage() for r in caplog.records)
+    actions = [e.action for e in store.audit_for(application_of(store, WANG).id)]
+    assert actions[-2:] == ["reset_request", "reset_use"]

@@ -16,7 +16,7 @@ from shenbao import scope
 from .. import captcha, sessions
 from ..context import Web
 from ..forms import Errors, error_links, simple_field
-from ..throttle import Throttle
+from ..throttle import Throttle, client_address
 from .base import KIND, LOGIN, Desk
 
 HOME = "/staff"
@@ -53,7 +53,7 @@ class Login:
                 errors.fields[key] = self.desk.t("problem.required", label=self.desk.t(label))
         values = {"username": username}
         if self.throttle.blocked(username):
-            errors.page.append(self.desk.t("staff.login.throttled", minutes=self.throttle.minutes))
+            errors.page.append(self.throttle.refusal("staff.login.throttled", username))
             return self.page(values, errors, 429)
         if errors:
             return self.page(values, errors)
@@ -61,13 +61,19 @@ class Login:
             errors.fields[captcha.FIELD] = self.desk.t("web.captcha.wrong")
             return self.page(values, errors)
         found = self.desk.store.check_staff_password(username, password)
+        where = {"address": client_address(self.web)}
         if found is None or not scope.bound(found):
-            self.throttle.count(username)
+            locked = self.throttle.count(username)
+            known = self.desk.store.find_staff(username) if username else None
+            actor = self.desk.actor(known) if known is not None else "staff:?"  # unknown names are not recorded
+            self.desk.store.audit(actor, "staff_login_failed", data=where, now=self.web.now())
+            if locked:
+                self.desk.store.audit(actor, "staff_login_locked", data=where, now=self.web.now())
             errors.page.append(self.desk.t("staff.login.failed"))
             return self.page(values, errors)
         self.throttle.clear(username)
         sessions.login(self.web, KIND, found.id)
-        self.desk.store.audit(self.desk.actor(found), "staff_login", now=self.web.now())
+        self.desk.store.audit(self.desk.actor(found), "staff_login", data=where, now=self.web.now())
         bottle.redirect(HOME)
 
 

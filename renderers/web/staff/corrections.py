@@ -15,6 +15,7 @@ from store import Application, AuditEntry, Staff, StaleWrite
 
 from .. import sessions
 from ..context import Web
+from ..password import mask_email
 from ..inputs import number
 from .base import Desk
 from .review import Review
@@ -45,7 +46,22 @@ def correct(desk: Desk, review: Review, me: Staff, app: Application) -> str:
     except StaleWrite:
         latest = desk.store.get_application(app.id) or app
         return review.page(me, latest, 409, page_errors=[desk.t("staff.move.stale")])
-    return review.page(me, saved, notices=[desk.t("staff.email.done", email=value)])
+    tell_old_address(desk, app, value)
+    days = desk.web.settings.reset_hold_days
+    notices = [desk.t("staff.email.done", email=value)] + ([desk.t("staff.email.held", days=days)] if days else [])
+    return review.page(me, saved, notices=notices)
+
+
+def tell_old_address(desk: Desk, app: Application, new: str) -> None:
+    """The address that was replaced is told, so a correction nobody asked for is noticed
+    (password resets by mail wait `reset_hold_days` meanwhile: see password.py)."""
+    if not app.email:
+        return
+    web = desk.web
+    body = web.t("mail.email_corrected.body", name=app.answers.get("name", ""), cert_no=app.cert_no,
+                 masked=mask_email(new), days=web.settings.reset_hold_days)
+    web.store.enqueue_mail(app.email, web.t("mail.email_corrected.subject"), body, web.now())
+    web.mailer.deliver_due()
 
 
 def install(app: bottle.Bottle, web: Web, desk: Desk, review: Review) -> None:

@@ -79,7 +79,13 @@ class Queue:
         rows = self.breakdown(me)
         return self.desk.render("home.html", me=me, title=self.desk.t("staff.home.title"),
                                 statuses=self.statuses(), totals=totals, total=sum(totals.values()),
-                                rows=rows, by=self.group_of(me))
+                                rows=rows, by=self.group_of(me), operator_notices=self.operator_notices(me))
+
+    def operator_notices(self, me: Staff) -> list[str]:
+        """What only an administrator can put right, shown on their home page."""
+        if me.role != "admin":
+            return []
+        return [] if self.desk.web.settings.base_url else [self.desk.t("staff.home.no_base_url")]
 
     def group_of(self, me: Staff) -> str:
         return "agency" if scope.BINDINGS.get(me.role) is None else "point"

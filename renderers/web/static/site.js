@@ -3,7 +3,9 @@
      (the server refuses an early "next" anyway).
    - [data-confirm]: a warning the server rendered as a confirmation page becomes a
      window.confirm(): OK (确定) submits the "fix" form, Cancel (取消) the "continue" form.
-   - forms are not submitted twice by a double click. */
+   - forms are not submitted twice by a double click.
+   - the password-reset page: the code in the link's #fragment (never sent to the server,
+     so in no log) fills the reset-code field, and the fragment leaves the address bar. */
 (function () {
   "use strict";
 
@@ -44,7 +46,18 @@
     });
   }
 
+  function resetCode() {
+    var field = document.getElementById("reset_code");
+    var code = window.location.hash.replace(/^#/, "");
+    if (!field || !code) { return; }
+    if (/^[A-Za-z0-9_-]{16,128}$/.test(code)) { field.value = code; }
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+  }
+
   function start() {
+    resetCode();
     Array.prototype.forEach.call(document.querySelectorAll("[data-wait]"), countdown);
     Array.prototype.forEach.call(document.querySelectorAll("[data-confirm]"), confirmWarning);
     Array.prototype.forEach.call(document.querySelectorAll("form"), once);
