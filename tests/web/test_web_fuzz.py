@@ -171,12 +171,12 @@ VALUE = st.one_of(st.sampled_from(NASTY), st.binary(max_size=24).map(lambda b: q
 
 
 def test_fuzz__every_route_every_person__no_500_no_traceback(fuzzer, database):
-    # the full run on SQLite; a third of it on PostgreSQL (what differs there is the database's
+    # the full run on SQLite; a quarter of it on PostgreSQL (what differs there is the database's
     # own refusals, e.g. of NUL in text, which the same requests reach)
     sqlite = database.kind == "sqlite"
-    systematic(fuzzer, 1 if sqlite else 3)
+    systematic(fuzzer, 1 if sqlite else 4)
     routes = fuzzer.routes
-    budget = 5200 if sqlite else fuzzer.sent + 600
+    budget = 5200 if sqlite else fuzzer.sent + 450
 
     @settings(max_examples=max(1, budget - fuzzer.sent) // 3, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))

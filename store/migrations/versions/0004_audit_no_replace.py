@@ -6,16 +6,16 @@ an audit row be rewritten. A BEFORE INSERT trigger now refuses any id already pr
 On PostgreSQL, `INSERT ... ON CONFLICT DO UPDATE` is an UPDATE and the existing row
 trigger refuses it already; nothing to add there (tests/store check both).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 """
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
