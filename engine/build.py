@@ -15,6 +15,7 @@ import re
 from typing import Any, Callable, Collection, Iterable
 
 from . import model
+from .application import build_application
 from .document import EXTRA_NAMES, document_message_keys, document_references
 from .expressions import NAME_HINTS, Expression, ExpressionSyntax, compile_expression, did_you_mean
 from .problems import FlowProblem
@@ -518,15 +519,17 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     steps = tuple(step for step in built if step is not None)
     review = tuple(f for f in (b.guard(b.build_field, ("review_fields", i), raw, None)
                                for i, raw in enumerate(data.get("review_fields", []))) if f is not None)
-    roles = frozenset(r for r in data.get("roles", []) if isinstance(r, str)) if isinstance(
-        data.get("roles", []), list) else frozenset()
+    raw_roles = data.get("roles", [])  # a list, or a mapping role → {binds: ...}
+    roles = frozenset(r for r in raw_roles if isinstance(r, str)) if isinstance(
+        raw_roles, (list, dict)) else frozenset()
     statuses = b.guard(build_statuses, b, roles) or {}
     b.guard(check_documents, b, data.get("documents", {}))
+    application, bindings = b.guard(build_application, b, data) or (model.ApplicationSpec(), {})
     if b.problems or tolerant:
         return None, b.problems
     meta = data["flow"]
     flow = model.Flow(meta["id"], str(meta["version"]), meta["title"], filename, digest(data), roles,
                       b.datasets, lookups, steps, review,
                       FieldValidator({f.id: (f.type, f.rules) for f in review}), statuses,
-                      data.get("documents", {}))
+                      data.get("documents", {}), application, bindings)
     return flow, []

@@ -138,6 +138,41 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Numbering:
+    """How application numbers look: `prefix`, then the year (when `year`), then a sequence of
+    `digits` digits counted per prefix and year (TR2026000001)."""
+
+    prefix: str = "A"
+    year: bool = True
+    digits: int = 6
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A staff role bound to one row of `dataset`: it sees the applications whose answer
+    `answer` holds that row's `key`."""
+
+    dataset: str
+    answer: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    """The flow's `application:` section: what the product needs to know about an application
+    (see engine/application.py, which builds and checks it)."""
+
+    number: Numbering = field(default_factory=Numbering)
+    unique: tuple[str, ...] = ()
+    login: tuple[str, ...] = ()
+    recovery: tuple[str, ...] = ()
+    duplicate_message: str | None = None
+    display_name: str | None = None
+    recovery_email: str | None = None
+    searchable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Flow:
     id: str
     version: str
@@ -152,6 +187,8 @@ class Flow:
     review_validator: FieldValidator = field(repr=False, compare=False)
     statuses: Mapping[str, Status] = field(default_factory=dict)
     documents: Mapping[str, Any] = field(default_factory=dict)
+    application: ApplicationSpec = field(default_factory=ApplicationSpec)
+    bindings: Mapping[str, Binding | None] = field(default_factory=dict)
 
     @cached_property
     def fields(self) -> Mapping[str, Field]:

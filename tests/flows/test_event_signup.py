@@ -40,10 +40,11 @@ def test_event_signup__engine_alone__signs_up_and_checks_in(event):
     run = Run(flow, source, lambda: NOW)
     assert run.submit({"event": "winter_run", "ticket": "standard"}).gates[0].id == "seats_left"
     assert run.submit({"event": "spring_concert", "ticket": "student"}).step.id == "attendee"
-    result = run.submit({"full_name": "陈晨", "email": "chen@example.com", "mobile": "13700003333"})
+    secret = {"password": "Signup#2026", "password_confirm": "Signup#2026"}
+    result = run.submit({"full_name": "陈晨", "email": "chen@example.com", "mobile": "13700003333", **secret})
     assert [p.key for p in result.problems] == ["student_no:required"]
     result = run.submit({"full_name": "陈晨", "email": "chen@example.com", "mobile": "13700003333",
-                         "student_no": "20240001", "meals": ["lunch"]})
+                         "student_no": "20240001", "meals": ["lunch"], **secret})
     assert result.advanced and run.complete
     assert transition(flow, "signed_up", "checked_in", "door_staff", {}, source, NOW).allowed
 
@@ -67,7 +68,8 @@ def test_event_signup__scenario_for_the_other_flow__refused_with_exit_2():
 
 
 def test_event_signup__interactive_console__signs_up_through_a_pipe():
-    typed = "\n".join(["1", "学生", "", "陈晨", "chen@example.com", "13700003333", "20240001", "1,2", ""]) + "\n"
+    typed = "\n".join(["1", "学生", "", "陈晨", "chen@example.com", "13700003333", "20240001",
+                       "Signup#2026", "Signup#2026", "1,2", ""]) + "\n"
     result = subprocess.run([sys.executable, "-m", "commands.cli", "console", str(FLOW), "--now", "2026-11-29 09:00"],
                             input=typed, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 0, result.stderr
