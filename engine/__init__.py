@@ -15,7 +15,7 @@ from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, worst
 from .field_check import check_field_value
 from .loader import load_flow
 from .messages import check_placeholders, read_catalogue, received_parameters
-from .model import Dataset, Field, Flow, Status, Step
+from .model import ApplicationSpec, Binding, Dataset, Field, Flow, Numbering, Status, Step
 from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
 from .run import MIN_READ_GATE, Decision, Run, SubmitResult, answers_from_json, to_json
 from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionResult, allowed_transitions,
@@ -25,7 +25,7 @@ from .steps import FieldView, SectionView, StepView
 __all__ = [
     "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "worst", "check_placeholders", "read_catalogue",
     "received_parameters",
-    "MIN_READ_GATE", "AmendResult", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
+    "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
     "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",
     "MemorySource", "Option", "Problem", "Run", "SectionView", "Status", "Step", "StepView", "SubmitResult",

@@ -9,14 +9,23 @@ so no code names a field of one flow. No I/O.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 from . import model
 from .expressions import did_you_mean
 from .source import Path
 
-if TYPE_CHECKING:
-    from .build import Builder
+
+class Builder(Protocol):
+    """What this stage uses of build.Builder: reporting, message keys and the datasets."""
+
+    datasets: dict[str, model.Dataset]
+
+    def problem(self, path: Path, code: str, message: str, hint: str = "") -> None: ...
+
+    def message_key(self, path: Path, key: str | None) -> str | None: ...
+
+    def dataset_ref(self, path: Path, name: str) -> bool: ...
 
 # Field types that hold a plain value an applicant types or picks once (no lists, no secrets).
 _IDENTITY_TYPES = frozenset({"text", "email", "date", "select", "radio", "table_choice"})
