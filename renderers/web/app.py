@@ -22,11 +22,11 @@ from shenbao.mail import MailConfig, Mailer
 from shenbao.settings import Settings, load_settings
 from store import Store
 
-from . import account, captcha, documents, help, home, password, security, staff, wizard
+from . import account, captcha, display, documents, help, home, password, security, staff, wizard
 from .sessions import csrf_token
 from .context import STATIC, Clock, SteadyRows, Web, make_env, make_tz, system_clock
 
-ROUTES = (home, help, captcha, wizard, account, password, documents, staff)  # each has install(app, web)
+ROUTES = (home, help, display, captcha, wizard, account, password, documents, staff)  # each has install(app, web)
 
 
 def open_store(settings: Settings) -> Store:

@@ -24,6 +24,8 @@ from shenbao.mail import Mailer
 from shenbao.settings import Settings
 from store import Store
 
+from .display import here, large_text
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -114,6 +116,8 @@ def make_env(catalog: Catalog) -> jinja2.Environment:
     env.globals["t"] = catalog.text
     env.globals["has_text"] = catalog.has
     env.filters["shown"] = format_value
+    env.globals["large_text"] = large_text
+    env.globals["here"] = here
     return env
 
 

@@ -13,6 +13,7 @@ from .markup import render
 from .sessions import adopt
 
 HELP_DIR = LOCALES / "zh_CN" / "help"
+STATEMENT = "accessibility"  # the accessibility statement, linked from every page's footer
 # page id → message key of its link text on the home page, in the order shown
 PAGES = (("notice", "web.help.notice"), ("process", "web.help.process"),
          ("usage", "web.help.usage"), ("faq", "web.help.faq"))
@@ -28,4 +29,10 @@ def install(app: bottle.Bottle, web: Web) -> None:
         text = fill((HELP_DIR / f"{page}.md").read_text(encoding="utf-8"), values(web.flow, web.catalog))
         title, body = render(text)
         return web.render("help.html", title=title, body=body, help_pages=PAGES, current=page,
+                          signed_in=adopt(web, "applicant") is not None)
+
+    @app.get("/" + STATEMENT)
+    def statement() -> str:
+        title, body = read_page(HELP_DIR / f"{STATEMENT}.md")
+        return web.render("help.html", title=title, body=body, help_pages=PAGES, current=STATEMENT,
                           signed_in=adopt(web, "applicant") is not None)
