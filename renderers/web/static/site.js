@@ -1,6 +1,7 @@
 /* shenbao web: progressive enhancement only. Every page works without this file.
    - [data-wait]: a "next" button stays disabled until the minimum reading time is over
-     (the server refuses an early "next" anyway).
+     (the server refuses an early "next" anyway); the visible count is not a live region,
+     a polite status says once that the button can be pressed.
    - [data-confirm]: a warning the server rendered as a confirmation page becomes a
      window.confirm(): OK (确定) submits the "fix" form, Cancel (取消) the "continue" form.
    - forms are not submitted twice by a double click.
@@ -13,6 +14,7 @@
     var left = Math.ceil(parseFloat(button.getAttribute("data-wait")) || 0);
     var note = document.getElementById(button.getAttribute("data-wait-note"));
     var template = note ? note.getAttribute("data-template") : null;
+    var status = note ? document.getElementById(note.getAttribute("data-status")) : null;
     if (left <= 0) { return; }
     button.disabled = true;
     function tick() {
@@ -20,6 +22,7 @@
       if (left <= 0) {
         button.disabled = false;
         if (note) { note.textContent = ""; note.hidden = true; }
+        if (status) { status.textContent = status.getAttribute("data-ready"); }  // announced once
         return;
       }
       left -= 1;

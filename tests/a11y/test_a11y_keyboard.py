@@ -1,0 +1,217 @@
+"""With the keyboard only (real key events in headless Chromium): a whole application from
+the home page, then a login and the download dialog. On every page the Tab order follows
+the document, every stop shows a focus ring with ≥ 3:1 contrast against what is behind it
+and is on screen, and the focus is never trapped (the next control is always reached).
+What axe cannot see is checked here too: the error summary takes the focus and its links
+move the focus to each field, which carries aria-invalid and its message in
+aria-describedby; the 3-second countdown is announced once, politely.
+"""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from keyboard import DOWN, ENTER, ESCAPE, RIGHT, SPACE, TAB, Keyboard, Stop
+from renderers.web.app import make_app
+from webdriver import Chrome, TestServer
+from webjourney import PASSWORD, WANG, WORK
+from websupport import CAPTCHA, START
+
+FORM_VALUES = {**WORK, "password": PASSWORD, "password_confirm": PASSWORD, "email": WANG.email}
+
+# Every change to the text of a live region (role=status/alert/log, aria-live), in order.
+_WATCH_LIVE = r"""
+window.__announced = [];
+function live(n) {
+  for (; n && n.nodeType !== 1; n = n.parentNode) {}
+  return n && n.closest('[aria-live]:not([aria-live=off]), [role=status], [role=alert], [role=log]');
+}
+new MutationObserver(function (records) {
+  records.forEach(function (r) {
+    var region = live(r.target);
+    if (region && !region.hidden) { window.__announced.push(region.textContent.trim()); }
+  });
+}).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+"""
+
+
+@pytest.fixture
+def site(settings, store):
+    started = time.monotonic()
+    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store)
+    with TestServer(app) as server:
+        yield server
+
+
+def assert_good_stops(stops: list[Stop], page: str) -> None:
+    """Document order, a visible ring with enough contrast, on screen."""
+    for before, after in zip(stops, stops[1:]):
+        if not (before.info["inDialog"] or after.info["inDialog"]):
+            # equal: Tab moves between the year, month and day of one date input
+            assert after.info["index"] >= before.info["index"], f"{page}: Tab went back from {before} to {after}"
+    for stop in stops:
+        assert stop.info["visible"] and stop.info["onScreen"], f"{page}: {stop} has the focus off screen"
+        assert stop.info["outlineWidth"] >= 2 or stop.info["shadow"], f"{page}: {stop} shows no focus ring"
+        assert stop.ring_contrast >= 3, f"{page}: focus ring of {stop} {stop.ring_contrast:.2f}:1 ({stop.info})"
+
+
+def new_page(chrome: Chrome, kb: Keyboard, page: str, title: str | None = None) -> None:
+    assert_good_stops(kb.stops, page)
+    chrome.wait(lambda: chrome.script("return document.readyState === 'complete';") and
+                (title is None or chrome.h1() == title), what=title or "the page")
+    kb.stops = []
+
+
+def enter_on(kb: Keyboard, css: str) -> None:
+    kb.tab_to(css)
+    kb.press(ENTER)
+
+
+def test_keyboard__whole_application_then_login_and_download(chrome, site, web, tmp_path):
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    kb = Keyboard(chrome)
+    titles = {s.id: web.t(s.title) for s in web.flow.steps}
+    chrome.go(site.url + "/")
+    first = kb.tab_to("a")
+    assert first.info["href"] == "#main", f"the first Tab stop is the skip link, not {first}"
+    enter_on(kb, 'a[href="/apply/start"]')
+
+    new_page(chrome, kb, "home", titles["notice"])
+    chrome.script(_WATCH_LIVE)
+    assert not chrome.enabled("button.next")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    announced = chrome.script("return window.__announced;")
+    assert announced == [web.t("step.notice.ready", button=chrome.text("button.next"))], announced
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "notice", titles["terms"])
+    kb.tab_to("input[name=accept_terms]")
+    kb.press(SPACE)
+    kb.choose("input[name=accept_terms]", "accept")
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "terms", titles["identity"])
+    kb.tab_to("#cert_no")
+    kb.type(WANG.cert_no)
+    kb.tab_to("#id_no")
+    kb.type(WANG.id_no)
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "identity", titles["agency"])
+    for select, value in (("teaching_stage", WANG.stage), ("teaching_subject", WANG.subject),
+                          ("agency", WANG.agency)):
+        kb.tab_to(f"#{select}")
+        kb.choose(f"#{select}", value)
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "agency", titles["point"])        # step 5: the table choice
+    kb.tab_to("input[name=point]")
+    kb.press(SPACE)
+    kb.choose("input[name=point]", WANG.point)
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "point", titles["notes"])
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "notes", titles["application"])
+    enter_on(kb, "button.next")                            # nothing typed: the error summary
+    new_page(chrome, kb, "application", titles["application"])
+    check_error_summary(chrome, kb)
+    fill_by_keyboard(chrome, kb)
+    enter_on(kb, "button.next")
+
+    new_page(chrome, kb, "application (typed)", titles["done"])
+    enter_on(kb, 'a.button[href="/login"]')
+
+    new_page(chrome, kb, "done", web.t("web.login.title"))
+    for css, text in (("#id_no", WANG.id_no), ("#cert_no", WANG.cert_no), ("#password", PASSWORD),
+                      ("#captcha", CAPTCHA)):
+        kb.tab_to(css)
+        kb.type(text)
+    kb.press(ENTER)                                        # Enter in a field submits its form
+    new_page(chrome, kb, "login", web.t("web.login.prompt.title"))
+    enter_on(kb, "main a.button")
+    new_page(chrome, kb, "prompt")
+    assert web.t("status.submitted") in chrome.text()
+    download_dialog(chrome, kb, web, tmp_path)
+
+
+def check_error_summary(chrome: Chrome, kb: Keyboard) -> None:
+    assert chrome.script("return document.activeElement.classList.contains('error-summary');"), \
+        "the error summary has the focus"
+    links = chrome.script("return Array.prototype.map.call(document.querySelectorAll('.error-summary a'),"
+                          " function (a) { return a.getAttribute('href'); });")
+    assert len(links) >= 3, links
+    for href in links:
+        field = chrome.script("var f = document.getElementById(arguments[0]); return f && {invalid:"
+                              " f.getAttribute('aria-invalid'), described: f.getAttribute('aria-describedby') ||"
+                              " (f.closest('fieldset') || f).getAttribute('aria-describedby')};", href[1:])
+        assert field and field["described"], f"{href}: no field, or no aria-describedby ({field})"
+        errors = [chrome.script("var e = document.getElementById(arguments[0]); return e && e.textContent;", i)
+                  for i in field["described"].split() if i.endswith("-error")]
+        assert errors and all(errors), f"{href}: its message is not in aria-describedby"
+        if not href.endswith("-0"):
+            assert field["invalid"] == "true", f"{href}: no aria-invalid"
+    kb.press(TAB)                                       # Tab: the first link of the summary
+    assert chrome.script("return document.activeElement.getAttribute('href');") == links[0]
+    kb.press(ENTER)
+    assert chrome.script("return document.activeElement.id;") == links[0][1:], "the link moves the focus"
+    kb.stops = []
+
+
+def fill_by_keyboard(chrome: Chrome, kb: Keyboard) -> None:
+    """Tab through the form in its own order, typing or choosing what WORK says."""
+    fields = chrome.script("return Array.prototype.map.call(document.querySelectorAll("
+                           "'form input:not([type=hidden]), form select, form textarea'),"
+                           " function (e) { return [e.id, e.tagName.toLowerCase(), e.type]; });")
+    for field_id, tag, kind in fields:
+        if field_id not in FORM_VALUES:
+            continue
+        if chrome.script("return document.activeElement.id;") != field_id:  # the summary's link put it there
+            kb.tab_to(f"#{field_id}")
+        value = FORM_VALUES[field_id]
+        if tag == "select":
+            kb.choose(f"#{field_id}", value)
+        elif kind == "date":
+            type_date(chrome, kb, value)
+        else:
+            kb.type(value)
+        assert chrome.script("return document.activeElement.value;") == value, field_id
+
+
+def type_date(chrome: Chrome, kb: Keyboard, value: str) -> None:
+    """Into a date input, in the browser's own order of year, month and day: two digits move on
+    by themselves, a year (it may have up to 6) needs →."""
+    order = chrome.script("return new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2003, 10, 22))"
+                          ".map(function (p) { return p.type; }).filter(function (t) { return t !== 'literal'; });")
+    parts = dict(zip(("year", "month", "day"), value.split("-")))
+    for n, part in enumerate(order):
+        kb.type(parts[part])
+        if part == "year" and n < len(order) - 1:
+            kb.press(RIGHT)
+
+
+def download_dialog(chrome: Chrome, kb: Keyboard, web, tmp_path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    chrome.cmd("POST", "/chromium/send_command_and_get_result",
+               {"cmd": "Browser.setDownloadBehavior", "params": {"behavior": "allow", "downloadPath": str(folder)}})
+    time.sleep(0.3)                                      # download.js has enhanced the link
+    enter_on(kb, "main a[href='/application/form']")
+    chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog'); return d && d.open;"),
+                what="the dialog")
+    assert chrome.script("return !!document.activeElement.closest('dialog');"), "the focus moves into the dialog"
+    kb.press(ESCAPE)                                       # Escape closes it, the focus goes back
+    chrome.wait(lambda: chrome.script("return document.querySelector('dialog') === null;"), what="closing")
+    assert chrome.script("return document.activeElement.getAttribute('href');") == "/application/form"
+    kb.press(ENTER)
+    chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog'); return d && d.open;"),
+                what="the dialog again")
+    kb.choose("dialog input[name=format]", "html", key=DOWN)
+    kb.tab_to("dialog button[type=submit]")
+    kb.press(ENTER)
+    chrome.wait(lambda: [p for p in folder.iterdir() if p.suffix == ".html"], timeout=60,
+                what=f"the HTML form in {list(folder.iterdir())}")
