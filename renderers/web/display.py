@@ -6,12 +6,9 @@ pages look, never data, so it needs no CSRF token.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import bottle
-
-if TYPE_CHECKING:
-    from .context import Web
 
 COOKIE = "shenbao_text"
 SIZES = ("large", "standard")
@@ -43,7 +40,8 @@ def back_to(raw: str | None) -> str:
     return path
 
 
-def install(app: bottle.Bottle, web: "Web") -> None:
+def install(app: bottle.Bottle, web: Any) -> None:
+    """`web` is the Web context (not imported: context.py imports this module for its templates)."""
     @app.get("/display/<size>")
     def switch(size: str) -> None:
         if size not in SIZES:

@@ -17,6 +17,7 @@ for folder in (TESTS / "web", TESTS / "staff"):
 
 from webdriver import CHROMEDRIVER, CHROMIUM, Chrome  # noqa: E402
 from websupport import web_fixtures  # noqa: E402
+from walk import block_scripts  # noqa: E402
 
 globals().update(web_fixtures())
 
@@ -37,8 +38,9 @@ def chrome(shared_chrome: Chrome) -> Iterator[Chrome]:
     shared_chrome.go("about:blank")
     shared_chrome.cmd("DELETE", "/cookie")
     yield shared_chrome
-    shared_chrome.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.setScriptExecutionDisabled",
-                                                     "params": {"value": False}})
+    block_scripts(shared_chrome, False)
+    shared_chrome.cmd("POST", "/goog/cdp/execute", {"cmd": "Page.setFontSizes",
+                                                     "params": {"fontSizes": {"standard": 16}}})
     shared_chrome.resize(1280, 900)
     shared_chrome.go("about:blank")
     shared_chrome.cmd("DELETE", "/cookie")
