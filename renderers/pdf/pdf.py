@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timezone
 from typing import Iterator, Sequence
 
 import segno
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 
 from engine import DocumentBox as Box
 from engine import DocumentCell as Cell
@@ -108,6 +108,10 @@ def _new_pdf(view: DocumentView, plan: FontPlan) -> FPDF:
     pdf.set_subject(view.code.value if view.code else view.title)
     pdf.set_creator(f"shenbao {view.version}".strip())
     pdf.set_lang("zh-CN")
+    # A reader shows the title, not the file name (PDF/UA); the rest of the tagging fpdf2 can
+    # do is the photo's alternative text (_draw_photo). Text is painted top to bottom, left to
+    # right, so the content order is the reading order.
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.set_line_width(GRID_LINE)
     return pdf
 
@@ -357,7 +361,7 @@ def _draw_photo(painter: _Painter, section: Section, x: float, y: float, w: floa
     if photo.data:
         try:
             pdf.image(io.BytesIO(photo.data), x=x + margin, y=y + margin, w=w - 2 * margin,
-                      h=h - 2 * margin, keep_aspect_ratio=True)
+                      h=h - 2 * margin, keep_aspect_ratio=True, alt_text=photo.label)
             return
         except Exception as exc:  # a damaged registry photo must not stop the form from printing
             log.warning("photo could not be drawn: %s", exc)

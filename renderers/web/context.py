@@ -24,6 +24,7 @@ from shenbao.mail import Mailer
 from shenbao.settings import Settings
 from store import Store
 
+from .speech import audio_available
 from .display import here, large_text
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +119,7 @@ def make_env(catalog: Catalog) -> jinja2.Environment:
     env.filters["shown"] = format_value
     env.globals["large_text"] = large_text
     env.globals["here"] = here
+    env.globals["audio_captcha"] = audio_available
     return env
 
 

@@ -17,6 +17,20 @@ from shenbao.wording import Wording
 
 CHOICES = frozenset({"select", "radio", "checkbox", "table_choice"})
 INPUT_TYPES = {"text": "text", "email": "email", "password": "password", "date": "date"}
+# WCAG 1.3.5: an input that asks for the applicant's own name, mail, phone or postcode says so
+# (browsers and assistive software fill it in). Read from the field's rules, the flow's way
+# of saying what a value is; the first rule of the field found here wins.
+AUTOCOMPLETE = {"chinese_name": "name", "email": "email", "mobile": "tel", "telephone": "tel",
+                "postcode": "postal-code", "password_strength": "new-password"}
+INPUT_AUTOCOMPLETE = {"email": "email", "password": "new-password"}
+
+
+def autocomplete_of(fld: Field | None, input_type: str) -> str:
+    """The token for the input's `autocomplete`, "" for none that applies."""
+    for rule in (fld.rules if fld is not None else {}):
+        if rule in AUTOCOMPLETE:
+            return AUTOCOMPLETE[rule]
+    return INPUT_AUTOCOMPLETE.get(input_type, "")
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class FieldModel:
     error: str | None
     photo: str | None = None    # a data: URI
     input_type: str = "text"
+    autocomplete: str = ""      # a WCAG 1.3.5 purpose, "" for none
 
     @property
     def describedby(self) -> str:
@@ -132,7 +147,8 @@ class Texts(Wording):
             columns=tuple(self.catalog.text(f"column.{c}") for c in view.columns),
             readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
             photo=photo_uri(view.value) if view.type == "photo" else None,
-            input_type=INPUT_TYPES.get(view.type, "text"))
+            input_type=INPUT_TYPES.get(view.type, "text"),
+            autocomplete=autocomplete_of(self.by_id.get(view.id), INPUT_TYPES.get(view.type, "text")))
 
     def sections(self, sections: Iterable[SectionView], errors: Errors,
                  typed: Mapping[str, Any] | None = None) -> tuple[SectionModel, ...]:

@@ -15,6 +15,7 @@ from typing import Callable
 import pytest
 
 from axe import Audit, run_axe
+from layout import Layout
 from renderers.web.app import make_app
 from staffsupport import STAFF_PASSWORD, make_staff
 from store import StoreBusy
@@ -46,21 +47,36 @@ def audit_of(name: str, chrome: Chrome, scripts: bool) -> tuple[Audit, Callable[
     return audit, lambda page: audit.check(chrome, page, scripts=scripts)
 
 
-@pytest.mark.parametrize("scripts", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("scripts", [True, False], ids=["js-large-text", "no-js"])
 def test_axe__teacher_registration_applicant_pages__no_violations(chrome, site, web, settings, scripts):
+    """With scripts the walk is made in the 大字版 (switched on once, on the home page: it
+    persists), and each page's layout is measured too (layout.py: tap targets ≥ 44 px at
+    375 px, no horizontal scroll at 320 px nor with the text at 200 %)."""
     sqlite_only(web)
     block_scripts(chrome, not scripts)
     audit, check = audit_of(f"applicant-{'js' if scripts else 'nojs'}", chrome, scripts)
+    layout = Layout()
+    if scripts:
+        def check(page: str) -> None:
+            audit.check(chrome, page, scripts=True)
+            layout.check(chrome, page)
     walk = Walk(chrome, site, web, check, scripts)
+    if scripts:
+        walk.go("/")
+        walk.submit("a.text-size")
+        assert chrome.script("return document.documentElement.classList.contains('large-text');")
     walk.public_pages()
     walk.wizard()
     walk.login()
     walk.account()
+    if scripts:                                         # still the 大字版, every page since the home page
+        assert chrome.script("return document.documentElement.classList.contains('large-text');")
     chrome.cmd("DELETE", "/cookie")
     walk.password_recovery(Path(settings.outbox_dir))
     audit.write()
     assert len(audit.pages) >= 30, audit.pages
     assert not audit.violations, "\n".join(v.line() for v in audit.violations)
+    assert not layout.problems, "\n".join(layout.problems)
 
 
 def test_axe__staff_pages__no_violations(chrome, site, web, store, clock, new_browser):
