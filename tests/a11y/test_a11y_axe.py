@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from axe import Audit, run_axe
+from axe import OUTPUT, Audit, run_axe
 from layout import Layout
 from renderers.web.app import make_app
 from staffsupport import STAFF_PASSWORD, make_staff
@@ -23,6 +23,9 @@ from walk import Walk, block_scripts
 from webdriver import Chrome, TestServer
 from webjourney import LI, PASSWORD, apply, application_of
 from websupport import CAPTCHA, START
+
+
+SHOTS = {"home", "step-point", "step-application-problems", "login", "dashboard"}
 
 
 def running_clock():
@@ -60,6 +63,8 @@ def test_axe__teacher_registration_applicant_pages__no_violations(chrome, site, 
         def check(page: str) -> None:
             audit.check(chrome, page, scripts=True)
             layout.check(chrome, page)
+            if page in SHOTS:                           # for a person to look at
+                chrome.screenshot(OUTPUT / f"large-text-{page}-375.png", 375)
     walk = Walk(chrome, site, web, check, scripts)
     if scripts:
         walk.go("/")

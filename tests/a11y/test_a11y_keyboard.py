@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from axe import OUTPUT
 from keyboard import DOWN, ENTER, ESCAPE, RIGHT, SPACE, TAB, Keyboard, Stop
 from renderers.web.app import make_app
 from webdriver import Chrome, TestServer
@@ -111,6 +112,7 @@ def test_keyboard__whole_application_then_login_and_download(chrome, site, web, 
     kb.tab_to("input[name=point]")
     kb.press(SPACE)
     kb.choose("input[name=point]", WANG.point)
+    chrome.screenshot(OUTPUT / "focus-ring-point-1280.png", 1280)     # for a person to look at
     enter_on(kb, "button.next")
 
     new_page(chrome, kb, "point", titles["notes"])
@@ -120,6 +122,7 @@ def test_keyboard__whole_application_then_login_and_download(chrome, site, web, 
     enter_on(kb, "button.next")                            # nothing typed: the error summary
     new_page(chrome, kb, "application", titles["application"])
     check_error_summary(chrome, kb)
+    chrome.screenshot(OUTPUT / "focus-ring-field-375.png", 375)
     fill_by_keyboard(chrome, kb)
     enter_on(kb, "button.next")
 
