@@ -155,5 +155,6 @@ def csrf_token(web: Web) -> str:
 def check_csrf(web: Web) -> None:
     """Refuse a form post whose token does not match (403, before anything is done)."""
     sent = bottle.request.forms.get(CSRF_FIELD) or ""
-    if not hmac.compare_digest(sent, csrf_token(web)):
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+    if not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), csrf_token(web).encode()):
         bottle.abort(403, CSRF_REFUSED)
