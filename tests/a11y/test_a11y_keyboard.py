@@ -1,5 +1,5 @@
 """With the keyboard only (real key events in headless Chromium): a whole application from
-the home page, then a login and the download dialog. On every page the Tab order follows
+the home page, then a login. On every page the Tab order follows
 the document, every stop shows a focus ring with ≥ 3:1 contrast against what is behind it
 and is on screen, and the focus is never trapped (the next control is always reached).
 What axe cannot see is checked here too: the error summary takes the focus and its links
@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from axe import OUTPUT
-from keyboard import DOWN, ENTER, ESCAPE, RIGHT, SPACE, TAB, Keyboard, Stop
+from keyboard import ENTER, RIGHT, SPACE, TAB, Keyboard, Stop
 from renderers.web.app import make_app
 from webdriver import Chrome, TestServer
 from webjourney import PASSWORD, WANG, WORK
@@ -70,7 +70,7 @@ def enter_on(kb: Keyboard, css: str) -> None:
     kb.press(ENTER)
 
 
-def test_keyboard__whole_application_then_login_and_download(chrome, site, web, tmp_path):
+def test_keyboard__whole_application_then_login(chrome, site, web):
     if "sqlite" not in web.settings.database_url:
         pytest.skip("one browser run is enough")
     kb = Keyboard(chrome)
@@ -139,7 +139,6 @@ def test_keyboard__whole_application_then_login_and_download(chrome, site, web, 
     enter_on(kb, "main a.button")
     new_page(chrome, kb, "prompt")
     assert web.t("status.submitted") in chrome.text()
-    download_dialog(chrome, kb, web, tmp_path)
 
 
 def check_error_summary(chrome: Chrome, kb: Keyboard) -> None:
@@ -195,26 +194,3 @@ def type_date(chrome: Chrome, kb: Keyboard, value: str) -> None:
         kb.type(parts[part])
         if part == "year" and n < len(order) - 1:
             kb.press(RIGHT)
-
-
-def download_dialog(chrome: Chrome, kb: Keyboard, web, tmp_path) -> None:
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    chrome.cmd("POST", "/chromium/send_command_and_get_result",
-               {"cmd": "Browser.setDownloadBehavior", "params": {"behavior": "allow", "downloadPath": str(folder)}})
-    time.sleep(0.3)                                      # download.js has enhanced the link
-    enter_on(kb, "main a[href='/application/form']")
-    chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog'); return d && d.open;"),
-                what="the dialog")
-    assert chrome.script("return !!document.activeElement.closest('dialog');"), "the focus moves into the dialog"
-    kb.press(ESCAPE)                                       # Escape closes it, the focus goes back
-    chrome.wait(lambda: chrome.script("return document.querySelector('dialog') === null;"), what="closing")
-    assert chrome.script("return document.activeElement.getAttribute('href');") == "/application/form"
-    kb.press(ENTER)
-    chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog'); return d && d.open;"),
-                what="the dialog again")
-    kb.choose("dialog input[name=format]", "html", key=DOWN)
-    kb.tab_to("dialog button[type=submit]")
-    kb.press(ENTER)
-    chrome.wait(lambda: [p for p in folder.iterdir() if p.suffix == ".html"], timeout=60,
-                what=f"the HTML form in {list(folder.iterdir())}")
