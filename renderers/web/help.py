@@ -33,6 +33,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     @app.get("/" + STATEMENT)
     def statement() -> str:
-        title, body = read_page(HELP_DIR / f"{STATEMENT}.md")
+        text = fill((HELP_DIR / f"{STATEMENT}.md").read_text(encoding="utf-8"), values(web.flow, web.catalog))
+        title, body = render(text)
         return web.render("help.html", title=title, body=body, help_pages=PAGES, current=STATEMENT,
                           signed_in=adopt(web, "applicant") is not None)
