@@ -223,6 +223,6 @@ def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
 def reset_link(outbox: Path) -> str:
     newest = max(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime)
     body = message_from_bytes(newest.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
-    found = re.search(r"(/password/reset/[\w-]+)", body)
+    found = re.search(r"(/password/reset[/#][\w-]+)", body)
     assert found, body
     return found.group(1)
