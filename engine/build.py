@@ -328,6 +328,7 @@ class Builder:
             gate = self.guard(self.build_gate, path + ("gates", gindex), graw, names, step, seen)
             if gate is not None:
                 gates.append(gate)
+        self.check_recheck(path, raws, step)
         return tuple(gates)
 
     def build_gate(self, gpath: Path, graw: dict[str, Any], names: set[str], step: int,
@@ -340,8 +341,21 @@ class Builder:
         params = {k: self.expression(gpath + ("params", k), v, names, step)
                   for k, v in graw.get("params", {}).items()}
         if when is not None and all(params.values()):
-            return model.Gate(graw["id"], when, graw["message"], params)  # type: ignore[arg-type]
+            return model.Gate(graw["id"], when, graw["message"], params,  # type: ignore[arg-type]
+                              graw.get("recheck"))
         return None
+
+    def check_recheck(self, path: Path, raws: list[dict[str, Any]], step: int) -> None:
+        """`recheck: submit` on the step that submits (the last before the summary) says nothing:
+        its gates are checked at submission anyway. Refused so the author is not misled."""
+        steps = self.data["steps"]
+        if step + 1 < len(steps) and steps[step + 1]["kind"] != "summary":
+            return
+        for gindex, graw in enumerate(raws):
+            if graw.get("recheck"):
+                self.problem(path + ("gates", gindex, "recheck"), "REF_020",
+                             f"gate '{graw['id']}' is on the step that submits, so it is checked at submission "
+                             "anyway", "remove `recheck`, or move the gate to an earlier step")
 
     def check_steps(self, steps: list[dict[str, Any]]) -> None:
         seen: set[str] = set()

@@ -90,6 +90,7 @@ class Gate:
     when: Expression
     message: str
     params: Mapping[str, Expression] = field(default_factory=dict)
+    recheck: str | None = None  # "submit": must still hold when the application is submitted or amended
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,13 @@ class Step:
     @cached_property
     def fields(self) -> tuple[Field, ...]:
         return tuple(f for s in self.sections for f in s.fields)
+
+    @cached_property
+    def rechecked_gates(self) -> tuple[Gate, ...]:
+        """The gates to check again at submission: up to the last `recheck` gate, since a gate
+        may rely on the ones before it (a window's dates need the plan to exist)."""
+        last = max((i for i, g in enumerate(self.gates) if g.recheck), default=-1)
+        return self.gates[:last + 1]
 
 
 @dataclass(frozen=True)

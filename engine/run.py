@@ -17,8 +17,8 @@ from .evaluate import Clock, Context, DataSource
 from .images import ImageValue, image_from_json
 from .model import Flow, Step
 from .problems import GateFailure, Problem
-from .steps import (StepOutcome, StepView, check_choices, check_gates, check_warnings, current_value,
-                    is_visible, take_inputs, view_sections)
+from .steps import (StepOutcome, StepView, check_choices, check_gates, check_rechecked, check_warnings,
+                    current_value, is_visible, take_inputs, view_sections)
 
 MIN_READ_GATE = "min_read_time"
 
@@ -126,13 +126,20 @@ class Run:
         if outcome.warnings:
             return SubmitResult(False, self.view(), warnings=tuple(outcome.warnings))
         ctx = self.context(now)
-        gates = check_gates(self.step, ctx)
+        gates = check_gates(self.step, ctx) or self._recheck(ctx)
         if gates:
             return SubmitResult(False, self._view(ctx), gates=tuple(gates))
         self._store_readonly(ctx)
         self._s.read.add(self.step.id)
         self._enter(self._s.index + 1, now)
         return SubmitResult(True, self.view())
+
+    def _recheck(self, ctx: Context) -> list[GateFailure]:
+        """At the final submit (the next step is the summary), the earlier steps' `recheck` gates."""
+        following = self.flow.steps[self._s.index + 1] if self._s.index + 1 < len(self.flow.steps) else None
+        if following is None or following.kind != "summary":
+            return []
+        return check_rechecked(self.flow.steps[:self._s.index], ctx)
 
     def _take(self, incoming: Mapping[str, Any], now: datetime) -> StepOutcome:
         step, s = self.step, self._s

@@ -16,8 +16,8 @@ from typing import Any, Collection, Mapping
 from .evaluate import Clock, Context, DataSource, check_expression_value
 from .model import Flow, Section, Step
 from .problems import GateFailure, Problem
-from .steps import (StepOutcome, SectionView, check_choices, check_gates, check_warnings, current_value,
-                    take_inputs, view_sections)
+from .steps import (StepOutcome, SectionView, check_choices, check_gates, check_rechecked, check_warnings,
+                    current_value, take_inputs, view_sections)
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,14 @@ class Amendment:
         if problems or warnings:
             return AmendResult(False, values, self.status, tuple(problems), tuple(warnings))
         ctx = Context(self.flow, self.source, now, values)
-        for step in self.steps():
+        edited = self.steps()
+        for step in edited:
             gates = check_gates(step, ctx)
             if gates:
                 return AmendResult(False, values, self.status, gates=tuple(gates))
+        gates = check_rechecked([s for s in self.flow.steps if s.id not in {e.id for e in edited}], ctx)
+        if gates:
+            return AmendResult(False, values, self.status, gates=tuple(gates))
         for step in self.flow.steps:
             for fld in step.fields:
                 if fld.is_input and fld.prefill is not None:

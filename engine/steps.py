@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Mapping
 
 from .evaluate import Context, Option, check_expression_value
-from .model import Field, Section, Step
+from .model import Field, Gate, Section, Step
 from .normalize import Unacceptable
 from .problems import GateFailure, Problem
 from .rules import WARNINGS
@@ -170,11 +170,21 @@ def check_warnings(fields: tuple[Field, ...], outcome: StepOutcome, confirmed: M
                 outcome.warnings.append(warning)
 
 
-def check_gates(step: Step, ctx: Context) -> list[GateFailure]:
+def check_gates(step: Step, ctx: Context, gates: tuple[Gate, ...] | None = None) -> list[GateFailure]:
     """Gates are checked in order and stop at the first that fails (later ones may rely on it)."""
-    for gate in step.gates:
+    for gate in step.gates if gates is None else gates:
         where = f"gate {gate.id}"
         if not check_expression_value(ctx.evaluate(gate.when, where), where, gate.when.source):
             params = {k: ctx.evaluate(v, f"{where}.params.{k}") for k, v in gate.params.items()}
             return [GateFailure(gate.id, gate.message, params)]
+    return []
+
+
+def check_rechecked(steps: Collection[Step], ctx: Context) -> list[GateFailure]:
+    """The `recheck: submit` gates of `steps` (with the gates before them), first failure only:
+    what passed when its step was left must still hold when the application is submitted."""
+    for step in steps:
+        failed = check_gates(step, ctx, step.rechecked_gates)
+        if failed:
+            return failed
     return []

@@ -511,3 +511,61 @@ def test_state__restored_during_reading_time__still_waits():
     again = Run(flow, MemorySource({}), clock, run.state())
     assert again.view().wait_seconds == 2
     assert [g.id for g in again.submit({}).gates] == ["min_read_time"]
+
+
+# -- gates that must still hold at the final submit (recheck: submit) ---------------------
+RECHECK = """
+datasets:
+  plans: {key: [agency], columns: {agency: text, closes: datetime}}
+lookups:
+  plan: {dataset: plans, match: {agency: agency}}
+steps:
+  - id: agency
+    fields: [{id: agency, type: text, rules: {required: true}}]
+    gates:
+      - {id: has_plan, when: "plan is not none", message: gate.has_plan}
+      - {id: window_open, when: "now <= plan.closes", message: gate.window_open, params: {closes: plan.closes},
+         recheck: submit}
+  - id: more
+    fields: [{id: school, type: text}]
+  - id: last
+    fields: [{id: email, type: text, rules: {required: true}}]
+"""
+RECHECK_DATA = {"plans": [{"agency": "a1", "closes": datetime(2026, 11, 29, 17, 0)}]}
+
+
+def test_recheck__window_closes_between_passing_and_submitting__refused_with_its_message_answers_kept():
+    clock = FakeClock(datetime(2026, 11, 29, 16, 59))
+    run = make_run(RECHECK, RECHECK_DATA, clock)
+    assert run.submit({"agency": "a1"}).advanced
+    assert run.submit({"school": "实验小学"}).advanced
+    clock.now = datetime(2026, 11, 29, 17, 5)
+    result = run.submit({"email": "a@example.com"})
+    assert not result.advanced and run.step.id == "last"
+    assert [(g.id, g.message, dict(g.params)) for g in result.gates] == [
+        ("window_open", "gate.window_open", {"closes": datetime(2026, 11, 29, 17, 0)})]
+    assert run.answers == {"agency": "a1", "school": "实验小学", "email": "a@example.com"}
+
+
+def test_recheck__only_at_the_final_submit__not_at_each_step_between():
+    clock = FakeClock(datetime(2026, 11, 29, 16, 59))
+    run = make_run(RECHECK, RECHECK_DATA, clock)
+    assert run.submit({"agency": "a1"}).advanced
+    clock.now = datetime(2026, 11, 29, 17, 5)
+    assert run.submit({"school": "实验小学"}).advanced        # step 2 is no submission
+    assert not run.submit({"email": "a@example.com"}).advanced
+
+
+def test_recheck__earlier_gates_of_its_step_checked_first__plan_gone_says_so():
+    clock = FakeClock(datetime(2026, 11, 29, 16, 0))
+    data = {"plans": [dict(RECHECK_DATA["plans"][0])]}
+    run = make_run(RECHECK, data, clock)
+    assert run.submit({"agency": "a1"}).advanced and run.submit({}).advanced
+    run.source.tables["plans"].clear()                       # type: ignore[attr-defined]
+    assert [g.id for g in run.submit({"email": "a@example.com"}).gates] == ["has_plan"]
+
+
+def test_recheck__window_still_open__submitted():
+    assert_flow(RECHECK, [{"answers": {"agency": "a1"}}, {"answers": {}},
+                          {"answers": {"email": "a@example.com"}, "expect_step": "done"}],
+                data=RECHECK_DATA, now=datetime(2026, 11, 29, 16, 59))

@@ -264,3 +264,28 @@ def test_allowed_transitions__by_role():
     assert allowed_transitions(FLOW, "submitted", "reviewer") == ["wrong_agency"]
     assert allowed_transitions(FLOW, "confirmed", "reviewer") == ["failed", "registered"]
     assert allowed_transitions(FLOW, "registered", "admin") == []
+
+
+def test_amend__recheck_gate_of_a_step_not_edited__checked_at_every_modification():
+    flow = make_flow("""
+    datasets:
+      plans: {key: [agency], columns: {agency: text, closes: datetime}}
+    lookups:
+      plan: {dataset: plans, match: {agency: agency}}
+    steps:
+      - id: agency
+        fields: [{id: agency, type: text}]
+        gates: [{id: window_open, when: "plan is not none and now <= plan.closes", message: gate.window_open,
+                 recheck: submit}]
+      - id: contact
+        fields: [{id: phone, type: text}]
+    statuses:
+      submitted: {message: status.submitted, initial: true, applicant_edit: {fields: [phone]}}
+    """)
+    source = MemorySource({"plans": [{"agency": "a1", "closes": datetime(2026, 11, 29, 17, 0)}]})
+    answers = {"agency": "a1", "phone": "1"}
+    before = Amendment(flow, answers, "submitted", source, FakeClock(datetime(2026, 11, 29, 16, 0)))
+    assert before.submit({"phone": "2"}).saved
+    after = Amendment(flow, answers, "submitted", source, FakeClock(datetime(2026, 11, 29, 17, 5)))
+    result = after.submit({"phone": "2"})
+    assert not result.saved and [g.id for g in result.gates] == ["window_open"]

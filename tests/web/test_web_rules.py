@@ -1,0 +1,64 @@
+"""The manual's own rules, over HTTP: what the flow declares must hold when it matters."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from webjourney import WANG, WORK, application_of, next_step, step_answers, title, walk_to
+from websupport import FLOW
+
+
+def _plan(store, agency):
+    return store.rows("plans", {"agency": agency})[0]
+
+
+def test_submit__window_closed_after_step_4__refused_with_the_window_message_nothing_stored(
+        browser, clock, web, store):
+    store.update_row("plans", {"agency": WANG.agency}, {"closes": "2027-03-15 17:00"})
+    clock.set_local(2027, 3, 15, 16, 58, 50)
+    walk_to(browser, clock, web, WANG, "point")            # step 4 passed before 17:00
+    assert clock.now < datetime(2027, 3, 15, 17, 0, tzinfo=clock.now.tzinfo)
+    next_step(browser, WANG, "point")
+    next_step(browser, WANG, "notes")
+    clock.set_local(2027, 3, 15, 17, 5)
+    next_step(browser, WANG, "application")
+    plan = _plan(store, WANG.agency)
+    assert browser.h1 == title(web, "application")
+    assert browser.summary() == [web.t("gate.window_open", opens=plan["opens"], closes=plan["closes"])]
+    assert store.find_application(cert_no=WANG.cert_no) is None
+    assert browser.value("school_name") == WORK["school_name"]
+    assert browser.value("email") == WANG.email
+
+
+def test_submit__confirmation_ended_after_step_5__refused_with_the_points_message(browser, clock, web, store):
+    store.update_row("points", {"code": WANG.point}, {"ends": "2027-03-15 17:00"})
+    clock.set_local(2027, 3, 15, 16, 58, 50)
+    walk_to(browser, clock, web, WANG, "notes")
+    clock.set_local(2027, 3, 15, 17, 5)
+    next_step(browser, WANG, "notes")
+    next_step(browser, WANG, "application")
+    point = store.rows("points", {"code": WANG.point})[0]
+    assert browser.summary() == [web.t("gate.point_open", ends=point["ends"])]
+    assert store.find_application(cert_no=WANG.cert_no) is None
+
+
+def test_point__confirmation_ended__not_offered_and_refused(browser, clock, web, store):
+    store.update_row("points", {"code": WANG.point}, {"ends": "2027-03-15 09:00"})
+    walk_to(browser, clock, web, WANG, "point")
+    assert f'value="{WANG.point}"' not in browser.html
+    browser.post("/apply", {"action": "next", **step_answers(WANG, "point")})
+    assert browser.h1 == title(web, "point")
+    assert list(browser.field_errors()) == ["point"]
+    assert store.find_application(cert_no=WANG.cert_no) is None
+
+
+def test_submit__window_open__stored(browser, clock, web, store):
+    walk_to(browser, clock, web, WANG, "application")
+    next_step(browser, WANG, "application")
+    assert browser.h1 == title(web, "done")
+    assert application_of(store, WANG).answers["school_name"] == WORK["school_name"]
+    assert FLOW.step("agency").gates[1].recheck == "submit"
+
+
+def test_login__link_to_password_recovery__named_as_the_manual_names_it(browser, web):
+    browser.get("/login")
+    assert '<a href="/password/forgot">找回密码</a>' in browser.html     # the manual: “找回密码”链接
