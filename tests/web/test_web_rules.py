@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from webjourney import WANG, WORK, application_of, next_step, step_answers, title, walk_to
 from websupport import FLOW
 
@@ -11,9 +13,25 @@ def _plan(store, agency):
     return store.rows("plans", {"agency": agency})[0]
 
 
+@pytest.fixture
+def change_row(store):
+    """Change a reference row for one test; put it back afterwards (PostgreSQL keeps
+    reference data between tests)."""
+    undo = []
+
+    def change(dataset, key, changes):
+        before = store.rows(dataset, key)[0]
+        undo.append((dataset, key, {c: before[c] for c in changes}))
+        store.update_row(dataset, key, changes)
+
+    yield change
+    for dataset, key, values in reversed(undo):
+        store.update_row(dataset, key, values)
+
+
 def test_submit__window_closed_after_step_4__refused_with_the_window_message_nothing_stored(
-        browser, clock, web, store):
-    store.update_row("plans", {"agency": WANG.agency}, {"closes": "2027-03-15 17:00"})
+        browser, clock, web, store, change_row):
+    change_row("plans", {"agency": WANG.agency}, {"closes": "2027-03-15 17:00"})
     clock.set_local(2027, 3, 15, 16, 58, 50)
     walk_to(browser, clock, web, WANG, "point")            # step 4 passed before 17:00
     assert clock.now < datetime(2027, 3, 15, 17, 0, tzinfo=clock.now.tzinfo)
@@ -29,8 +47,9 @@ def test_submit__window_closed_after_step_4__refused_with_the_window_message_not
     assert browser.value("email") == WANG.email
 
 
-def test_submit__confirmation_ended_after_step_5__refused_with_the_points_message(browser, clock, web, store):
-    store.update_row("points", {"code": WANG.point}, {"ends": "2027-03-15 17:00"})
+def test_submit__confirmation_ended_after_step_5__refused_with_the_points_message(browser, clock, web, store,
+                                                                                  change_row):
+    change_row("points", {"code": WANG.point}, {"ends": "2027-03-15 17:00"})
     clock.set_local(2027, 3, 15, 16, 58, 50)
     walk_to(browser, clock, web, WANG, "notes")
     clock.set_local(2027, 3, 15, 17, 5)
@@ -41,8 +60,8 @@ def test_submit__confirmation_ended_after_step_5__refused_with_the_points_messag
     assert store.find_application(cert_no=WANG.cert_no) is None
 
 
-def test_point__confirmation_ended__not_offered_and_refused(browser, clock, web, store):
-    store.update_row("points", {"code": WANG.point}, {"ends": "2027-03-15 09:00"})
+def test_point__confirmation_ended__not_offered_and_refused(browser, clock, web, store, change_row):
+    change_row("points", {"code": WANG.point}, {"ends": "2027-03-15 09:00"})
     walk_to(browser, clock, web, WANG, "point")
     assert f'value="{WANG.point}"' not in browser.html
     browser.post("/apply", {"action": "next", **step_answers(WANG, "point")})
