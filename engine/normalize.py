@@ -28,6 +28,11 @@ STEPS: dict[str, Callable[[str], str]] = {
     "collapse_spaces": lambda s: re.sub(r"\s+", " ", s),
 }
 _REJECTED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "So"}
+# Ideographs added in Unicode 13 and later (the ends of Extension A, the URO and Extensions B
+# and C, and all of Extension G): no packaged font prints them yet, so the application form
+# could not show them. tests/pdf checks that every other accepted ideograph prints.
+_UNPRINTABLE_IDEOGRAPHS = ((0x4DB6, 0x4DBF), (0x9FF0, 0x9FFF), (0x2A6D7, 0x2A6DF), (0x2B735, 0x2B73F),
+                           (0x30000, 0x3FFFF))
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 _DATE_SHAPES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
                 re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"), re.compile(r"^(\d{4})(\d{2})(\d{2})$"))
@@ -54,7 +59,13 @@ def normalize_text(value: Any, steps: tuple[str, ...], multiline: bool = False) 
     for char in value:
         if unicodedata.category(char) in _REJECTED_CATEGORIES and char not in _ALLOWED_CONTROLS:
             raise Unacceptable("unsupported_chars")
+        if char >= "\u4db6" and _unprintable(ord(char)):
+            raise Unacceptable("unsupported_chars")
     return value if value.strip() else None
+
+
+def _unprintable(code: int) -> bool:
+    return any(lo <= code <= hi for lo, hi in _UNPRINTABLE_IDEOGRAPHS)
 
 
 def parse_date(value: Any) -> date | None:

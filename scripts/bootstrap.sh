@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+# HanaMin A/B: the PDF's fallback for CJK Extension B-F ideographs that Noto lacks (rare names).
+[ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || need+=(fonts-hanazono)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)  # shenbao diagram --format svg
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)

@@ -16,6 +16,14 @@ with fontTools, into small standalone files in a cache directory:
 A document then loads the two common files plus the few shards its text needs, and fpdf2's
 fallback mechanism draws each character from the file that has it. If the cache cannot be
 written, documents use the collection itself (correct, only slower).
+
+Noto Sans CJK has only part of CJK Extension B and nothing of C–F, yet names such as 𠮷
+(U+20BB7) or 𪚥 (U+2A6A5) pass the name rule. Characters Noto lacks come from fallback
+faces: HanaMin A and B of Debian's `fonts-hanazono` (chosen because together they cover
+every ideograph of Extensions A–F and the compatibility supplement, are free (SIL OFL /
+its own free licence) and packaged in Debian; BabelStone Han, the other packaged candidate,
+misses tens of thousands of Extension B–F characters). They are cut into shards the same way
+(`extra<N>-shard-XXXX.otf`). Without the package those characters are reported `missing`.
 """
 from __future__ import annotations
 
@@ -41,6 +49,10 @@ FONT_DIRS = (
     Path("/usr/share/fonts/noto-cjk"),  # Arch
     Path("/usr/share/fonts/google-noto-cjk"),  # Fedora
 )
+# Fallback faces for what Noto lacks (CJK Extensions B–F), in the order they are asked.
+FALLBACK_PACKAGE = "fonts-hanazono"
+FALLBACK_FILES = (Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
+                  Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"))
 REGULAR_NAME = "NotoSansCJK-Regular.ttc"
 BOLD_NAME = "NotoSansCJK-Bold.ttc"
 ENV_REGULAR, ENV_BOLD, ENV_INDEX = "SHENBAO_CJK_FONT", "SHENBAO_CJK_FONT_BOLD", "SHENBAO_CJK_FONT_INDEX"
@@ -66,6 +78,7 @@ class FontSource:
     regular: Path
     bold: Path
     index: int = SC_FACE_INDEX
+    extra: tuple[Path, ...] = ()  # fallback faces (index 0) for characters the face lacks
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,7 @@ def find_fonts(regular: str | os.PathLike[str] | None = None, bold: str | os.Pat
         env_index = env.get(ENV_INDEX)
         is_collection = reg_path.suffix.lower() in (".ttc", ".otc")
         index = int(env_index) if env_index else (SC_FACE_INDEX if is_collection else 0)
-    return FontSource(reg_path, bold_path, index)
+    return FontSource(reg_path, bold_path, index, tuple(p for p in FALLBACK_FILES if p.is_file()))
 
 
 def _bold_beside(regular: Path) -> Path:
@@ -143,6 +156,7 @@ class PreparedFonts:
         self._lock = threading.Lock()
         self._coverage: frozenset[int] | None = None
         self._common: frozenset[int] | None = None
+        self._extra_coverage: dict[int, frozenset[int]] = {}
 
     def plan(self, chars: Iterable[str]) -> FontPlan:
         """The files to load for a text made of `chars`, preparing missing ones first."""
@@ -153,6 +167,14 @@ class PreparedFonts:
         except OSError as exc:  # unwritable cache: use the collection itself
             log.warning("font cache %s not usable (%s); using %s directly", self.dir, exc, self.source.regular)
             return FontPlan(self.source.regular, self.source.bold, self.source.index)
+
+    def covered(self) -> frozenset[int]:
+        """Every code point some face prints (the main face's, then the fallbacks')."""
+        with self._lock:
+            found = set(self._load_coverage())
+            for number, path in enumerate(self.source.extra):
+                found |= self._extra_coverage_of(number, path)
+        return frozenset(found)
 
     def prepare_all(self) -> None:
         """Make every file now (e.g. at deployment), so that no request waits for one."""
@@ -166,8 +188,35 @@ class PreparedFonts:
         extra = sorted(cp for cp in wanted if cp in coverage and cp not in self._common_set())
         blocks = sorted({cp >> _SHARD_BITS for cp in extra})
         shards = tuple(self._shard(block) for block in blocks)
-        missing = frozenset(chr(cp) for cp in wanted if cp not in coverage)
-        return FontPlan(regular, bold, 0, shards, missing)
+        uncovered = {cp for cp in wanted if cp not in coverage}
+        extra, missing = self._extra_shards(uncovered)
+        return FontPlan(regular, bold, 0, shards + extra, frozenset(chr(cp) for cp in missing))
+
+    def _extra_shards(self, wanted: set[int]) -> tuple[tuple[Path, ...], set[int]]:
+        """Shards of the fallback faces for what the main face lacks; returns what none has."""
+        shards: list[Path] = []
+        for number, path in enumerate(self.source.extra):
+            if not wanted:
+                break
+            coverage = self._extra_coverage_of(number, path)
+            found = {cp for cp in wanted if cp in coverage}
+            wanted -= found
+            for block in sorted({cp >> _SHARD_BITS for cp in found}):
+                lo, hi = block << _SHARD_BITS, (block + 1) << _SHARD_BITS
+                members = {cp for cp in coverage if lo <= cp < hi}
+                shards.append(self._ensure(f"extra{number}-shard-{block:04x}", path, members,
+                                           f"Extra{number}Part{lo:04X}", index=0))
+        return tuple(shards), wanted
+
+    def _extra_coverage_of(self, number: int, path: Path) -> frozenset[int]:
+        if number not in self._extra_coverage:
+            cached = self.dir / f"extra{number}-coverage.json"
+            if not cached.is_file():
+                self.dir.mkdir(parents=True, exist_ok=True)
+                write_atomic(cached, json.dumps(_to_ranges(sorted(_open_face(path, 0).getBestCmap()))).encode())
+            ranges = json.loads(cached.read_text())
+            self._extra_coverage[number] = frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
+        return self._extra_coverage[number]
 
     def _shard(self, block: int) -> Path:
         lo, hi = block << _SHARD_BITS, (block + 1) << _SHARD_BITS
@@ -190,11 +239,13 @@ class PreparedFonts:
             self._coverage = frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
         return self._coverage
 
-    def _ensure(self, name: str, collection: Path, unicodes: Iterable[int], rename: str = "") -> Path:
+    def _ensure(self, name: str, collection: Path, unicodes: Iterable[int], rename: str = "",
+                index: int | None = None) -> Path:
         path = self.dir / f"{name}.otf"
         if not path.is_file():
             log.info("preparing font %s from %s", path, collection)
-            write_atomic(path, subset_face(collection, self.source.index, set(unicodes), rename))
+            face = self.source.index if index is None else index
+            write_atomic(path, subset_face(collection, face, set(unicodes), rename))
         return path
 
 
@@ -269,7 +320,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _cache_key(source: FontSource) -> str:
     parts = [_PREPARATION, fonttools_version, str(source.index)]
-    for path in (source.regular, source.bold):
+    for path in (source.regular, source.bold, *source.extra):
         stat = path.stat()
         parts += [str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

@@ -68,3 +68,35 @@ def test_prepared_fonts__preparation__deterministic_bytes():
     first = make()
     assert first == make()
     assert b"Noto Sans CJK SC Test" in first or "Noto Sans CJK SC Test".encode("utf-16-be") in first
+
+
+# Extension B (𠮷 U+20BB7, which Noto has; 𪚥 U+2A6A5, which it lacks) and E (U+2B820, from HanaMin B).
+EXTENSIONS = "\U00020BB7\U0002A6A5\U0002B820"
+
+
+def test_prepared_fonts__cjk_extensions_b_to_f__printed_and_read_back(samples):
+    values = {**samples["rare_name"], "name": "王\U00020BB7", "address": "广州市\U0002A6A5路\U0002B820号"}
+    plan = prepared_fonts().plan(EXTENSIONS)
+    assert plan.missing == frozenset(), "fonts-hanazono (scripts/bootstrap.sh) covers Extensions B-F"
+    text = pdf_samples.pdftotext(render_pdf(pdf_samples.view(values)), "-layout")
+    for char in EXTENSIONS:
+        assert char in text, f"U+{ord(char):X} not read back"
+    # and no missing-glyph warning: conftest.no_missing_glyphs checks every test
+
+
+def test_name_rule__every_ideograph_it_accepts__some_font_prints():
+    from engine.normalize import Unacceptable, normalize_text
+    from engine.rules import _NAME
+
+    covered = prepared_fonts().covered()
+    accepted_unprinted = []
+    for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x3134F)):
+        for code in range(lo, hi + 1):
+            char = chr(code)
+            try:
+                value = normalize_text(char, ("fold_width", "trim"))
+            except Unacceptable:
+                continue
+            if value and _NAME.match(value) and code not in covered:
+                accepted_unprinted.append(f"U+{code:X}")
+    assert accepted_unprinted == []
