@@ -255,8 +255,15 @@ class Builder:
                              f"column '{column}'", did_you_mean(column, columns))
             self.message_key(path + ("columns", index), f"column.{column}")
         flt = self.expression(path + ("filter",), raw.get("filter"), names, step, row_dataset=raw["dataset"])
+        self.check_order(path, raw, columns)
         return model.Options(dataset=raw["dataset"], value=raw["value"], label=raw["label"], filter=flt,
-                             columns=tuple(raw.get("columns", ())))
+                             columns=tuple(raw.get("columns", ())), order=raw.get("order"))
+
+    def check_order(self, path: Path, raw: dict[str, Any], columns: Collection[str]) -> None:
+        order = raw.get("order")
+        if order is not None and order not in columns:
+            self.problem(path + ("order",), "REF_004", f"dataset '{raw['dataset']}' has no column '{order}' "
+                         "to order the options by", did_you_mean(order, columns))
 
     def check_rules(self, path: Path, rules: dict[str, Any], kind: str = "any", fid: str | None = None) -> None:
         self.check_rule_conflicts(path, rules, fid)

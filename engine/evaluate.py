@@ -138,7 +138,14 @@ def _filter_options(fld: Field, spec: Options, rows: Sequence[Mapping[str, Any]]
     for row in rows:
         if spec.filter is None or spec.filter.evaluate(_WithRow(names, row), where):
             result.append(Option(row[spec.value], str(row[spec.label]), False, row))  # type: ignore[index]
-    return result
+    return _ordered(result, spec.order)
+
+
+def _ordered(options: list[Option], column: str | None) -> list[Option]:
+    """Options by the declared column (stable; rows without a value last), else as the rows came."""
+    if column is None:
+        return options
+    return sorted(options, key=lambda o: (o.row.get(column) is None, o.row.get(column) or 0))
 
 
 # Options whose filter reads nothing but `row` depend only on the rows: keep them while the

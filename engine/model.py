@@ -42,6 +42,7 @@ class Options:
     label: str | None = None
     filter: Expression | None = None
     columns: tuple[str, ...] = ()
+    order: str | None = None  # column that orders the options (else the data source's order)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ requests; secret fields (passwords) are never part of it. No I/O.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Collection, Mapping
 
@@ -90,6 +90,19 @@ class Run:
                         len(self.flow.steps), step.min_read_seconds, self._wait(ctx.now),
                         s.index > 0 and not self.complete,
                         view_sections(step.sections, ctx, s.answers, s.raw), show)
+
+    def preview(self, incoming: Mapping[str, Any]) -> StepView:
+        """The current step as it would look with `incoming` typed into it, nothing stored: a
+        choice that narrows another one in the same step (teaching stage → subject) shows
+        the narrowed options on a round trip without scripts."""
+        step, s, now = self.step, self._s, self.clock()
+        outcome = StepOutcome()
+        take_inputs(step.fields, incoming, lambda values: Context(self.flow, self.source, now, {**s.answers, **values},
+                                                                  self._memo), outcome, None)
+        answers = {**s.answers, **outcome.values}
+        ctx = Context(self.flow, self.source, now, answers, self._memo)
+        view = self._view(ctx)
+        return replace(view, sections=view_sections(step.sections, ctx, answers, {**s.raw, **outcome.raw}))
 
     def _wait(self, now: datetime) -> float:
         step = self.step

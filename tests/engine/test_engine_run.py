@@ -569,3 +569,53 @@ def test_recheck__window_still_open__submitted():
     assert_flow(RECHECK, [{"answers": {"agency": "a1"}}, {"answers": {}},
                           {"answers": {"email": "a@example.com"}, "expect_step": "done"}],
                 data=RECHECK_DATA, now=datetime(2026, 11, 29, 16, 59))
+
+
+# -- option order ---------------------------------------------------------------------------
+def test_options__declared_order_column__sorted_by_it_not_by_code():
+    flow = make_flow("""
+    datasets:
+      degrees: {key: [code], columns: {code: text, name: text, rank: number}}
+    steps:
+      - id: s
+        fields:
+          - {id: degree, type: select, options: {dataset: degrees, value: code, label: name, order: rank}}
+    """)
+    rows = [{"code": "bachelor", "name": "学士", "rank": 30}, {"code": "doctor", "name": "博士", "rank": 10},
+            {"code": "master", "name": "硕士", "rank": 20}, {"code": "none", "name": "无", "rank": 90}]
+    run = Run(flow, MemorySource({"degrees": rows}), FakeClock())
+    assert [o.label for o in run.view().fields[0].options] == ["博士", "硕士", "学士", "无"]
+
+
+def test_options__order_names_no_column__refused_at_load():
+    from engine import FlowError
+    with pytest.raises(FlowError, match="REF_004"):
+        make_flow("""
+        datasets:
+          degrees: {key: [code], columns: {code: text, name: text}}
+        steps:
+          - id: s
+            fields:
+              - {id: degree, type: select, options: {dataset: degrees, value: code, label: name, order: rank}}
+        """)
+
+
+def test_preview__choice_narrows_another_in_the_same_step__options_narrowed_nothing_stored():
+    flow = make_flow("""
+    datasets:
+      subjects: {key: [code], columns: {code: text, name: text, stage: text}}
+    steps:
+      - id: s
+        fields:
+          - {id: stage, type: select, options: [{value: primary, label: o.p}, {value: senior, label: o.s}]}
+          - {id: subject, type: select, options: {dataset: subjects, value: code, label: name,
+                                                  filter: "row.stage == stage"}}
+    """)
+    rows = [{"code": "p_math", "name": "小学数学", "stage": "primary"},
+            {"code": "s_physics", "name": "高中物理", "stage": "senior"}]
+    run = Run(flow, MemorySource({"subjects": rows}), FakeClock())
+    view = run.preview({"stage": "primary"})
+    assert [o.value for o in view.fields[1].options] == ["p_math"]
+    assert run.answers == {} and [o.value for o in run.view().fields[1].options] == []
+    refused = run.submit({"stage": "primary", "subject": "s_physics"})      # 小学 with 高中物理
+    assert [p.key for p in refused.problems] == ["subject:not_an_option"]
