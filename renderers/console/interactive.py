@@ -4,7 +4,11 @@ Each step is shown (title, body, read-only values), its inputs are asked one by 
 the answers go to `Run.submit`. Problems are shown next to their field and only those
 fields are asked again; a warning asks 确定 (stay and fix → `Run.decline`) or 取消 (continue
 → submit again with `confirm`); a failed gate shows its message. Typed commands go back
-(`:back`) or quit (`:quit`). The terminal is passed in, so tests can script it.
+(`:back`) or quit (`:quit`); Ctrl-C leaves without a traceback (exit 130). Keys typed during a
+reading countdown are discarded (the manual's button is inactive meanwhile), and text typed
+where only Enter is asked is refused, not dropped. On a real terminal readline gives line
+editing and history (it measures Chinese characters as two cells under a UTF-8 locale).
+The terminal is passed in, so tests can script it.
 """
 from __future__ import annotations
 
@@ -22,9 +26,12 @@ from engine import FieldView, Run, StepView, SubmitResult
 
 from .screen import (INDENT, PROBLEM_MARK, body, field_label, field_line, header, option_lines, outcome_lines,
                      summary_lines)
-from .text import Texts, show_options, wrap
+from .text import Texts, cut, show_options, wrap
 
 BACK, QUIT, HELP = (":back", ":b"), (":quit", ":q", ":exit"), (":help", ":h", ":?")
+CLEAR = "-"          # typed at an optional multiple choice: choose nothing
+ECHO_CELLS = 40      # longest value echoed back in a prompt or a "picked" line
+INTERRUPTED = 130    # exit status after Ctrl-C (128 + SIGINT), as shells report it
 _SPLIT = re.compile(r"[\s,，、;；]+")
 
 
@@ -46,12 +53,25 @@ class Terminal:
     sleep: Callable[[float], None] = time.sleep
     overwrite: Callable[[str], None] | None = None  # rewrite the current line (a live countdown)
     cells: int = 100
+    discard: Callable[[], None] = lambda: None       # drop what was typed ahead
 
     @classmethod
     def real(cls) -> Terminal:
         tty = sys.stdin.isatty() and sys.stdout.isatty()
+        if tty:
+            try:
+                import readline  # noqa: F401  (input() then edits lines and keeps a history)
+            except ImportError:
+                pass
         return cls(secret=getpass.getpass if tty else input, overwrite=_overwrite if tty else None,
-                   cells=min(shutil.get_terminal_size((100, 24)).columns, 120))
+                   cells=min(shutil.get_terminal_size((100, 24)).columns, 120),
+                   discard=_flush_input if tty else (lambda: None))
+
+
+def _flush_input() -> None:
+    import termios
+
+    termios.tcflush(sys.stdin, termios.TCIFLUSH)
 
 
 def _overwrite(text: str) -> None:
@@ -82,6 +102,9 @@ class Console:
             except Quit:
                 self.say(["", self.texts("console.quit")])
                 return 0
+            except KeyboardInterrupt:  # Ctrl-C outside a prompt (the countdown): leave, no traceback
+                self.say(["", self.texts("console.quit")])
+                return INTERRUPTED
 
     # -- input -----------------------------------------------------------------------------
     def say(self, lines: list[str]) -> None:
@@ -99,7 +122,7 @@ class Console:
         while True:
             try:
                 line = (self.term.secret if secret else self.term.read)(prompt)
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 raise Quit from None
             command = unicodedata.normalize("NFKC", line).strip().lower()
             if command in BACK:
@@ -122,7 +145,7 @@ class Console:
         self.say(header(view, self.texts) + body(view, self.texts, self.term.cells))
         while True:
             self.countdown()
-            self.ask(self.next_prompt(view))
+            self.press_enter(view)
             result = self.run.submit({})
             if result.advanced:
                 return
@@ -140,6 +163,16 @@ class Console:
             self.term.sleep(left - (seconds - 1))  # until the next whole second
         if shown is not None and live:
             live(self.texts("console.countdown.done") + "\n")
+        if shown is not None:
+            self.term.discard()  # keys pressed while the button was inactive do nothing
+
+    def press_enter(self, view: StepView) -> None:
+        """Wait for Enter alone; typed text is refused and said so, not silently dropped."""
+        while True:
+            line = self.ask(self.next_prompt(view))
+            if not line.strip():
+                return
+            self.say([INDENT + self.texts("console.next.typed", text=cut(line.strip(), ECHO_CELLS))])
 
     def next_prompt(self, view: StepView) -> str:
         action = self.texts(view.next_label or "action.next")
@@ -155,7 +188,7 @@ class Console:
             view = self.run.view()
             if only is None or only:
                 self.fill(view, draft, only)
-                self.ask(self.next_prompt(view))
+                self.press_enter(view)
             result = self.run.submit(self.answers(view, draft), confirm=sorted(confirm))
             if result.advanced:
                 return
@@ -173,6 +206,7 @@ class Console:
                     self.say([INDENT + PROBLEM_MARK + self.texts.problem(problem)])
                 else:
                     beside.setdefault(problem.field, []).append(self.texts.problem(problem))
+            self.with_confirmations(beside)
             return beside or None
         if result.warnings:
             fix: dict[str, list[str]] = {}
@@ -186,6 +220,14 @@ class Console:
         self.say([""] + outcome_lines(self.texts, gates=result.gates))
         return None
 
+    def with_confirmations(self, asked: dict[str, list[str]]) -> None:
+        """A field asked again brings the fields that must equal it (a password its confirmation:
+        a new password with the old confirmation could never match)."""
+        for fld in self.run.step.fields:
+            target = fld.rules.get("equals_field")
+            if target in asked and fld.id not in asked:
+                asked[fld.id] = []
+
     def warned(self, warning: Any) -> bool:
         """Show a warning and ask 确定 (False: stay and fix) or 取消 (True: continue)."""
         fix, go_on = self.texts("warning.confirm_fix"), self.texts("warning.confirm_continue")
@@ -198,6 +240,8 @@ class Console:
                 return False
             if line in ("2", go_on):
                 return True
+            self.say([INDENT + self.texts("console.warning.unknown", text=cut(line, ECHO_CELLS), fix=fix,
+                                          go_on=go_on)])
 
     def answers(self, view: StepView, draft: dict[str, Any]) -> dict[str, Any]:
         """What the form sends: every editable field, typed or as shown."""
@@ -216,7 +260,15 @@ class Console:
                 if fld.readonly:
                     self.say([field_line(fld, self.texts)])
                     continue
+                fld = self.as_answered(view, fld, draft)
                 draft[fld.id] = self.field(fld, draft.get(fld.id, fld.value), only[fld.id] if only else [])
+
+    def as_answered(self, view: StepView, fld: FieldView, draft: dict[str, Any]) -> FieldView:
+        """The field with options narrowed by what was just typed above it (现任教学科 by 现任教学段)."""
+        if fld.type not in ("select", "radio", "checkbox", "table_choice"):
+            return fld
+        preview = self.run.preview(self.answers(view, draft))
+        return next((f for f in preview.fields if f.id == fld.id), fld)
 
     # -- one field -------------------------------------------------------------------------
     def field(self, fld: FieldView, current: Any, problems: list[str]) -> Any:
@@ -232,7 +284,9 @@ class Console:
             line = self.ask(INDENT + self.texts("console.prompt.text", label=label, current=keep), secret=True)
             return line if line else current
         shown = "" if current in (None, "") else self.texts("console.prompt.current",
-                                                              value=self.texts.plain(current))
+                                                              value=cut(self.texts.plain(current), ECHO_CELLS))
+        if fld.type == "date" and not problems:
+            self.say([INDENT + self.texts("console.field.date_format")])
         line = self.ask(INDENT + self.texts("console.prompt.text", label=label, current=shown))
         return line if line.strip() else current
 
@@ -240,12 +294,18 @@ class Console:
         self.say(option_lines(fld, self.texts, self.term.cells))
         many = fld.type == "checkbox"
         shown = "" if current in (None, "", []) else self.texts("console.prompt.current",
-                                                                  value=self.texts.plain(current, fld.options))
-        key = "console.prompt.choose_many" if many else "console.prompt.choose"
+                                                                  value=cut(self.texts.plain(current, fld.options),
+                                                                            ECHO_CELLS))
+        clearable = many and not fld.required
+        key = "console.prompt.choose_many_optional" if clearable else (
+            "console.prompt.choose_many" if many else "console.prompt.choose")
         while True:
-            line = unicodedata.normalize("NFKC", self.ask(INDENT + self.texts(key, label=label, current=shown)))
+            line = unicodedata.normalize("NFKC", self.ask(INDENT + self.texts(key, label=label, current=shown,
+                                                                              clear=CLEAR)))
             if not line.strip():
                 return current
+            if clearable and line.strip() == CLEAR:
+                return []
             words = [w for w in _SPLIT.split(line.strip()) if w] if many else [line.strip()]
             picked = [self.pick(fld, w) for w in words]
             if all(p is not None for p in picked):
@@ -262,7 +322,7 @@ class Console:
         found = [i for i, o in enumerate(options, 1) if word in self.texts.option(o)]
         if len(found) == 1:
             picked = options[found[0] - 1]
-            self.say([INDENT + self.texts("console.choice.picked", label=self.texts.option(picked))])
+            self.say([INDENT + self.texts("console.choice.picked", label=cut(self.texts.option(picked), ECHO_CELLS))])
             return picked
         if found:
             self.say([INDENT + self.texts("console.choice.several", text=word)]

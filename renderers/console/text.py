@@ -38,6 +38,18 @@ def pad(text: str, cells: int) -> str:
     return text + " " * max(0, cells - width(text))
 
 
+def cut(text: str, cells: int) -> str:
+    """`text` shortened to at most `cells` cells, ending in … when something was left out."""
+    if width(text) <= cells:
+        return text
+    kept, used = "", 0
+    for char in text:
+        if used + char_width(char) > cells - 1:
+            break
+        kept, used = kept + char, used + char_width(char)
+    return kept + "…"
+
+
 NO_LINE_START = frozenset("，。、；：！？）》」』”’】〕,.;:!?)]")
 
 

@@ -148,3 +148,179 @@ def test_console__bad_now__exits_2():
     result = subprocess.run([sys.executable, "-m", "commands.cli", "console", "--now", "tomorrow"], cwd=ROOT,
                             capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 2 and "--now" in result.stderr
+
+
+# -- issue 9, item 13: the console's rough edges ------------------------------------------
+class Interrupting(Script):
+    """Ctrl-C while the countdown sleeps."""
+
+    def sleep(self, seconds: float) -> None:
+        raise KeyboardInterrupt
+
+
+def test_console__ctrl_c_during_countdown__no_traceback_exit_130():
+    flow, source = load(FLOW)
+    script = Interrupting([], datetime(2026, 11, 29, 9, 0))
+    code = Console(Run(flow, source, lambda: script.now), texts_for(flow), script.terminal()).play()
+    assert code == 130
+    assert "已退出" in script.text and "Traceback" not in script.text
+
+
+def test_console__text_typed_where_only_enter_is_asked__refused_and_said_so():
+    code, script, run = play(["", "1", "下一步", "", ":quit"])
+    assert run.view().id == "identity"
+    assert "此处只需按回车键，您输入的“下一步”没有被采用" in script.text
+    assert [(d.key, d.choice) for d in run.decisions] == []
+
+
+def test_console__warning_answer_neither_1_nor_2__says_why_and_asks_again():
+    code, script, run = play(["", "1", "", "200037010088", "370102197410011110", "", "好的", "2", ":quit"])
+    assert "“好的”不是可选的回答，请输入 1（确定）或 2（取消）。" in script.text
+    assert run.view().id == "agency"
+
+
+def test_console__weak_password__its_confirmation_is_asked_again_too():
+    walk = ["", "1", "", "20071110822001207", "110108198504120144", "", "小学", "小学语文", "海淀", "", "1", "",
+            ""]
+    step7 = ["abc", "abc", *STEP7[2:], ""]
+    code, script, run = play([*walk, *step7, "Abc12345#", "Abc12345#", "100080", "", ":quit"])
+    assert run.complete, script.text[-2000:]
+    asked = [p for p in script.prompts if "确认密码" in p]
+    assert len(asked) == 2
+
+
+def test_console__date_field__format_shown_before_the_first_error():
+    code, script, run = play(["", "1", "", "20151110622990011", "110105199003071239", "",
+                              "赵明", "", "汉", "汉族", "3", "无", "北京市东城区教育委员会", ":quit"])
+    hint = "（日期格式：2015-09-01，也可以输入 2015/9/1、2015年9月1日 或 20150901）"
+    flow, _ = load(FLOW)
+    label = texts_for(flow).label("cert_issue_date")
+    index = next(i for i, line in enumerate(script.shown) if f"*{label}" in line)
+    assert hint in script.shown[index - 1]              # the first time it is asked, before any error
+
+
+def test_console__long_value__cut_in_the_echo():
+    long_school = "北京市海淀区" + "实验" * 40 + "小学"
+    from renderers.console.text import cut, width
+    shown = cut(long_school, 40)
+    assert width(shown) <= 40 and shown.endswith("…") and long_school.startswith(shown[:-1])
+
+
+def test_console__optional_checkbox__cleared_with_a_dash():
+    from engine import MemorySource, load_flow
+    from commands.console import load_catalog  # noqa: F401  (the real catalogue for the prompts)
+    import json
+    import yaml as _yaml
+
+    schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "schemas").glob("*.schema.json")}
+    flow_yaml = {"flow": {"id": "t", "version": "1", "title": "flow.title"},
+                 "steps": [{"id": "s", "kind": "form", "title": "step.terms.title",
+                            "fields": [{"id": "extras", "type": "checkbox", "label": "field.missing_materials.label",
+                                        "options": [{"value": "a", "label": "option.accept"},
+                                                    {"value": "b", "label": "option.decline"}]}]},
+                           {"id": "done", "kind": "summary", "title": "step.done.title"}]}
+
+    class Keys:
+        def __contains__(self, key):
+            return True
+
+        def __iter__(self):
+            return iter(())
+
+    flow = load_flow(_yaml.safe_dump(flow_yaml, allow_unicode=True), "<t>", schemas, Keys())
+    script = Script(["1,2", "", ":back"], datetime(2026, 11, 29, 9, 0))
+    run = Run(flow, MemorySource({}), lambda: script.now)
+    console = Console(run, texts_for(flow), script.terminal())
+    console.drafts["s"] = {"extras": ["a", "b"]}
+    script.lines = ["-", "", ":quit"]
+    console.play()
+    assert run.complete and run.application()["extras"] == []
+    assert any("输入 - 表示都不选" in p for p in script.prompts)
+
+
+class Pty:
+    """The console as a real process on a pseudo-terminal (what an applicant's terminal is)."""
+
+    def __init__(self):
+        import os
+        import pty
+
+        self.os = os
+        master, slave = pty.openpty()
+        env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm"}
+        def controlling_terminal() -> None:  # so that Ctrl-C on the terminal is SIGINT, as in a shell
+            import fcntl
+            import termios
+
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "commands.cli", "console", "--now", "2026-11-29 09:00"],
+                                     stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, close_fds=True,
+                                     preexec_fn=controlling_terminal)
+        os.close(slave)
+        self.master, self.out = master, b""
+
+    def read_until(self, text: str, timeout: float = 30) -> str:
+        import select
+        import time
+
+        end = time.monotonic() + timeout
+        while text.encode() not in self.out:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, end - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"{text!r} never shown; got:\n{self.out.decode(errors='replace')[-1500:]}")
+            try:
+                self.out += self.os.read(self.master, 65536)
+            except OSError:
+                raise AssertionError(f"{text!r} never shown; process ended:\n{self.out.decode()[-1500:]}")
+        return self.out.decode(errors="replace")
+
+    def type(self, keys: str) -> None:
+        self.os.write(self.master, keys.encode())
+
+    def close(self) -> int:
+        """Wait for the end, keeping everything it still wrote."""
+        try:
+            code = self.proc.wait(timeout=30)
+            while True:
+                try:
+                    chunk = self.os.read(self.master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.out += chunk
+            return code
+        finally:
+            self.os.close(self.master)
+
+
+def test_console_pty__enter_pressed_during_the_countdown__discarded():
+    term = Pty()
+    try:
+        term.read_until("秒后可以进入下一步")
+        term.type("\r")                              # while the button is inactive
+        term.read_until("请按回车键")
+        term.type("\r")                              # the one that counts
+        term.read_until("网上申报协议")
+        term.type(":quit\r")
+        assert term.close() == 0
+    except BaseException:
+        term.proc.kill()
+        raise
+    text = term.out.decode(errors="replace")
+    assert text.count("申报第二步") == 1 and "Traceback" not in text
+
+
+def test_console_pty__ctrl_c_during_the_countdown__no_traceback_exit_130():
+    term = Pty()
+    try:
+        term.read_until("秒后可以进入下一步")
+        term.type("\x03")
+        assert term.close() == 130
+    except BaseException:
+        term.proc.kill()
+        raise
+    text = term.out.decode(errors="replace")
+    assert "Traceback" not in text and "已退出" in text
