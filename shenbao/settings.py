@@ -37,6 +37,7 @@ class Settings:
     session_idle_minutes: int = 30
     session_absolute_hours: int = 8
     draft_idle_minutes: int = 30
+    draft_keep_hours: int = 12          # an expired draft is kept this long, to re-offer what was typed
     reset_minutes: int = 30
     reset_hold_days: int = 7            # no reset by mail this long after staff corrected the address
     max_body_bytes: int = 256 * 1024

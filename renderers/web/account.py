@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import secrets
+from dataclasses import replace
 from typing import Any, Mapping
 
 import bottle
@@ -165,6 +166,8 @@ class Accounts:
                   notices: tuple[str, ...] = (), row_version: int | None = None, status: int = 200) -> str:
         errors = errors or Errors()
         views = amendment.view(answers)
+        if answers is not None:
+            views = own_record_only(views, amendment.view())
         steps = [(self.web.t(v.title), without(self.texts.sections(v.sections, errors))) for v in views]
         all_sections = [s for _title, sections in steps for s in sections]
         return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
@@ -183,8 +186,7 @@ class Accounts:
                                  lines=[self.web.t("web.edit.not_allowed")], signed_in=True, back="/account")
         forms = bottle.request.forms.decode()
         row_version = required_number(forms.get("row_version"))
-        fields = [f for v in amendment.view() for s in v.sections for f in s.fields]
-        incoming = read_form(forms, fields)
+        incoming = posted_edits(forms, self.flow, amendment.rights.fields)
         if forms.get("action") == "fix":  # 确定 on a warning: back to the form, as typed
             return self.edit_page(app, amendment, {**typed_answers(self.web, app), **incoming},
                                   row_version=row_version)
@@ -220,6 +222,29 @@ class Accounts:
             notices.append(self.web.t("web.edit.replaced"))
         return self.web.render("message.html", title=self.web.t("web.edit.title"), lines=notices, ok=True,
                                signed_in=True, back="/account")
+
+
+def posted_edits(forms: Any, flow: Any, editable: frozenset[str]) -> dict[str, Any]:
+    """What was posted for the fields the status lets the applicant change. Read-only is judged
+    by the engine on the posted values, not on the stored ones: a certificate number changed to
+    one not in the registry makes the certificate fields typed, and what is typed there is
+    taken (judged on the stored answers, those fields were read-only and dropped, in a loop)."""
+    fields = [f for f in flow.fields.values() if f.id in editable and f.is_input]
+    return {k: v for k, v in read_form(forms, fields).items() if k in forms or isinstance(v, list)}
+
+
+def own_record_only(views: list[Any], stored: list[Any]) -> list[Any]:
+    """An edit shown again before it is saved shows nothing a lookup found for the values not
+    saved: read-only fields (a registry record's name, birth date, photo …) come from the
+    stored application, so typing another person's certificate and ID numbers reveals
+    nothing of them (the wizard shows only the refusal, too)."""
+    own = {f.id: f for v in stored for s in v.sections for f in s.fields}
+    result = []
+    for view in views:
+        sections = tuple(replace(s, fields=tuple(own.get(f.id, f) if f.readonly else f for f in s.fields))
+                         for s in view.sections)
+        result.append(replace(view, sections=sections))
+    return result
 
 
 def install(app: bottle.Bottle, web: Web) -> None:

@@ -102,7 +102,8 @@ def housekeeping(web: Web) -> tuple[Any, ...]:
         now = web.now()
         web.store.purge_sessions(now, timedelta(minutes=settings.session_idle_minutes),
                                  timedelta(hours=settings.session_absolute_hours))
-        web.store.purge_drafts(now - timedelta(minutes=settings.draft_idle_minutes))
+        web.store.purge_drafts(now - max(timedelta(minutes=settings.draft_idle_minutes),
+                                         timedelta(hours=settings.draft_keep_hours)))
         web.store.purge_failures(now - timedelta(days=1))
 
     return (purge,)

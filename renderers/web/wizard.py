@@ -7,15 +7,24 @@ in a draft. When the run reaches its summary step the application is created in 
 transaction (shenbao/applications.py) (the store hashes the password with argon2id; no secret field is kept in
 the answers). A warning the applicant may continue past is shown as a confirmation page
 that site.js turns into window.confirm(): 确定 stays to fix, 取消 continues.
+
+Every form names the step it was drawn for; a form from another step (a second tab, a
+page kept open past expiry) is not applied: the current step is shown with a message.
+Page views and the keep-alive endpoint (site.js calls it from the timeout warning and
+while the applicant types) extend an idle draft. An expired draft is kept a while longer:
+a form posted after expiry starts again at step 1 (its reading time and every gate are
+judged again) with everything typed so far re-offered on each step; a plain reload after
+expiry says why it restarts and shows nothing of the expired draft (it may be another
+person at a shared computer).
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 import bottle
 
-from engine import GateFailure, Run, SubmitResult
+from engine import Context, GateFailure, Run, SubmitResult
 from shenbao.applications import BUSY, create_application, without_secrets
 
 from .context import Web
@@ -23,6 +32,33 @@ from .forms import Errors, Texts, as_text, read_form, summary_links
 from .sessions import BROWSER_COOKIE, browser_key, check_csrf
 
 DRAFT = "wizard"
+
+
+def dependent_choices(web: Web, view: Any, answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Selects whose options filter reads another choice of the same step (现任教学科 by
+    现任教学段): for each value of that choice, the options then allowed, so that site.js can
+    narrow the list as soon as the choice changes. The server checks the pair anyway."""
+    flow = web.flow
+    step = next((s for s in flow.steps if s.id == view.id), None)
+    if step is None:
+        return {}
+    shown = {f.id: f for f in view.fields if not f.readonly}
+    found: dict[str, dict[str, Any]] = {}
+    for fld in step.fields:
+        spec = fld.options
+        if fld.id not in shown or fld.type != "select" or spec is None or spec.filter is None:
+            continue
+        controls = [n for n in spec.filter.names if n in shown and n != fld.id and shown[n].type in ("select", "radio")]
+        if len(controls) != 1:
+            continue
+        control, by, labels = controls[0], {}, {}
+        for option in shown[controls[0]].options:
+            ctx = Context(flow, web.source, web.local_now(), {**answers, control: option.value})
+            allowed = ctx.options(fld)
+            by[str(option.value)] = [str(o.value) for o in allowed]
+            labels.update({str(o.value): web.t(o.label) if o.label_is_key else o.label for o in allowed})
+        found[fld.id] = {"on": control, "by": by, "labels": labels}
+    return found
 
 
 class Wizard:
@@ -34,30 +70,54 @@ class Wizard:
     def _key(self) -> str:
         return browser_key(self.web, DRAFT)
 
-    def load(self) -> tuple[Run, dict[str, dict[str, Any]]] | None:
-        idle = timedelta(minutes=self.web.settings.draft_idle_minutes)
-        draft = self.web.store.load_draft(self._key(), self.web.now(), idle)
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.web.settings.draft_idle_minutes)
+
+    def read(self) -> tuple[dict[str, Any] | None, bool]:
+        """(the draft, whether it has been idle too long); None when there is none or it was
+        made with a flow that was never published here. A draft started under an earlier
+        published version is finished under it."""
+        keep = max(self.idle, timedelta(hours=self.web.settings.draft_keep_hours))
+        now = self.web.now()
+        draft = self.web.store.load_draft(self._key(), now, keep)
         if draft is None:
-            return None  # expired
+            return None, False
         digest = draft.get("run", {}).get("digest")
-        if digest != self.flow.digest:  # started under an earlier published version: finish under it
+        if digest != self.flow.digest:
             started = self.web.flows.of(digest) if self.web.flows is not None else None
             if started is None:
-                return None  # made with a flow that was never published here
+                return None, False
             self.flow, self.texts = started, Texts(started, self.web.catalog)
-        return Run(self.flow, self.web.source, self.web.local_now, state=draft["run"]), draft.get("typed", {})
+        saved = draft.get("saved_at")
+        return draft, saved is None or now - datetime.fromisoformat(saved) > self.idle
+
+    def live(self) -> None:
+        """Back to the live flow version (a run that starts again starts under it)."""
+        self.flow, self.texts = self.web.flow, Texts(self.web.flow, self.web.catalog)
+
+    def opened(self, draft: Mapping[str, Any]) -> tuple[Run, dict[str, dict[str, Any]]]:
+        return Run(self.flow, self.web.source, self.web.local_now, state=draft["run"]), dict(draft.get("typed", {}))
+
+    def load(self) -> tuple[Run, dict[str, dict[str, Any]]] | None:
+        """The live draft's run and typed-ahead values, or None (absent or expired)."""
+        draft, expired = self.read()
+        return None if draft is None or expired else self.opened(draft)
 
     def save(self, run: Run, typed: Mapping[str, Any]) -> None:
-        self.web.store.save_draft(self._key(), {"run": run.state(), "typed": dict(typed)}, self.web.now())
+        now = self.web.now()
+        self.web.store.save_draft(self._key(), {"run": run.state(), "typed": dict(typed),
+                                                "saved_at": now.isoformat()}, now)
 
     def start(self) -> None:
+        self.live()
         self.save(Run(self.flow, self.web.source, self.web.local_now), {})
 
     # -- pages ------------------------------------------------------------------------
     def page(self, run: Run, result: SubmitResult | None = None, typed: Mapping[str, Any] | None = None,
              incoming: Mapping[str, Any] | None = None, notices: tuple[str, ...] = (),
              busy: bool = False) -> str:
-        view = result.step if result is not None else run.view()
+        view = result.step if result is not None else (run.preview(typed) if typed else run.view())
         errors = self.texts.errors(result.problems, result.gates) if result is not None else Errors()
         sections = self.texts.sections(view.sections, errors, typed)
         warning = None
@@ -68,21 +128,78 @@ class Wizard:
             "step.html", step=view, title=self.web.t(view.title), body=self.web.t(view.body) if view.body else "",
             sections=sections, links=summary_links(sections, errors), warning=warning, show=show,
             wait_seconds=int(-(-view.wait_seconds // 1)), next_label=self.web.t(view.next_label or "action.next"),
-            notices=notices, busy=[self.web.t("web.wizard.busy")] if busy else [])
+            notices=notices, busy=[self.web.t("web.wizard.busy")] if busy else [],
+            timeout=self.timeout(), dependent=dependent_choices(self.web, view, run.answers))
+
+    def timeout(self) -> dict[str, Any]:
+        """What the timeout warning needs: the idle limit, when to warn, where to keep alive."""
+        seconds = int(self.idle.total_seconds())
+        return {"seconds": seconds, "warn_before": min(120, seconds // 2), "keepalive": "/apply/keepalive",
+                "minutes": self.web.settings.draft_idle_minutes}
+
+    def expired_text(self, kept: bool) -> str:
+        key = "web.wizard.expired_kept" if kept else "web.wizard.expired"
+        return self.web.t(key, minutes=self.web.settings.draft_idle_minutes)
+
+    # -- expiry and forms of other steps ----------------------------------------------
+    def restart(self, forms: Any, draft: Mapping[str, Any] | None) -> str:
+        """A form posted after the draft expired: back to step 1, everything typed re-offered."""
+        typed = self.reoffered(draft) if draft is not None else {}
+        self.live()
+        posted = forms.get("step")
+        if any(s.id == posted for s in self.flow.steps):
+            fields = self.flow.step(posted).fields
+            values = {k: v for k, v in without_secrets(self.flow, read_form(forms, fields)).items() if k in forms}
+            typed[posted] = {**typed.get(posted, {}), **values}
+        run = Run(self.flow, self.web.source, self.web.local_now)
+        typed = {k: v for k, v in typed.items() if v}
+        self.save(run, typed)
+        return self.page(run, typed=typed.get(run.step.id), notices=(self.expired_text(bool(typed)),))
+
+    def reoffered(self, draft: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """The expired draft's answers as typed text per step (what the forms would send back)."""
+        old, typed = self.opened(draft)
+        answers = old.answers
+        offered: dict[str, dict[str, Any]] = {}
+        for step in self.flow.steps:
+            values = {f.id: answers[f.id] if isinstance(answers[f.id], list) else as_text(answers[f.id])
+                      for f in step.fields if f.is_input and not f.secret and answers.get(f.id) not in (None, "")}
+            offered[step.id] = {**values, **typed.get(step.id, {})}
+        return offered
+
+    def other_step(self, run: Run, typed: Mapping[str, Any], posted: str | None) -> str:
+        """A form drawn for another step: nothing of it is applied; the current step is shown."""
+        known = next((s for s in self.flow.steps if s.id == posted), None)
+        text = self.web.t("web.wizard.other_step", current=self.web.t(run.step.title),
+                          posted=self.web.t(known.title) if known else "")
+        return self.page(run, typed=typed.get(run.step.id), notices=(text,))
+
+    def keep_alive(self) -> dict[str, Any]:
+        """Extend a live draft (site.js: the timeout warning's 继续填写, or typing)."""
+        draft, expired = self.read()
+        if draft is None or expired:
+            bottle.response.status = 410
+            return {"alive": False}
+        self.save(*self.opened(draft))
+        return {"alive": True, "seconds": int(self.idle.total_seconds())}
 
     # -- actions ----------------------------------------------------------------------
     def post(self) -> str:
-        loaded = self.load()
-        if loaded is None:
-            bottle.redirect("/apply/start?expired=1")
-        run, typed = loaded
         forms = bottle.request.forms.decode()
+        draft, expired = self.read()
+        if draft is None or expired:
+            return self.restart(forms, draft)
+        run, typed = self.opened(draft)
         action = forms.get("action", "next")
         step = run.step
-        if action == "back":
+        if forms.get("step") != step.id:
+            self.save(run, typed)
+            return self.other_step(run, typed, forms.get("step"))
+        if action in ("back", "refresh"):
             typed[step.id] = {k: v for k, v in without_secrets(self.flow, read_form(forms, step.fields)).items()
                               if k in forms}
-            run.back()
+            if action == "back":
+                run.back()
             self.save(run, typed)
             bottle.redirect("/apply")
         if action == "fix":
@@ -129,17 +246,28 @@ def install(app: bottle.Bottle, web: Web) -> None:
     @app.get("/apply")
     def show() -> str:
         wizard = Wizard(web)
-        loaded = wizard.load()
-        if loaded is None:
+        draft, expired = wizard.read()
+        if draft is None:
             if bottle.request.get_cookie(BROWSER_COOKIE) is None:  # cookies off: no loop of redirects
                 return web.render("message.html", title=web.t("web.home.apply"), lines=[web.t("web.cookies")],
                                back="/", back_label=web.t("web.back_home"))
             bottle.redirect("/apply/start")
-        run, typed = loaded
-        notices = (web.t("web.wizard.expired"),) if bottle.request.query.get("expired") else ()
+        if expired:  # say why it starts again; show nothing of the expired draft
+            wizard.live()
+            run = Run(web.flow, web.source, web.local_now)
+            wizard.save(run, {})
+            return wizard.page(run, notices=(wizard.expired_text(False),))
+        run, typed = wizard.opened(draft)
+        wizard.save(run, typed)  # a page view is activity: it extends the draft
+        notices = (wizard.expired_text(False),) if bottle.request.query.get("expired") else ()
         return wizard.page(run, typed=typed.get(run.step.id), notices=notices)
 
     @app.post("/apply")
     def submit() -> str:
         check_csrf(web)
         return Wizard(web).post()
+
+    @app.post("/apply/keepalive")
+    def keep_alive() -> dict[str, Any]:
+        check_csrf(web)
+        return Wizard(web).keep_alive()

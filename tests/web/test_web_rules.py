@@ -1,11 +1,12 @@
 """The manual's own rules, over HTTP: what the flow declares must hold when it matters."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
 
-from webjourney import WANG, WORK, application_of, next_step, step_answers, title, walk_to
+from webjourney import NEW, WANG, WORK, application_of, apply, login, next_step, step_answers, title, walk_to
 from websupport import FLOW
 
 
@@ -81,3 +82,48 @@ def test_submit__window_open__stored(browser, clock, web, store):
 def test_login__link_to_password_recovery__named_as_the_manual_names_it(browser, web):
     browser.get("/login")
     assert '<a href="/password/forgot">找回密码</a>' in browser.html     # the manual: “找回密码”链接
+
+
+# -- 修改申报信息: a changed certificate ---------------------------------------------------------
+def _edit_form(b):
+    return next(f for f in b.page.forms.values() if f.action == "/account/edit" and "row_version" in f.fields
+                and f.id is None)
+
+
+def test_edit__registry_applicant_changes_to_a_certificate_not_in_the_registry__typed_fields_taken(
+        browser, new_browser, clock, web, store):
+    apply(new_browser(), clock, web, WANG)
+    login(browser, WANG)
+    browser.get("/account/edit")
+    assert 'name="name"' not in browser.html                        # the registry's data: read-only
+    form = _edit_form(browser)
+    form["cert_no"] = NEW.cert_no                                    # in no registry
+    browser.page = form.submit()
+    assert "name" in browser.field_errors()                         # now typed by the applicant
+    form = _edit_form(browser)
+    for field_id, value in NEW.certificate.items():
+        form[field_id] = value
+    browser.page = form.submit()
+    assert web.t("web.edit.saved") in browser.text, (browser.summary(), browser.field_errors())
+    saved = store.find_application(cert_no=NEW.cert_no)
+    assert saved is not None and saved.id_no == WANG.id_no
+    assert {k: saved.answers[k] for k in ("cert_issuer", "cert_issue_date", "cert_subject")} == {
+        "cert_issuer": NEW.certificate["cert_issuer"], "cert_issue_date": NEW.certificate["cert_issue_date"],
+        "cert_subject": NEW.certificate["cert_subject"]}
+
+
+def test_edit__another_persons_certificate_and_id__refused_showing_nothing_of_them(
+        browser, new_browser, clock, web, store):
+    other = {"cert_no": "20121110831159587", "id_no": "110108198910107412"}   # 冯晓东, photo p0021
+    apply(new_browser(), clock, web, WANG)
+    login(browser, WANG)
+    browser.get("/account/edit")
+    own_photo = re.search(r'src="(data:image/[^"]+)"', browser.html).group(1)
+    form = _edit_form(browser)
+    form["cert_no"], form["id_no"] = other["cert_no"], other["id_no"]
+    browser.page = form.submit()
+    assert browser.summary() == [web.t("gate.application_exists")]
+    assert "冯晓东" not in browser.text and "1989-10-10" not in browser.text
+    assert re.findall(r'src="(data:image/[^"]+)"', browser.html) == [own_photo]
+    assert "王晓燕" in browser.text
+    assert application_of(store, WANG).cert_no == WANG.cert_no

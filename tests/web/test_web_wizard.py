@@ -221,7 +221,7 @@ def test_draft__abandoned_for_half_an_hour__expires(browser, clock, web):
     clock.advance(minutes=31)
     browser.post("/apply", {"action": "next", "teaching_stage": "primary"})
     assert browser.h1 == title(web, "notice")
-    assert web.t("web.wizard.expired") in browser.notices()
+    assert web.t("web.wizard.expired_kept", minutes=web.settings.draft_idle_minutes) in browser.notices()
 
 
 def test_draft__kept_server_side_and_passwords_never_in_it(browser, clock, web, store):

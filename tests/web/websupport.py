@@ -162,6 +162,9 @@ class Browser:
              follow: bool = True, csrf: str | None = None) -> Any:
         fields = dict(data or {})
         fields.setdefault("csrf_token", csrf if csrf is not None else self.csrf)
+        step = self.step_shown
+        if step is not None and path == "/apply":
+            fields.setdefault("step", step)  # the wizard's forms name the step they were drawn for
         response = self.app.post(path, fields, status="*")
         while follow and response.status_int in (301, 302, 303):
             response = response.follow(status="*")
@@ -204,6 +207,11 @@ class Browser:
     def csrf(self) -> str:
         found = _CSRF.search(self.html) if self.page is not None else None
         return found.group(1) if found else ""
+
+    @property
+    def step_shown(self) -> str | None:
+        found = re.search(r'name="step" value="([^"]*)"', self.html) if self.page is not None else None
+        return found.group(1) if found else None
 
     @property
     def h1(self) -> str:

@@ -6,7 +6,12 @@
      window.confirm(): OK (确定) submits the "fix" form, Cancel (取消) the "continue" form.
    - forms are not submitted twice by a double click.
    - the password-reset page: the code in the link's #fragment (never sent to the server,
-     so in no log) fills the reset-code field, and the fragment leaves the address bar. */
+     so in no log) fills the reset-code field, and the fragment leaves the address bar.
+   - #timeout-warning: shown (and focused, and announced) shortly before an idle draft would
+     expire; 继续填写 or Escape keeps it alive through the keep-alive endpoint, and so does
+     typing (at most once a minute).
+   - #dependent-choices: a select narrowed by another choice of the step (现任教学科 by
+     现任教学段) is rebuilt as soon as that choice changes. */
 (function () {
   "use strict";
 
@@ -59,11 +64,92 @@
     }
   }
 
+  function post(url, token) {
+    if (!window.fetch) { return Promise.resolve(false); }
+    return window.fetch(url, {method: "POST", credentials: "same-origin",
+                              headers: {"Content-Type": "application/x-www-form-urlencoded"},
+                              body: "csrf_token=" + encodeURIComponent(token)})
+      .then(function (r) { return r.ok; }, function () { return false; });
+  }
+
+  function timeoutWarning(box) {
+    var total = parseInt(box.getAttribute("data-timeout-seconds"), 10) || 0;
+    var lead = parseInt(box.getAttribute("data-warn-before"), 10) || 0;
+    var url = box.getAttribute("data-keepalive"), token = box.getAttribute("data-csrf");
+    var stay = box.querySelector("button.stay"), timer = null, pinged = Date.now(), back = null;
+    if (!total || !stay) { return; }
+    function arm() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(show, Math.max(0, total - lead) * 1000);
+    }
+    function show() {
+      back = document.activeElement;
+      box.hidden = false;
+      box.focus();
+      stay.focus();
+    }
+    function keep() {
+      pinged = Date.now();
+      return post(url, token).then(function (ok) {
+        if (ok) { arm(); }
+        return ok;
+      });
+    }
+    function dismiss() {
+      keep().then(function () {
+        box.hidden = true;
+        if (back && back.focus) { back.focus(); }
+      });
+    }
+    stay.addEventListener("click", dismiss);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { dismiss(); }
+    });
+    document.addEventListener("input", function () {
+      if (box.hidden && Date.now() - pinged > 60000) { keep(); }
+    });
+    window.shenbaoTimeout = {show: show, keep: keep};
+    arm();
+  }
+
+  function dependentChoices(data) {
+    Object.keys(data).forEach(function (id) {
+      var spec = data[id], target = document.getElementById(id);
+      var controls = document.querySelectorAll('[name="' + spec.on + '"]');
+      if (!target || !controls.length) { return; }
+      function current() {
+        var chosen = "";
+        Array.prototype.forEach.call(controls, function (c) {
+          if (c.tagName === "SELECT" || c.checked) { chosen = c.value; }
+        });
+        return chosen;
+      }
+      function rebuild() {
+        var allowed = spec.by[current()] || [], keep = target.value;
+        while (target.options.length > 1) { target.remove(1); }
+        allowed.forEach(function (value) {
+          var option = document.createElement("option");
+          option.value = value;
+          option.textContent = spec.labels[value] || value;
+          if (value === keep) { option.selected = true; }
+          target.appendChild(option);
+        });
+      }
+      Array.prototype.forEach.call(controls, function (c) { c.addEventListener("change", rebuild); });
+    });
+  }
+
   function start() {
     resetCode();
     Array.prototype.forEach.call(document.querySelectorAll("[data-wait]"), countdown);
     Array.prototype.forEach.call(document.querySelectorAll("[data-confirm]"), confirmWarning);
     Array.prototype.forEach.call(document.querySelectorAll("form"), once);
+    var warning = document.getElementById("timeout-warning");
+    if (warning) { timeoutWarning(warning); }
+    var dependent = document.getElementById("dependent-choices");
+    if (dependent) {
+      try { dependentChoices(JSON.parse(dependent.textContent)); } catch (ignored) { /* the server still checks */ }
+    }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   }

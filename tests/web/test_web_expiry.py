@@ -1,0 +1,98 @@
+"""Forms from another step, and typing kept through an idle draft's expiry (issue 9, items 8–9)."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from renderers.web.app import make_app, web_of
+from webjourney import PASSWORD, WANG, WORK, application_of, next_step, step_answers, title, walk_to
+from websupport import Browser
+
+
+def test_two_tabs__step_5_form_sent_after_moving_on__current_step_shown_nothing_applied(browser, clock, web, store):
+    walk_to(browser, clock, web, WANG, "point")
+    next_step(browser, WANG, "point")                                    # tab 1: on to step 6
+    assert browser.h1 == title(web, "notes")
+    browser.post("/apply", {"action": "next", "step": "point", "point": "bj_haidian_preschool"})   # tab 2
+    assert browser.h1 == title(web, "notes")                             # the must-read step is still shown
+    assert web.t("web.wizard.other_step", posted=title(web, "point"), current=title(web, "notes")) in browser.notices()
+    next_step(browser, WANG, "notes")
+    next_step(browser, WANG, "application")
+    assert application_of(store, WANG).answers["point"] == WANG.point   # tab 2's choice was not applied
+
+
+def test_form_without_its_step__refused_like_another_steps(browser, clock, web):
+    walk_to(browser, clock, web, WANG, "terms")
+    browser.post("/apply", {"action": "next", "step": "", "accept_terms": "accept"})
+    assert browser.h1 == title(web, "terms")
+
+
+def test_expired__step_7_sent__back_to_step_1_with_its_reading_time_and_every_answer_offered_again(
+        browser, clock, web, store):
+    walk_to(browser, clock, web, WANG, "application")
+    clock.advance(minutes=web.settings.draft_idle_minutes + 1)
+    browser.post("/apply", {**step_answers(WANG, "application"), "action": "next"})
+    assert browser.h1 == title(web, "notice")
+    assert browser.notices() == [web.t("web.wizard.expired_kept", minutes=web.settings.draft_idle_minutes)]
+    browser.post("/apply", {"action": "next"})                           # the stale form cannot skip step 1
+    assert browser.h1 == title(web, "notice")
+    assert web.t("gate.min_read_time", seconds=3) in browser.summary()
+    clock.advance(seconds=3)
+    browser.submit()
+    assert browser.h1 == title(web, "terms") and 'value="accept" checked' in browser.html
+    browser.submit()
+    assert browser.value("cert_no") == WANG.cert_no and browser.value("id_no") == WANG.id_no
+    for step_id in ("identity", "agency", "point", "notes"):
+        browser.submit()
+    assert browser.h1 == title(web, "application"), browser.summary()
+    assert browser.value("school_name") == WORK["school_name"] and browser.value("email") == WANG.email
+    assert browser.value("password") in ("", None)                        # never kept
+    browser.submit({"password": PASSWORD, "password_confirm": PASSWORD})
+    assert browser.h1 == title(web, "done")
+    assert application_of(store, WANG).answers["mobile"] == WORK["mobile"]
+
+
+def test_expired__message_states_the_configured_limit(settings, clock, store):
+    app = make_app(replace(settings, draft_idle_minutes=45), clock=clock, store=store)
+    web, browser = web_of(app), Browser(app)
+    walk_to(browser, clock, web, WANG, "identity")
+    clock.advance(minutes=46)
+    browser.post("/apply", {**step_answers(WANG, "identity"), "action": "next"})
+    assert browser.notices() == [web.t("web.wizard.expired_kept", minutes=45)]
+    assert "45分钟" in browser.notices()[0] and "30分钟" not in browser.text
+
+
+def test_expired__reload__says_why_it_restarts_and_shows_nothing_of_the_old_draft(browser, clock, web):
+    walk_to(browser, clock, web, WANG, "agency")
+    clock.advance(minutes=web.settings.draft_idle_minutes + 1)
+    browser.get("/apply")
+    assert browser.h1 == title(web, "notice")
+    assert browser.notices() == [web.t("web.wizard.expired", minutes=web.settings.draft_idle_minutes)]
+    clock.advance(seconds=3)
+    browser.submit()
+    browser.submit({"accept_terms": "accept"})
+    assert browser.value("cert_no") in ("", None)
+
+
+def test_draft__page_views_and_keep_alive_extend_it(browser, clock, web):
+    walk_to(browser, clock, web, WANG, "agency")
+    idle = web.settings.draft_idle_minutes
+    clock.advance(minutes=idle - 5)
+    browser.get("/apply")                                                 # a page view is activity
+    clock.advance(minutes=idle - 5)
+    answer = browser.post("/apply/keepalive", {}, follow=False)
+    assert answer.status_int == 200 and answer.json == {"alive": True, "seconds": idle * 60}
+    clock.advance(minutes=idle - 5)
+    next_step(browser, WANG, "agency")
+    assert browser.h1 == title(web, "point")
+    clock.advance(minutes=idle + 1)
+    assert browser.post("/apply/keepalive", {}, follow=False, status=410).json == {"alive": False}
+
+
+def test_timeout_warning__on_every_step__an_announced_dialog_with_a_way_to_stay(browser, clock, web):
+    walk_to(browser, clock, web, WANG, "identity")
+    html = browser.html
+    assert 'role="alertdialog"' in html and 'aria-modal="true"' in html and 'id="timeout-warning"' in html
+    assert f'data-timeout-seconds="{web.settings.draft_idle_minutes * 60}"' in html
+    assert 'data-keepalive="/apply/keepalive"' in html
+    assert web.t("web.timeout.stay") in browser.text
