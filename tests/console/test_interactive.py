@@ -62,7 +62,7 @@ def test_console__whole_walk_with_detours__reaches_step_8():
         "1", "",                              # 接受
         "2007111082200120", "110108198504120144", "",   # step 3: 16 digits → warning
         "1", "20071110822001207", "",         # 确定: fix the number
-        "小学", "语文", "小学语文", "hz_xihu", "",   # step 4: several matches, then an agency without a plan
+        "小学", "语文", "hz_xihu", "",        # step 4: 语文 among 小学's subjects only, then an agency without a plan
         "", "", "海淀", "",                    # keep, keep, pick by a unique part of the name
         "", "",                               # step 5: nothing chosen → refused
         ":back", "", "", "", "",              # back to step 4 and on again, keeping everything
@@ -76,7 +76,7 @@ def test_console__whole_walk_with_detours__reaches_step_8():
     text = script.text
     for shown in ("请阅读以上内容，3秒后可以进入下一步……", "请选择“接受”网上申报协议后再进入下一步。",
                   "您输入的证书号码“2007111082200120”不规范", "请重新填写教师资格证书号码。",
-                  "有多个选项包含“语文”", "所选注册机构未开展注册工作", "电子照片：[照片]", "姓名：王晓燕",
+                  "已选择：小学语文", "所选注册机构未开展注册工作", "电子照片：[照片]", "姓名：王晓燕",
                   "请选择一个现场确认点后再进入下一步。", "海淀区教师进修学校确认点", "已选择：北京市海淀区教育委员会",
                   "申报第八步　完成（8/8）", "电子邮箱：wangxiaoyan@163.com", "申请状态：信息提交成功，等待现场确认"):
         assert shown in text, shown

@@ -90,12 +90,12 @@ def test_import__duplicate_keys_across_chunks__reported_by_row(synced: Store, tm
     path = tmp_path / "stages.csv"
     path.write_text("code,name\na,A\nb,B\nc,C\na,again\nd,D\nb,again\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
-        import_file(synced, flow_datasets(), "teaching_stages", path, chunk_size=2)
+        import_file(synced, flow_datasets(), "cert_types", path, chunk_size=2)
     assert [(p.row, p.code, p.value) for p in caught.value.problems] == [
         (4, "IMPORT_DUPLICATE_KEY", "a"), (6, "IMPORT_DUPLICATE_KEY", "b")]
     path.write_text("code,name\na,A\na,B\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
-        import_file(synced, flow_datasets(), "teaching_stages", path)
+        import_file(synced, flow_datasets(), "cert_types", path)
     assert [(p.row, p.code, p.value) for p in caught.value.problems] == [
         (2, "IMPORT_DUPLICATE_KEY", "a")]
 
@@ -137,12 +137,12 @@ def test_import__reimport__replaces_rows_and_bumps_generation(synced: Store, tmp
     datasets = flow_datasets()
     path = tmp_path / "stages.yaml"
     path.write_text("- {code: a, name: A}\n- {code: b, name: B}\n", encoding="utf-8")
-    import_file(synced, datasets, "teaching_stages", path)
-    generation = synced.dataset_generation("teaching_stages")[0]
+    import_file(synced, datasets, "cert_types", path)
+    generation = synced.dataset_generation("cert_types")[0]
     path.write_text("- {code: c, name: C}\n", encoding="utf-8")
-    import_file(synced, datasets, "teaching_stages", path)
-    assert synced.rows("teaching_stages", {}) == [{"code": "c", "name": "C"}]
-    assert synced.dataset_generation("teaching_stages") == (generation + 1, 1)
+    import_file(synced, datasets, "cert_types", path)
+    assert synced.rows("cert_types", {}) == [{"code": "c", "name": "C"}]
+    assert synced.dataset_generation("cert_types") == (generation + 1, 1)
 
 
 def test_import__into_store_never_synced__syncs_the_dataset_first(store: Store) -> None:
@@ -243,7 +243,7 @@ def test_import__between_chunks__other_writers_get_through(backend, tmp_path: Pa
         if done < total:  # mid-import: the importer must not be holding the write lock
             created.append(new_application(impatient, cert_no=f"C{done}").application_no)
 
-    import_file(importer, flow_datasets(), "teaching_stages", path, progress, chunk_size=10)
-    assert len(created) == 2 and len(importer.rows("teaching_stages", {})) == 30
+    import_file(importer, flow_datasets(), "cert_types", path, progress, chunk_size=10)
+    assert len(created) == 2 and len(importer.rows("cert_types", {})) == 30
     importer.close()
     impatient.close()

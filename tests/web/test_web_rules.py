@@ -127,3 +127,45 @@ def test_edit__another_persons_certificate_and_id__refused_showing_nothing_of_th
     assert re.findall(r'src="(data:image/[^"]+)"', browser.html) == [own_photo]
     assert "王晓燕" in browser.text
     assert application_of(store, WANG).cert_no == WANG.cert_no
+
+
+# -- option order and dependent choices -----------------------------------------------------
+def _options(html, field_id):
+    found = re.search(rf'<select id="{field_id}"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', found.group(1)) if found else []
+
+
+def test_options__in_the_declared_order_none_and_other_last(browser, clock, web):
+    walk_to(browser, clock, web, WANG, "agency")
+    assert [label for _v, label in _options(browser.html, "teaching_stage")] == [
+        "幼儿园", "小学", "初级中学", "高级中学", "中等职业学校"]
+    next_step(browser, WANG, "agency")
+    next_step(browser, WANG, "point")
+    next_step(browser, WANG, "notes")
+    assert [label for _v, label in _options(browser.html, "highest_degree")] == ["博士", "硕士", "学士", "无"]
+    titles = [label for _v, label in _options(browser.html, "professional_title")]
+    assert titles[:3] == ["正高级教师", "高级教师", "一级教师"] and titles[-1] == "未评"
+    for fld in FLOW.fields.values():
+        options = _options(browser.html, fld.id)
+        values = [v for v, _label in options]
+        tail = [v for v in values if v in ("none", "other")]
+        assert values[len(values) - len(tail):] == tail, f"{fld.id}: 无/其他 not last: {values}"
+
+
+def test_subject__narrowed_by_the_stage__refused_when_inconsistent_and_updated_without_scripts(
+        browser, clock, web, store):
+    walk_to(browser, clock, web, WANG, "agency")
+    browser.post("/apply", {**step_answers(WANG, "agency"), "teaching_stage": "primary",
+                            "teaching_subject": "senior_physics", "action": "next"})   # 小学 with 高中物理
+    assert browser.h1 == title(web, "agency") and "teaching_subject" in browser.field_errors()
+    subjects = [v for v, _label in _options(browser.html, "teaching_subject")]
+    assert subjects and all(v.startswith("primary_") for v in subjects)
+    browser.post("/apply", {**step_answers(WANG, "agency"), "teaching_stage": "senior", "action": "refresh"})
+    assert browser.h1 == title(web, "agency")                      # a round trip, nothing submitted
+    subjects = [v for v, _label in _options(browser.html, "teaching_subject")]
+    assert "senior_physics" in subjects and not any(v.startswith("primary_") for v in subjects)
+    assert 'value="refresh"' in browser.html and 'id="dependent-choices"' in browser.html
+    data = re.search(r'<script type="application/json" id="dependent-choices">(.*?)</script>', browser.html, re.S)
+    import json
+    by = json.loads(data.group(1))["teaching_subject"]["by"]
+    assert "primary_chinese" in by["primary"] and "senior_physics" not in by["primary"]
