@@ -138,7 +138,15 @@ class Builder:
             self.problem(path + ("file",), "REF_018", f"dataset '{name}': file '{spec['file']}' does not exist",
                          "the path is relative to the flow file's folder: check the name, or remove `file:` "
                          "and load the data with `shenbao import`")
-        self.datasets[name] = model.Dataset(name, dict(spec["columns"]), tuple(spec["key"]), spec.get("file"))
+        self.check_required(path, spec)
+        self.datasets[name] = model.Dataset(name, dict(spec["columns"]), tuple(spec["key"]), spec.get("file"),
+                                            tuple(spec.get("required", ())))
+
+    def check_required(self, path: Path, spec: dict[str, Any]) -> None:
+        for index, column in enumerate(spec.get("required", [])):
+            if column not in spec["columns"]:
+                self.problem(path + ("required", index), "REF_004", f"required column '{column}' is not a column",
+                             did_you_mean(column, spec["columns"]))
 
     def dataset_ref(self, path: Path, name: str) -> bool:
         if name in self.datasets:

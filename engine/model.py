@@ -22,6 +22,7 @@ class Dataset:
     columns: Mapping[str, str]
     key: tuple[str, ...]
     file: str | None = None
+    required: tuple[str, ...] = ()  # besides the key: columns no row may leave empty
 
 
 @dataclass(frozen=True)

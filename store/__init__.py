@@ -13,6 +13,7 @@ from .importer import import_file, load_demo
 from .records import (Application, AuditEntry, ImportReport, Mail, Message, Session, Staff,
                       SyncReport)
 from .staff_queries import check_row, post_message_audited, status_counts, typed_value
+from .values import is_code
 from .store import Store
 from .web_queries import claim_mail
 
@@ -20,5 +21,6 @@ __all__ = [
     "APPLICATIONS", "Application", "AuditEntry", "DatasetLike", "Duplicate", "ImportFailed",
     "ImportProblem", "ImportReport", "InUse", "Mail", "Message", "NotFound", "Session",
     "Staff", "StaleWrite", "Store", "StoreBusy", "StoreError", "SyncReport", "import_file",
-    "load_demo", "documents", "flow_versions", "check_row", "post_message_audited", "status_counts", "typed_value", "claim_mail",
+    "load_demo", "documents", "flow_versions", "check_row", "post_message_audited", "status_counts", "typed_value",
+    "is_code", "claim_mail",
 ]

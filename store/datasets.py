@@ -51,6 +51,7 @@ class Spec:
     columns: Mapping[str, str]
     key: tuple[str, ...]
     index: frozenset[str] = frozenset()
+    required: tuple[str, ...] = ()  # not part of the table's shape: checked by imports and edits
 
     @property
     def table_name(self) -> str:
@@ -75,7 +76,8 @@ def spec_of(name: str, dataset: DatasetLike, index: Iterable[str] = ()) -> Spec:
             raise StoreError("DATASET_BAD_TYPE", dataset=name, column=column, type=column_type)
     if not key or any(k not in columns for k in key):
         raise StoreError("DATASET_BAD_KEY", dataset=name)
-    return Spec(name, columns, key, frozenset(c for c in index if c in columns))
+    required = tuple(c for c in getattr(dataset, "required", ()) if c in columns and c not in key)
+    return Spec(name, columns, key, frozenset(c for c in index if c in columns), required)
 
 
 def identifier(*parts: str) -> str:

@@ -25,7 +25,7 @@ from .errors import ImportFailed, ImportProblem, StoreError
 from .records import ImportReport
 from .schema import dataset_tables
 from .sources import Record, csv_records, line_count, yaml_records
-from .values import converter
+from .values import converter, is_code
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
@@ -91,6 +91,8 @@ class _Loader:
         self.columns = list(spec.columns)
         self.convert = [converter(spec.columns[c], photo_dir) for c in self.columns]
         self.key_at = [self.columns.index(k) for k in spec.key]
+        self.required_at = [self.columns.index(c) for c in spec.required]
+        self.code_at = [at for at in self.key_at if spec.columns[self.columns[at]] == "text"]
         self.staging: sa.Table | None = None
 
     def load(self, records: Iterator[Record], progress: Progress | None, total: int) -> int:
@@ -185,6 +187,20 @@ class _Loader:
             if values[at] is None:
                 self.problems.add(ImportProblem(record.row, "IMPORT_KEY_EMPTY", self.columns[at],
                                                 None, record.line))
+                return None
+        return self._check_more(record, values)
+
+    def _check_more(self, record: Record, values: list[Any]) -> tuple[Any, ...] | None:
+        """Required columns filled, text keys that are codes (what staff edits check too)."""
+        for at in self.required_at:
+            if values[at] is None:
+                self.problems.add(ImportProblem(record.row, "IMPORT_REQUIRED_EMPTY", self.columns[at],
+                                                None, record.line))
+                return None
+        for at in self.code_at:
+            if not is_code(values[at]):
+                self.problems.add(ImportProblem(record.row, "IMPORT_BAD_CODE", self.columns[at],
+                                                _shown(values[at]), record.line))
                 return None
         values.append(record.row)
         return tuple(values)

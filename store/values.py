@@ -8,7 +8,9 @@ never reads a file other than an image it is asked for.
 """
 from __future__ import annotations
 
+
 import math
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -94,6 +96,15 @@ def read_image(name: Any, photo_dir: Path | None) -> bytes | None:
     if base not in path.parents or not path.is_file():
         raise ValueError("IMPORT_IMAGE_MISSING")
     return path.read_bytes()
+
+
+# What a key of type text may hold (a point's or an agency's code, a certificate number):
+# no control or invisible characters, no path separators, no spaces, at most 40 characters.
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+def is_code(value: Any) -> bool:
+    return isinstance(value, str) and bool(CODE.match(value)) and ".." not in value
 
 
 CONVERTERS: dict[str, Callable[[Any], Any]] = {

@@ -37,6 +37,7 @@ class DS:
     columns: Mapping[str, str]
     key: tuple[str, ...]
     file: str | None = None
+    required: tuple[str, ...] = ()
 
 
 def flow_document() -> dict[str, Any]:
@@ -45,7 +46,7 @@ def flow_document() -> dict[str, Any]:
 
 
 def flow_datasets() -> dict[str, DS]:
-    return {name: DS(dict(spec["columns"]), tuple(spec["key"]), spec.get("file"))
+    return {name: DS(dict(spec["columns"]), tuple(spec["key"]), spec.get("file"), tuple(spec.get("required", ())))
             for name, spec in flow_document()["datasets"].items()}
 
 

@@ -247,3 +247,13 @@ def test_import__between_chunks__other_writers_get_through(backend, tmp_path: Pa
     assert len(created) == 2 and len(importer.rows("cert_types", {})) == 30
     importer.close()
     impatient.close()
+
+
+def test_import__required_column_empty_or_key_no_code__refused_by_row(synced: Store, tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_text("agency,cycle,opens,closes\nbj,2027,2027-01-01 08:00,\n../x,2027,2027-01-01 08:00,"
+                    "2027-12-31 17:00\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", path)
+    assert [(p.row, p.code, p.column) for p in caught.value.problems] == [
+        (1, "IMPORT_REQUIRED_EMPTY", "closes"), (2, "IMPORT_BAD_CODE", "agency")]

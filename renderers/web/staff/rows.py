@@ -3,7 +3,9 @@ dataset's declared columns and checked by their types, as the importer checks da
 
 Text columns are text boxes (long ones text areas), dates and datetimes are typed as in
 the data files (YYYY-MM-DD, YYYY-MM-DD HH:MM); a window's start must not be after its
-end. Saving goes through the store's `update_row`/`insert_row`, then the audit log
+end; the key and the dataset's `required` columns may not be empty and a text key must be a
+code (no control characters, separators or spaces), as in an import. A column the form did
+not send is left as it is (a partial POST never clears it); nothing is changed on refusal. Saving goes through the store's `update_row`/`insert_row`, then the audit log
 records every changed value (old and new).
 """
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from shenbao.catalog import format_value
-from store import Duplicate, NotFound, Staff, StoreError, check_row, typed_value
+from store import Duplicate, NotFound, Staff, StoreError, check_row, is_code, typed_value
 
 from .base import Desk
 
@@ -47,11 +49,13 @@ class RowForm:
         return found
 
     def read(self, forms: Any) -> dict[str, str | None]:
-        return {c: (forms.get(c) or "").replace("\r\n", "\n").strip() or None for c in self.editable}
+        """The posted columns only: one the form did not send keeps its stored value."""
+        return {c: (forms.get(c) or "").replace("\r\n", "\n").strip() or None for c in self.editable
+                if c in forms}
 
     def check(self, typed: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> bool:
         """True when every value fits its column; problems go to `errors` (as text)."""
-        for column, code in check_row(self.columns, typed).items():
+        for column, code in {**check_row(self.columns, typed), **self.missing(typed, current)}.items():
             self.errors[column] = self.desk.web.catalog.first([f"staff.row.{code}", "staff.row.invalid"],
                                                               label=self.label(column))
         window = WINDOWS.get(self.dataset)
@@ -61,6 +65,20 @@ class RowForm:
                 self.errors[window[1]] = self.desk.t("staff.row.window", start=self.label(window[0]),
                                                      end=self.label(window[1]))
         return not self.errors
+
+    def missing(self, typed: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, str]:
+        """Column → code for a key or required column left empty, or a text key that is no code."""
+        declared = self.desk.flow.datasets[self.dataset]
+        found: dict[str, str] = {}
+        for column in (*declared.key, *declared.required):
+            if column not in self.editable:
+                continue
+            value = typed.get(column) if column in typed or current is None else current.get(column)
+            if value is None:
+                found[column] = "IMPORT_REQUIRED_EMPTY"
+            elif column in declared.key and self.columns[column] == "text" and not is_code(value):
+                found[column] = "IMPORT_BAD_CODE"
+        return found
 
     def value(self, column: str, typed: Mapping[str, Any], current: Mapping[str, Any] | None) -> Any:
         """A column's value after the edit, typed (a checked raw value or the stored one)."""
