@@ -18,7 +18,7 @@ from engine import Amendment, Context, Status, answers_from_json, edit_rights
 from shenbao.applications import amend_application, step_view_of
 from store import APPLICATIONS, Application, Duplicate, StaleWrite
 
-from . import captcha, sessions
+from . import captcha, kept_edits, sessions
 from .context import Web
 from .inputs import required_number
 from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without, writable
@@ -65,13 +65,13 @@ class Accounts:
 
     # -- login ------------------------------------------------------------------------
     def login_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
-                   status: int = 200) -> str:
+                   status: int = 200, notices: tuple[str, ...] = ()) -> str:
         errors = errors or Errors()
         fields = [simple_field("id_no", self.texts.label("id_no"), autocomplete="username"),
                   simple_field("cert_no", self.texts.label("cert_no")),
                   simple_field("password", self.web.t("web.login.password"), "password", "current-password")]
         return self.web.page("simple_form.html", status, title=self.web.t("web.login.title"),
-                             intro=[self.web.t("web.login.intro")], notices=[], fields=fields,
+                             intro=[self.web.t("web.login.intro")], notices=list(notices), fields=fields,
                              values=values or {}, errors=errors, links=error_links(errors), action=LOGIN,
                              captcha="login", nonce=secrets.token_hex(4), submit=self.web.t("web.login.submit"),
                              extra_links=[("/password/forgot", self.web.t("web.login.forgot"))], after=[])
@@ -171,7 +171,7 @@ class Accounts:
         steps = [(self.web.t(v.title), without(self.texts.sections(v.sections, errors))) for v in views]
         all_sections = [s for _title, sections in steps for s in sections]
         return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
-                             warning=warning, notices=notices, signed_in=True,
+                             warning=warning, notices=notices, signed_in=True, owner=kept_edits.owner_tag(self.web, app.id),
                              row_version=app.row_version if row_version is None else row_version)
 
     def confirmed(self, app: Application) -> dict[str, Any]:
@@ -252,7 +252,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     @app.get(LOGIN)
     def login_form() -> str:
-        return accounts.login_page()
+        kept = (web.t("web.edit.kept_login"),) if bottle.request.query.get("kept") else ()
+        return accounts.login_page(notices=kept)
 
     @app.post(LOGIN)
     def login() -> str:
@@ -261,7 +262,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     @app.get("/account/welcome")
     def welcome() -> str:
-        current_application(web)
+        if kept_edits.waiting(web, current_application(web).id):
+            bottle.redirect("/account/edit")  # an edit sent after the session expired: offer it back
         return web.render("message.html", title=web.t("web.login.prompt.title"),
                           lines=[web.t("web.login.prompt.body")], ok=True, signed_in=True,
                           back="/account", back_label=web.t("web.login.prompt.ok"))
@@ -289,10 +291,17 @@ def install(app: bottle.Bottle, web: Web) -> None:
         if not amendment.rights.allowed:
             return web.page("message.html", 403, title=web.t("web.edit.title"),
                             lines=[web.t("web.edit.not_allowed")], signed_in=True, back="/account")
+        kept = kept_edits.take(web, found.id)
+        if kept is not None:
+            typed = {**typed_answers(web, found), **kept["form"]}
+            return accounts.under(found).edit_page(found, amendment, typed, notices=(web.t("web.edit.kept"),),
+                                                   row_version=kept_edits.row_version(kept, found.row_version))
         return accounts.under(found).edit_page(found, amendment)
 
     @app.post("/account/edit")
     def edit() -> str:
+        if sessions.current_session(web, "applicant") is None and kept_edits.keep(web):
+            bottle.redirect(LOGIN + "?kept=1")
         found = current_application(web)
         sessions.check_csrf(web)
         return accounts.under(found).edit(found)

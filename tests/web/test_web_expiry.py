@@ -96,3 +96,55 @@ def test_timeout_warning__on_every_step__an_announced_dialog_with_a_way_to_stay(
     assert f'data-timeout-seconds="{web.settings.draft_idle_minutes * 60}"' in html
     assert 'data-keepalive="/apply/keepalive"' in html
     assert web.t("web.timeout.stay") in browser.text
+
+
+# -- 修改申报信息 after the session expired ------------------------------------------------------
+def _edit_form(b):
+    return next(f for f in b.page.forms.values() if f.action == "/account/edit" and "row_version" in f.fields
+                and f.id is None)
+
+
+def test_edit__session_expired_before_saving__kept_and_offered_back_after_login(
+        browser, new_browser, clock, web, store):
+    from webjourney import apply, login
+    apply(new_browser(address="10.9.9.9"), clock, web, WANG)
+    login(browser, WANG)
+    browser.get("/account/edit")
+    form = _edit_form(browser)
+    form["school_name"] = "海淀第三实验小学"
+    clock.advance(minutes=web.settings.session_idle_minutes + 1)
+    browser.page = form.submit().maybe_follow()
+    assert web.t("web.edit.kept_login") in browser.text                  # to the login page, typing kept
+    assert application_of(store, WANG).answers["school_name"] == WORK["school_name"]   # nothing saved yet
+    login(browser, WANG)
+    assert browser.value("school_name") == "海淀第三实验小学"             # offered back
+    assert web.t("web.edit.kept") in browser.text
+    browser.page = _edit_form(browser).submit()
+    assert web.t("web.edit.saved") in browser.text
+    assert application_of(store, WANG).answers["school_name"] == "海淀第三实验小学"
+
+
+def test_edit__kept_edit__never_offered_to_another_applicant_on_that_browser(
+        browser, new_browser, clock, web, store):
+    from webjourney import LI, apply, login
+    apply(new_browser(address="10.9.9.9"), clock, web, WANG)
+    apply(new_browser(address="10.9.9.8"), clock, web, LI)
+    login(browser, WANG)
+    browser.get("/account/edit")
+    form = _edit_form(browser)
+    form["school_name"] = "王的修改"
+    clock.advance(minutes=web.settings.session_idle_minutes + 1)
+    browser.page = form.submit().maybe_follow()
+    login(browser, LI)
+    browser.get("/account/edit")
+    assert "王的修改" not in browser.html and web.t("web.edit.kept") not in browser.text
+    login(browser, WANG)
+    browser.get("/account/edit")
+    assert "王的修改" not in browser.html                                  # dropped, not kept for later
+
+
+def test_edit__forged_owner__nothing_kept(browser, clock, web, store):
+    browser.get("/login")
+    response = browser.post("/account/edit", {"owner": "1.deadbeef", "school_name": "x", "row_version": "1"},
+                            follow=False, status="*")
+    assert response.status_int in (302, 303) and "kept=1" not in response.headers.get("Location", "")
