@@ -121,7 +121,7 @@ def test_pdf__long_values__clean_page_break_and_no_closing_punctuation_at_line_s
 @pytest.mark.expects_missing_glyphs
 def test_pdf__character_no_font_has__reported_by_plan_and_fpdf(samples, caplog):
     """The guard in conftest works: a character outside the font is noticed, not silent."""
-    odd = "\U0001F600"  # an emoji: not in Noto Sans CJK
+    odd = "\U00030000"  # CJK Extension G: in neither Noto Sans CJK nor HanaMin
     view = pdf_samples.view(dict(samples["typed_without_photo"], address="北京" + odd))
     assert odd in prepared_fonts().plan(odd).missing
     render_pdf(view)

@@ -195,3 +195,36 @@ def test_browser__no_javascript_needed_for_the_confirmation(chrome, site, web):
     shoot(chrome, "03-identity-confirm-nojs")
     chrome.click("#warning-continue button")
     chrome.wait(lambda: chrome.h1() == web.t("step.agency.title"), what="step 4")
+
+
+def test_browser__timeout_warning_and_a_subject_list_narrowed_by_the_stage(chrome, site, web):
+    """Issue 9: the timeout warning is a focused dialog with a way to stay; 现任教学科 follows 现任教学段."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    from webjourney import WANG
+    chrome.go(site.url + "/apply/start")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
+    chrome.click('input[name="accept_terms"][value="accept"]')
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.identity.title"), what="step 3")
+    chrome.type("#cert_no", WANG.cert_no)
+    chrome.type("#id_no", WANG.id_no)
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.agency.title"), what="step 4")
+    subjects = "return Array.from(document.querySelectorAll('#teaching_subject option')).map(o => o.value)" \
+               ".filter(v => v);"
+    chrome.choose("teaching_stage", "primary")
+    primary = chrome.script(subjects)
+    assert primary and all(v.startswith("primary_") for v in primary)
+    chrome.choose("teaching_stage", "senior")
+    senior = chrome.script(subjects)
+    assert "senior_physics" in senior and not any(v.startswith("primary_") for v in senior)
+    chrome.script("window.shenbaoTimeout.show();")
+    assert chrome.script("return !document.getElementById('timeout-warning').hidden;")
+    assert chrome.script("return document.activeElement.className;") == "stay"
+    shoot(chrome, "04-timeout-warning")
+    chrome.click("#timeout-warning button.stay")
+    chrome.wait(lambda: chrome.script("return document.getElementById('timeout-warning').hidden;"),
+                what="the warning dismissed after keep-alive")

@@ -148,3 +148,8 @@ def test_edit__forged_owner__nothing_kept(browser, clock, web, store):
     response = browser.post("/account/edit", {"owner": "1.deadbeef", "school_name": "x", "row_version": "1"},
                             follow=False, status="*")
     assert response.status_int in (302, 303) and "kept=1" not in response.headers.get("Location", "")
+
+
+def test_csrf__token_with_non_ascii_characters__refused_not_a_500(browser):
+    browser.get("/login")
+    assert browser.post("/login", {"id_no": "1"}, csrf="令牌", status="*").status_int == 403
