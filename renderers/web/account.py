@@ -171,7 +171,8 @@ class Accounts:
         steps = [(self.web.t(v.title), without(self.texts.sections(v.sections, errors))) for v in views]
         all_sections = [s for _title, sections in steps for s in sections]
         return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
-                             warning=warning, notices=notices, signed_in=True, owner=kept_edits.owner_tag(self.web, app.id),
+                             warning=warning, notices=notices, signed_in=True,
+                             owner=kept_edits.owner_tag(self.web, app.id),
                              row_version=app.row_version if row_version is None else row_version)
 
     def confirmed(self, app: Application) -> dict[str, Any]:

@@ -280,7 +280,10 @@ def test_amend__recheck_gate_of_a_step_not_edited__checked_at_every_modification
       - id: contact
         fields: [{id: phone, type: text}]
     statuses:
-      submitted: {message: status.submitted, initial: true, applicant_edit: {fields: [phone]}}
+      submitted: {message: status.submitted, initial: true, applicant_edit: {fields: [phone]},
+                  transitions: [{to: done, roles: [admin]}]}
+      done: {message: status.done, final: true}
+    roles: [admin]
     """)
     source = MemorySource({"plans": [{"agency": "a1", "closes": datetime(2026, 11, 29, 17, 0)}]})
     answers = {"agency": "a1", "phone": "1"}
