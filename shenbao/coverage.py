@@ -73,10 +73,16 @@ class Coverage:
             return
         for gate in failed:
             if gate not in order:
+                self.rechecked(gate)  # a `recheck: submit` gate of an earlier step, failing at submission
                 continue
             for earlier in order[:order.index(gate)]:
                 self.hit("gate", f"{step_id}.{earlier}", "pass")
             self.hit("gate", f"{step_id}.{gate}", "fail")
+
+    def rechecked(self, gate_id: str) -> None:
+        owner = next((s for s in self.flow.steps if any(g.id == gate_id and g.recheck for g in s.gates)), None)
+        if owner is not None:
+            self.hit("gate", f"{owner.id}.{gate_id}", "fail")
 
     def lookups(self, ctx: Context) -> None:
         """Each lookup whose inputs are all answered: did it find rows?"""

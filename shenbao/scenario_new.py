@@ -153,7 +153,9 @@ def _resolve(run: Run, given: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, tuple) and value[0] == "row":
             value = value[2]
         elif isinstance(value, tuple) and value[0] == "option":
-            options = shown[fid].options if fid in shown else ()
+            # the options as narrowed by the choices made above (现任教学科 by 现任教学段)
+            narrowed = {f.id: f for f in run.preview(out).fields}.get(fid, shown.get(fid))
+            options = narrowed.options if narrowed is not None else ()
             value = options[value[1] % len(options)].value if options else None
             if value is not None and shown[fid].type == "checkbox":
                 value = [value]

@@ -15,8 +15,10 @@ from __future__ import annotations
 import getpass
 import math
 import re
+import readline  # noqa: F401  (input() then edits lines, with Chinese width, and keeps a history)
 import shutil
 import sys
+import termios
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -58,19 +60,12 @@ class Terminal:
     @classmethod
     def real(cls) -> Terminal:
         tty = sys.stdin.isatty() and sys.stdout.isatty()
-        if tty:
-            try:
-                import readline  # noqa: F401  (input() then edits lines and keeps a history)
-            except ImportError:
-                pass
         return cls(secret=getpass.getpass if tty else input, overwrite=_overwrite if tty else None,
                    cells=min(shutil.get_terminal_size((100, 24)).columns, 120),
                    discard=_flush_input if tty else (lambda: None))
 
 
 def _flush_input() -> None:
-    import termios
-
     termios.tcflush(sys.stdin, termios.TCIFLUSH)
 
 
