@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Sequence
 
-from engine import Clock, DataSource, Flow, FlowError, Run
+from engine import Clock, DataSource, Flow, Run
 from renderers.console.interactive import Console, Terminal
 from renderers.console.play import Player, Report
 from renderers.console.scenario import Scenario, ScenarioError, read_scenario
@@ -29,7 +29,7 @@ from shenbao.datafiles import memory_source
 from shenbao.flows import display_name, read_flow
 from shenbao.scenario_runs import Result, collect, selects, summary, write_json, write_junit
 
-from .options import add_flow_argument
+from .options import add_flow_argument, read_or_report
 
 Write = Callable[[str], object]
 
@@ -55,15 +55,10 @@ def add_console_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    try:
-        flow, source = load(args.flow)
-    except FlowError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    loaded = read_or_report(args.flow, load)
+    if loaded is None:
         return 2
-    except OSError as exc:
-        print(f"{args.flow}: cannot read the flow: {exc.strerror}", file=sys.stderr)
-        return 2
+    flow, source = loaded
     if args.scenario:
         options = RunOptions(transcripts=not args.quiet, exitfirst=args.exitfirst, select=args.select,
                              junit_xml=args.junit_xml, json=args.json,

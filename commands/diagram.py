@@ -7,13 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine import FlowError
 from shenbao.catalog import load_catalog
 from shenbao.describe import Words
 from shenbao.diagram import FORMATS, VIEWS, DiagramError, render
 from shenbao.flows import read_flow
 
-from .options import add_flow_argument
+from .options import add_flow_argument, read_or_report
 
 
 def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,14 +25,8 @@ def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_diagram(args: argparse.Namespace) -> int:
-    try:
-        flow = read_flow(args.flow)
-    except FlowError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"{args.flow}: cannot read the flow: {exc.strerror}", file=sys.stderr)
+    flow = read_or_report(args.flow, read_flow)
+    if flow is None:
         return 2
     try:
         text = render(flow, Words(flow, load_catalog()), args.view, args.format)

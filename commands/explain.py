@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine import Flow, FlowError
+from engine import Flow
 from renderers.pdf import render_compare, render_html, render_pdf
 from shenbao.catalog import load_catalog
 from shenbao.describe import Words
@@ -17,7 +17,7 @@ from shenbao.flowdiff import compare as semantic_diff
 from shenbao.flows import read_flow
 from shenbao.specification import as_document, compare, specify
 
-from .options import add_flow_argument
+from .options import add_flow_argument, read_or_report
 
 
 def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,15 +31,10 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
 def run_explain(args: argparse.Namespace) -> int:
     flows: list[Flow] = []
     for path in ([args.compare] if args.compare else []) + [args.flow]:
-        try:
-            flows.append(read_flow(path))
-        except FlowError as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
+        flow = read_or_report(path, read_flow)
+        if flow is None:
             return 2
-        except OSError as exc:
-            print(f"{path}: cannot read the flow: {exc.strerror}", file=sys.stderr)
-            return 2
+        flows.append(flow)
     catalog = load_catalog()
     specs = [specify(flow, Words(flow, catalog)) for flow in flows]
     words = Words(flows[-1], catalog)

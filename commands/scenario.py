@@ -9,14 +9,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from engine import FlowError
 from renderers.console.scenario import ScenarioError
 from shenbao.catalog import load_catalog
 from shenbao.flows import display_name
 from shenbao.scenario_new import to_yaml, walk
 
 from .console import load, play_file
-from .options import add_flow_argument
+from .options import add_flow_argument, read_or_report
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,15 +34,10 @@ def run_scenario(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"--start {args.start!r}: expected 'YYYY-MM-DD HH:MM'", file=sys.stderr)
         return 2
-    try:
-        flow, source = load(args.flow)
-    except FlowError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    loaded = read_or_report(args.flow, load)
+    if loaded is None:
         return 2
-    except OSError as exc:
-        print(f"{args.flow}: cannot read the flow: {exc.strerror}", file=sys.stderr)
-        return 2
+    flow, source = loaded
     skeleton = walk(flow, source, start)
     catalog = load_catalog()
     name = catalog.text("scenario.new.name", title=catalog.text(flow.title))
