@@ -118,6 +118,9 @@ class Walk:
         self.submit()
         self.check("step-agency-problems")
         chrome.choose("teaching_stage", "primary")
+        if not self.scripts:                        # no site.js: the page comes back with that stage's subjects
+            self.submit()
+            self.at("agency")
         chrome.choose("teaching_subject", "primary_chinese")
         chrome.choose("agency", "bj_haidian")
         self.submit()
