@@ -17,12 +17,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from webdriver import Chrome, TestServer
-from webjourney import PASSWORD, TANG, WORK
+from webjourney import PASSWORD, TANG, WORK, fill_application
 from websupport import CAPTCHA
 
-SELECTS = {"highest_degree", "highest_education", "study_mode", "major_category", "political_status",
-           "school_nature", "post_nature", "putonghua_level", "professional_title"}
-DATES = {"graduation_date", "work_start", "employment_start"}
 
 Check = Callable[[str], None]
 
@@ -209,18 +206,6 @@ class Walk:
         self.submit("#move-materials_incomplete button")
         self.check("staff-application-move-problems")
 
-
-def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
-    chrome.type("#password", PASSWORD)
-    chrome.type("#password_confirm", PASSWORD)
-    chrome.type("#email", TANG.email)
-    for name, value in values.items():
-        if name in SELECTS:
-            chrome.choose(name, value)
-        elif name in DATES:
-            chrome.set_value(f"#{name}", value)
-        else:
-            chrome.type(f"#{name}", value)
 
 
 def reset_link(outbox: Path) -> str:

@@ -14,16 +14,13 @@ import pytest
 from renderers.pdf import printers
 from renderers.web.app import make_app
 from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
-from webjourney import PASSWORD, TANG, WORK
+from webjourney import PASSWORD, TANG, WORK, fill_application
 from websupport import CAPTCHA, START
 
 pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
                                 reason="needs Debian's chromium and chromedriver")
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
-SELECTS = {"highest_degree", "highest_education", "study_mode", "major_category", "political_status",
-           "school_nature", "post_nature", "putonghua_level", "professional_title"}
-DATES = {"graduation_date", "work_start", "employment_start"}
 
 
 def running_clock():
@@ -160,18 +157,6 @@ def test_browser__home_to_step_8_then_login_and_status(chrome, site, web, store)
         chrome.wait(chrome.h1, what=path)
         shoot(chrome, name)
 
-
-def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
-    chrome.type("#password", PASSWORD)
-    chrome.type("#password_confirm", PASSWORD)
-    chrome.type("#email", TANG.email)
-    for name, value in values.items():
-        if name in SELECTS:
-            chrome.choose(name, value)
-        elif name in DATES:
-            chrome.set_value(f"#{name}", value)
-        else:
-            chrome.type(f"#{name}", value)
 
 
 def test_browser__no_javascript_needed_for_the_confirmation(chrome, site, web):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from store import Application, Store
+from webdriver import Chrome
 from websupport import CAPTCHA, Browser, FakeClock, FLOW
 
 PASSWORD = "Teach2027#"
@@ -115,3 +116,22 @@ def set_status(store: Store, person: Person, status: str, **status_data: Any) ->
     """What a point operator or reviewer does, straight through the store (until the staff side)."""
     found = application_of(store, person)
     return store.update_application(found.id, found.row_version, status=status, status_data=status_data)
+
+
+# -- step 7 in the headless browser (tests/web/test_web_browser.py, tests/a11y/walk.py) --
+SELECTS = {"highest_degree", "highest_education", "study_mode", "major_category", "political_status",
+           "school_nature", "post_nature", "putonghua_level", "professional_title"}
+DATES = {"graduation_date", "work_start", "employment_start"}
+
+
+def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
+    chrome.type("#password", PASSWORD)
+    chrome.type("#password_confirm", PASSWORD)
+    chrome.type("#email", TANG.email)
+    for name, value in values.items():
+        if name in SELECTS:
+            chrome.choose(name, value)
+        elif name in DATES:
+            chrome.set_value(f"#{name}", value)
+        else:
+            chrome.type(f"#{name}", value)
