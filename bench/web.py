@@ -206,7 +206,7 @@ def drafts_at(port: int, clients: int, step: str) -> list[tuple[str, str]]:
     time.sleep(3.05)  # the notice's reading time is real here (once for all of them)
     for cookies, csrf in browsers:
         for current in order[:order.index(step)]:
-            fetch(port, request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next",
+            fetch(port, request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next", "step": current,
                                                             **answers.get(current, {})}))
         page = fetch(port, request("GET", "/apply", cookies))[1].decode()
         assert step_title(step) in page, page[:400]
@@ -217,12 +217,12 @@ def wizard_rounds(port: int, clients: int) -> tuple[list[list[bytes]], list[list
     submit, advance = [], []
     for browser, csrf in drafts_at(port, clients, "application"):
         submit.append([request("POST", "/apply", {"sb_browser": browser},
-                               {"csrf_token": csrf, "action": "next", **WORK})])
+                               {"csrf_token": csrf, "action": "next", "step": "application", **WORK})])
     for browser, csrf in drafts_at(port, clients, "point"):
         cookies = {"sb_browser": browser}
-        advance.append([request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next",
+        advance.append([request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "next", "step": "point",
                                                             "point": "bj_haidian_jinxiu"}),
-                        request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "back"})])
+                        request("POST", "/apply", cookies, {"csrf_token": csrf, "action": "back", "step": "notes"})])
     return submit, advance
 
 

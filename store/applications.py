@@ -28,7 +28,14 @@ _RECORD_COLUMNS = [c for c in A.c if c.name not in ("password_hash", "photo")]
 
 
 def _record(row: sa.Row[Any]) -> Application:
-    values = row._mapping
+    return record_of(row._mapping)
+
+
+RECORD_COLUMNS = _RECORD_COLUMNS
+
+
+def record_of(values: Mapping[str, Any]) -> Application:
+    """An Application from its columns by name (for queries that join it to another table)."""
     return Application(**{c.name: values[c.name] for c in _RECORD_COLUMNS})
 
 

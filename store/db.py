@@ -11,6 +11,15 @@ it changes, so steady traffic of one kind costs no extra statement. A transactio
 deadlock (PostgreSQL) is re-run from the start a few times, then `StoreBusy` is raised
 with nothing written. Transaction bodies must therefore be safe to re-run: they may
 only touch the connection they are given. This module knows no table.
+
+A *unit of work* (`with db.unit(): ...`, one per web request) makes the store calls inside
+it share one connection: every read joins one transaction, opened by the first call (a
+request that only reads runs in one transaction). A write commits before `run` returns
+(what the caller reports as saved is saved, and no lock is held while a page renders): on
+PostgreSQL the write joins the reads' transaction and commits it; on SQLite, whose
+deferred read transaction cannot safely become a writer, the reads' transaction ends first
+and the write takes `BEGIN IMMEDIATE` as outside a unit. Reads after a write start a new
+transaction, so they see it. A busy write is re-run on its own as outside a unit.
 """
 from __future__ import annotations
 
@@ -19,6 +28,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -90,7 +100,9 @@ def _postgresql_hooks(engine: sa.Engine, settings: Settings) -> None:
         # of hanging a request for as long as another transaction holds the lock.
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(settings.busy_timeout * 1000)}")
+            cursor.execute("SET synchronous_commit = on")
         dbapi_connection.commit()
+        _record.info[_SYNC] = "on"
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
@@ -150,6 +162,31 @@ def is_busy(error: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) in _PG_RETRY
 
 
+class _Unit:
+    """The connection and open transaction store calls of one unit of work share."""
+
+    def __init__(self) -> None:
+        self.conn: sa.Connection | None = None
+        self.transaction: sa.RootTransaction | None = None
+
+    def end(self, commit: bool = True) -> None:
+        """End the open transaction, if any (the connection stays for the next one)."""
+        transaction, self.transaction = self.transaction, None
+        if transaction is not None and transaction.is_active:
+            if commit:
+                transaction.commit()
+            else:
+                transaction.rollback()
+
+    def close(self, commit: bool) -> None:
+        try:
+            self.end(commit)
+        finally:
+            conn, self.conn = self.conn, None
+            if conn is not None:
+                conn.close()
+
+
 class Database:
     """An engine plus the retry policy; hands out transactions."""
 
@@ -157,6 +194,57 @@ class Database:
         self.engine = engine
         self.settings = settings
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._unit: ContextVar[_Unit | None] = ContextVar(f"shenbao_unit_{id(self)}", default=None)
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One unit of work (see the module's doc): nested units join the outer one."""
+        if self._unit.get() is not None:
+            yield
+            return
+        unit = _Unit()
+        token = self._unit.set(unit)
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            self._unit.reset(token)
+            unit.close(commit=ok)
+
+    def _in_unit(self, unit: _Unit, body: Callable[[sa.Connection], T], write: bool, durable: bool) -> T:
+        if write and self.is_sqlite:
+            unit.end()  # a deferred read transaction must not turn into a writer
+            return self._run_alone(body, write, durable)
+        if unit.conn is None or unit.conn.invalidated:
+            if unit.conn is not None:
+                unit.close(commit=False)
+            unit.conn = self.engine.connect()
+        conn = unit.conn
+        fresh = unit.transaction is None
+        if fresh:
+            unit.transaction = conn.begin()
+        try:
+            if write and not self.is_sqlite:
+                _set_level(conn, "on" if durable else "off",
+                           lambda level: conn.exec_driver_sql(f"SET synchronous_commit = {level}"))
+            result = body(conn)
+            if write:
+                unit.end()
+            return result
+        except sa.exc.DBAPIError as error:
+            unit.end(commit=False)
+            if not (is_busy(error) or error.connection_invalidated):
+                raise
+            if not write and not fresh and not error.connection_invalidated:
+                raise
+            # the shared transaction is gone: re-run this call on its own
+            if error.connection_invalidated:
+                unit.close(commit=False)
+            return self._run_alone(body, write, durable)
+        except BaseException:
+            unit.end(commit=False)
+            raise
 
     @contextmanager
     def connect(self, write: bool, durable: bool = True) -> Iterator[sa.Connection]:
@@ -169,7 +257,14 @@ class Database:
 
     def run(self, body: Callable[[sa.Connection], T], write: bool = True, durable: bool = True) -> T:
         """Run `body` in one transaction, re-running it while the database is busy or the
-        pooled connection turned out to be dead (the server restarted, a proxy dropped it)."""
+        pooled connection turned out to be dead (the server restarted, a proxy dropped it).
+        Inside a unit of work, in the unit's transaction (see the module's doc)."""
+        unit = self._unit.get()
+        if unit is not None:
+            return self._in_unit(unit, body, write, durable)
+        return self._run_alone(body, write, durable)
+
+    def _run_alone(self, body: Callable[[sa.Connection], T], write: bool, durable: bool) -> T:
         deadline = time.monotonic() + self.settings.retry_for
         attempt = 0
         while True:

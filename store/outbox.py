@@ -17,6 +17,9 @@ from .records import Mail, Message
 from .schema import MESSAGE_SCOPES, applications, mail_outbox, messages
 
 
+_READ = object()  # messages_for: read the application's agency and point
+
+
 class OutboxPart(StoreBase):
     # -- mail ---------------------------------------------------------------------------
 
@@ -69,19 +72,24 @@ class OutboxPart(StoreBase):
                                              ).returning(messages.c.id)
         return self.db.run(lambda conn: conn.execute(statement).scalar_one())
 
-    def messages_for(self, application_id: int) -> list[Message]:
-        """Messages to this application, its point and its agency; newest first."""
+    def messages_for(self, application_id: int, *, agency: str | None | object = _READ,
+                     point: str | None | object = _READ) -> list[Message]:
+        """Messages to this application, its point and its agency; newest first. A caller that
+        holds the application passes its `agency` and `point` (one statement, not two)."""
         def body(conn: sa.Connection) -> list[Message]:
-            app = conn.execute(sa.select(applications.c.agency, applications.c.point)
-                               .where(applications.c.id == application_id)).first()
-            if app is None:
-                return []
+            where = {"agency": agency, "point": point}
+            if agency is _READ or point is _READ:
+                app = conn.execute(sa.select(applications.c.agency, applications.c.point)
+                                   .where(applications.c.id == application_id)).first()
+                if app is None:
+                    return []
+                where = {"agency": app.agency, "point": app.point}
             wanted = [sa.and_(messages.c.scope == "applicant",
                               messages.c.target == str(application_id))]
-            if app.point is not None:
-                wanted.append(sa.and_(messages.c.scope == "point", messages.c.target == app.point))
-            if app.agency is not None:
-                wanted.append(sa.and_(messages.c.scope == "agency", messages.c.target == app.agency))
+            if where["point"] is not None:
+                wanted.append(sa.and_(messages.c.scope == "point", messages.c.target == where["point"]))
+            if where["agency"] is not None:
+                wanted.append(sa.and_(messages.c.scope == "agency", messages.c.target == where["agency"]))
             query = (sa.select(messages).where(sa.or_(*wanted))
                      .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
             return [Message(**r._mapping) for r in conn.execute(query)]

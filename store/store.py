@@ -7,7 +7,7 @@ use it from any thread. Must not know about HTTP, the engine's model classes or 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ContextManager
 
 from argon2 import PasswordHasher
 
@@ -50,6 +50,11 @@ class Store(ApplicationsPart, AccessPart, StaffPart, OutboxPart, DatasetsPart):
     def dialect(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self.db.engine.dialect.name
+
+    def unit(self) -> ContextManager[None]:
+        """One unit of work (a web request): the calls inside share a connection, and their
+        reads one transaction; each write is committed before its call returns (store/db.py)."""
+        return self.db.unit()
 
     def migrate(self) -> None:
         """Bring the fixed tables to the newest revision (a no-op when they are)."""

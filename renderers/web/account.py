@@ -32,7 +32,7 @@ AGENCY_LOOKUP, POINT_LOOKUP = "chosen_agency", "chosen_point"
 def current_application(web: Web) -> Application:
     """The signed-in applicant's own application, or a redirect to the login page."""
     session = sessions.require(web, "applicant", LOGIN)
-    found = web.store.get_application(int(session.subject))
+    found = sessions.application_of(web, session)
     if found is None:
         sessions.logout(web, "applicant")
         bottle.redirect(LOGIN)
@@ -44,7 +44,8 @@ def typed_answers(web: Web, app: Application) -> dict[str, Any]:
 
 
 def lookups(web: Web, app: Application) -> Mapping[str, Any]:
-    return Context(web.flow_of(app.flow_digest), web.source, web.local_now(), typed_answers(web, app)).names()
+    """The flow's names for this application; a lookup is read only when a page asks for it."""
+    return Context(web.flow_of(app.flow_digest), web.source, web.local_now(), typed_answers(web, app))
 
 
 class Accounts:
@@ -128,7 +129,7 @@ class Accounts:
         shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in status.shows if app.status_data.get(fid)]
         messages = [(self.web.t(f"web.account.message.{m.scope}"), m.created_at.astimezone(self.web.tz), m.body)
-                    for m in self.web.store.messages_for(app.id)]
+                    for m in self.web.store.messages_for(app.id, agency=app.agency, point=app.point)]
         return self.web.render("dashboard.html", app=app, name=app.answers.get("name", ""), agency=agency,
                                point=point, status_text=self.web.t(status.message), shows=shows,
                                messages=messages, can_edit=rights.allowed, edit_then=rights.then,

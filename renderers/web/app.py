@@ -68,6 +68,7 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None, st
     settings = settings or load_settings()
     web = make_web(settings, clock, store, printers)
     app = security.Application()
+    app.unit = web.store.unit
     app.config["shenbao.web"] = web
     security.install(app, web)
     app.add_hook("before_request", lambda: _live_flow(web))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from typing import Any, Callable
+from contextlib import nullcontext
+from typing import Any, Callable, ContextManager
 
 import bottle
 
@@ -51,10 +52,12 @@ class Application(bottle.Bottle):
 
     fallback: Callable[[], bytes] = staticmethod(lambda: b"500")
     https = False
+    unit: Callable[[], ContextManager[Any]] = staticmethod(nullcontext)  # the store's unit of work
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         try:
-            out = self._cast(self._handle(environ))
+            with self.unit():  # one request, one unit of work: its reads share a transaction
+                out = self._cast(self._handle(environ))
             if bottle.response._status_code in (100, 101, 204, 304) or environ["REQUEST_METHOD"] == "HEAD":
                 if hasattr(out, "close"):
                     out.close()

@@ -19,7 +19,7 @@ import secrets
 from datetime import timedelta
 import bottle
 
-from store import Session
+from store import Application, Session
 
 from .context import Web
 
@@ -32,6 +32,7 @@ _TOUCH_EVERY = timedelta(seconds=60)
 _ENV_BROWSER = "shenbao.browser"
 _ENV_SESSION = "shenbao.session."
 _ENV_REALM = "shenbao.realm"
+_ENV_APPLICATION = "shenbao.application"  # read with the applicant's session
 
 
 def _cookie(name: str) -> str | None:
@@ -83,14 +84,30 @@ def current_session(web: Web, kind: str) -> Session | None:
     found = None
     if token is not None:
         now = web.now()
-        found = web.store.get_session(token, now, timedelta(minutes=web.settings.session_idle_minutes),
-                                      timedelta(hours=web.settings.session_absolute_hours))
+        limits = (timedelta(minutes=web.settings.session_idle_minutes),
+                  timedelta(hours=web.settings.session_absolute_hours))
+        if kind == "applicant":  # the session and its application in one statement
+            both = web.store.get_applicant_session(token, now, *limits)
+            found = None if both is None else both[0]
+            if both is not None:
+                environ[_ENV_APPLICATION] = both[1]
+        else:
+            found = web.store.get_session(token, now, *limits)
         if found is not None and found.kind != kind:
             found = None
         if found is not None and now - found.last_seen_at >= _TOUCH_EVERY:
             web.store.touch(token, now)
     environ[key] = found
     return found
+
+
+def application_of(web: Web, session: Session) -> Application | None:
+    """The application an applicant's session names: the one read with the session, else
+    read now (a session started by this very request)."""
+    read = bottle.request.environ.get(_ENV_APPLICATION)
+    if read is not None and str(read.id) == session.subject:
+        return read
+    return web.store.get_application(int(session.subject))
 
 
 def adopt(web: Web, kind: str) -> Session | None:

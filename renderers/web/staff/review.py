@@ -111,7 +111,7 @@ class Review:
         shows = [(self.desk.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in (current.shows if current else ()) if app.status_data.get(fid)]
         messages = [(self.desk.t(f"web.account.message.{m.scope}"), self.desk.local(m.created_at), m.body)
-                    for m in self.desk.store.messages_for(app.id)]
+                    for m in self.desk.store.messages_for(app.id, agency=app.agency, point=app.point)]
         history = [self.history_row(e) for e in reversed(self.desk.store.audit_for(app.id))]
         extra.setdefault("moves", self.move_forms(me, app))
         extra.setdefault("email_value", app.email or "")
