@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("commands.admin", "create or upgrade the database; --demo loads the demo data"),
     "import": ("commands.admin", "import a dataset from a CSV or YAML file"),
     "serve": ("commands.serve", "serve the web application"),
+    "worker": ("commands.worker", "do the background work: documents of changed applications, mail, housekeeping"),
     "document": ("commands.document", "write an application's form to a file; warm the stored documents"),
     "staff": ("commands.staff_admin", "manage staff accounts"),
     "status": ("commands.staff_admin", "set an application's status as a staff member would (for testers)"),

@@ -9,7 +9,8 @@ worker waits for each connection in a thread of its own; a slow client costs one
 Settings come from SHENBAO_* environment variables or the config file named by
 SHENBAO_CONFIG (see shenbao/settings.py). The app is built once in the master (flow checked,
 database migrated, datasets registered) and forked into the workers; each worker drops
-the inherited connection pool and runs the mail courier on a background thread.
+the inherited connection pool. Background work is `shenbao worker`'s (with SQLite, one
+server worker runs it as a thread: `scripts/run.sh` stays one command).
 `--server waitress` runs waitress instead (one process, threads), e.g. where fork is
 unavailable. The local URL is printed once the server is listening.
 """
@@ -26,10 +27,10 @@ import waitress
 from gunicorn.app.base import BaseApplication
 
 from renderers.pdf import printers
-from renderers.web.app import housekeeping, make_app, web_of
-from renderers.web.documents import start_warmer
-from shenbao.mail import Courier
+from renderers.web.app import make_app, web_of
 from shenbao.settings import load_settings
+
+from .worker import in_process
 
 log = logging.getLogger("shenbao.web")
 
@@ -67,11 +68,12 @@ THREADS = 8  # per worker: slow or idle keep-alive connections each hold one
 
 def worker_started(app: bottle.Bottle) -> None:
     """In each worker after the fork: drop the connections the master opened (they must not
-    be shared across processes), start the mail courier and the form warmer."""
+    be shared across processes). With SQLite, the background work (documents, mail,
+    housekeeping) runs as a thread of the one worker that holds the database's worker lock;
+    with PostgreSQL it is `shenbao worker`'s, run beside the servers (commands/worker.py)."""
     web = web_of(app)
     web.store.db.engine.dispose(close=False)
-    Courier(web.mailer, web.settings.mail_interval, housekeeping(web)).start()
-    start_warmer(app)  # application forms are drawn ahead of the applicant's click
+    in_process(app)
 
 
 def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str, quiet: bool = False,

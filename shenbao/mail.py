@@ -2,7 +2,8 @@
 
 Mail is first written to the `mail_outbox` table by whoever has something to say (the
 password-recovery page); `Mailer.deliver_due` then sends what is due. A row is claimed
-before it is sent, so several workers delivering at once never send it twice. A failure
+before it is sent (a batch at a time, `FOR UPDATE SKIP LOCKED` on PostgreSQL: store/jobs.py),
+so several workers delivering at once never send it twice. A failure
 keeps the row and schedules a retry with exponential backoff (capped, never given up):
 mail is never lost. With no SMTP host configured (development), each message is written
 as an .eml file into the outbox folder and its path is logged.
@@ -22,7 +23,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Callable
 
-from store import Mail, claim_mail
+from store import Mail, jobs
 
 log = logging.getLogger("shenbao.mail")
 
@@ -71,9 +72,7 @@ class Mailer:
             return 0  # another thread of this process is already delivering
         try:
             sent = 0
-            for mail in self.store.due_mail(self.clock(), limit):
-                if not claim_mail(self.store, mail.id, self.clock(), CLAIM_FOR):
-                    continue
+            for mail in jobs.claim_mail_batch(self.store, self.clock(), CLAIM_FOR, limit):
                 sent += self._deliver(mail)
             return sent
         finally:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .base import StoreBase
 from .errors import Duplicate, NotFound, StaleWrite, StoreError
+from .jobs import enqueue_change
 from .records import Application, AuditEntry
 from .schema import applications as A, audit_log, counters
 
@@ -71,6 +72,7 @@ class ApplicationsPart(StoreBase):
             number = f"{prefix}{year}{self._next_sequence(conn, f'{prefix}{year}'):06d}"
             new_id = conn.execute(A.insert().values(application_no=number, **values)
                                   .returning(A.c.id)).scalar_one()
+            enqueue_change(conn, new_id, at)  # its documents are made by a worker (store/jobs.py)
             if audit is not None:
                 self._write_audit(conn, audit, at, new_id)
             return new_id
@@ -139,6 +141,7 @@ class ApplicationsPart(StoreBase):
                                    .values(**values))
             if updated.rowcount != 1:
                 raise StaleWrite(id=application_id, expected=expected_row_version)
+            enqueue_change(conn, application_id, at)
             if audit is not None:
                 entry = audit
                 if entry.from_status is None and entry.to_status is None and "status" in changes:
