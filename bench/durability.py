@@ -101,7 +101,8 @@ def walk(port: int, steps: dict[str, dict[str, str]], done_title: str, exists_te
     page = b""
     for step in ORDER:
         status, page, _ = fetch(port, request("POST", "/apply", cookies,
-                                              {"csrf_token": csrf, "action": "next", **steps.get(step, {})}),
+                                              {"csrf_token": csrf, "action": "next", "step": step,
+                                               **steps.get(step, {})}),
                                 timeout=20)
         if status == 303:
             page = fetch(port, request("GET", "/apply", cookies), timeout=20)[1]

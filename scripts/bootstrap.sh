@@ -17,6 +17,8 @@ if [ "${SHENBAO_SKIP_BROWSER:-0}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  # the load balancer of the two-node tests (tests/deploy) and bench/load.py; run as our own process
+  [ -x /usr/sbin/nginx ] || need+=(nginx)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need[*]}" >&2
