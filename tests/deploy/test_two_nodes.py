@@ -199,3 +199,38 @@ def test_each_document_and_mail_made_exactly_once_by_two_workers(topology):
     assert made == applications * formats, (made, applications)   # none made twice
     assert sent == MAILS
     assert len(list((topology.tmp / "outbox").glob("*.eml"))) == MAILS
+
+
+def test_five_slow_clients_at_nginx__a_normal_request_is_not_delayed(topology):
+    """Issue 9's buffering front: clients trickling their headers (one byte a second) and a body
+    are held by nginx, not by the nodes' threads."""
+    import socket
+
+    from topology import wait_for_port
+
+    wait_for_port(topology.port, 20)
+    stop = threading.Event()
+    trickle = b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 400\r\nX-Slow: 12345\r\n\r\n" + b"a" * 400
+
+    def slow() -> None:
+        with socket.create_connection(("127.0.0.1", topology.port), timeout=30) as sock:
+            for byte in trickle:
+                if stop.wait(1.0):
+                    return
+                try:
+                    sock.send(bytes([byte]))
+                except OSError:
+                    return
+
+    clients = [threading.Thread(target=slow, daemon=True) for _ in range(5)]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(2.5)
+        started = time.monotonic()
+        status, _body, _ = fetch(topology.port, request("GET", "/help/faq"), timeout=10)
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+    assert status == 200
+    assert waited < 1.0, f"a normal request waited {waited:.1f} s behind 5 slow clients"
