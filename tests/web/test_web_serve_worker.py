@@ -1,0 +1,42 @@
+"""With the embedded SQLite database, `shenbao serve` runs the background worker itself, in
+exactly one of its gunicorn workers (the one holding `<database>.worker-lock`): mail put in
+the outbox is delivered once, and the documents of a queued application are made, with no
+`shenbao worker` beside it (scripts/run.sh stays one command)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from store import Store, jobs
+from webdriver import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SHENBAO = [sys.executable, "-m", "commands.cli"]
+
+
+def test_serve_on_sqlite__one_in_process_worker__mail_sent_once_documents_made(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    env = {**os.environ, "SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": "s" * 40,
+           "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
+    subprocess.run(SHENBAO + ["init", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    with Store.open(url) as store:
+        assert jobs.queued_changes(store) >= 1
+        for n in range(5):
+            store.enqueue_mail(f"t{n}@163.com", f"subject {n}", "body")
+    server = subprocess.Popen(SHENBAO + ["serve", "--port", str(free_port()), "--workers", "3"], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        with Store.open(url) as store:
+            while time.monotonic() < deadline and (jobs.queued_changes(store) or store.due_mail()):
+                time.sleep(0.3)
+            assert jobs.queued_changes(store) == 0 and store.due_mail() == []
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5
+    assert output.count("background worker running in this process") == 1, output[-3000:]
