@@ -6,7 +6,8 @@ gathers what `engine.resolve_document` reads (the decoded answers, the chosen ag
 point rows, option labels, the status text, the registry photo); `Documents` draws the
 view as PDF or HTML and keeps the bytes in the store's `documents` table under a version
 key, so a download serves stored bytes and each version is drawn once, ideally ahead of
-the click by the background `Warmer` (or `shenbao document --warm`).
+the click by `shenbao worker` from the queue of changed applications (shenbao/worker.py), or
+for every stale form at once by `shenbao document --warm` (after a change of layout or fonts).
 
 The version key is `<row_version>:<flow digest>:<build>`; the build hash covers what else
 shapes the file: the renderer's code and templates, fpdf2's version, the catalogue texts a

@@ -5,8 +5,10 @@ an export button; it works without JavaScript, and download.js turns the dashboa
 a <dialog> on pages that include it. POST /application/form (CSRF) answers the signed-in
 applicant's own form as an attachment with a Chinese file name (RFC 5987 `filename*`). The
 bytes come from the store when they were made for the application's current version, else
-they are drawn now and stored (see shenbao/documents.py); a background `Warmer` started with
-`start_warmer(app)` usually makes them before the first click. No id in any URL: the
+they are drawn now and stored (see shenbao/documents.py); `shenbao worker` (shenbao/worker.py)
+usually makes them before the first click, from the queue of changed applications
+(`start_warmer(app)`, a thread that scans for stale forms, is kept for `shenbao document --warm`'s
+kind of work and its tests; `shenbao serve` no longer starts it). No id in any URL: the
 session names the application, so nobody can download someone else's form.
 """
 from __future__ import annotations
