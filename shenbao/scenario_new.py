@@ -54,7 +54,7 @@ def walk(flow: Flow, source: DataSource, start: datetime, until: str | None = No
         if step.min_read_seconds:
             now[0] += timedelta(seconds=step.min_read_seconds)
             skeleton.waited += step.min_read_seconds
-            skeleton.actions.append({"wait": _number(step.min_read_seconds)})
+            skeleton.actions.append({"wait": "read"})             # follows the flow if the time changes
         action = _answer(flow, source, run, step)
         if action is None:
             skeleton.stuck = step.id
@@ -65,10 +65,6 @@ def walk(flow: Flow, source: DataSource, start: datetime, until: str | None = No
     if run.complete and skeleton.actions:
         skeleton.actions[-1]["expect"].update({"complete": True, "status": flow.initial_status.id})
     return skeleton
-
-
-def _number(value: float) -> Any:
-    return int(value) if float(value).is_integer() else value
 
 
 def _answer(flow: Flow, source: DataSource, run: Run, step: Step) -> dict[str, Any] | None:

@@ -140,11 +140,18 @@ class Player:
                 f" inputs {action.arg['inputs']}" if action.arg.get("inputs") else "")
         return f"{action.verb} {action.arg}"
 
+    def seconds(self, action: Action) -> float:
+        """How far a `wait` moves the clock: its seconds, or with `wait: read` what is left of the
+        current step's reading time (so a scenario follows the flow's min_read_seconds)."""
+        if action.arg == "read":
+            return self.run.view().wait_seconds if self.run is not None else 0.0
+        return float(action.arg)
+
     def act(self, action: Action) -> Outcome:
         assert self.run is not None
         verb = action.verb
         if verb == "wait":
-            self.now += timedelta(seconds=action.arg)
+            self.now += timedelta(seconds=self.seconds(action))
             return Outcome(lines=[f"    clock {self.now:%Y-%m-%d %H:%M:%S}"])
         if verb == "at":
             self.now = datetime.fromisoformat(action.arg)

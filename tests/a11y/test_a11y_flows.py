@@ -92,7 +92,7 @@ def test_axe__every_shipped_flow_wizard__no_violations(chrome, tmp_path, flow_fi
             if not chrome.find_all("button.next"):  # the summary: the scenario goes on past the wizard
                 break
             if "wait" in action:
-                chrome.wait(lambda: chrome.enabled("button.next"), timeout=action["wait"] + 5, what="the wait")
+                chrome.wait(lambda: chrome.enabled("button.next"), timeout=_seconds(action["wait"], flow) + 5, what="the wait")
                 continue
             audit.check(chrome, f"{flow.id}-{n}-{chrome.h1()}")
             if action.get("answers"):
@@ -107,3 +107,8 @@ def test_axe__every_shipped_flow_wizard__no_violations(chrome, tmp_path, flow_fi
     assert last == web_of(app).t(flow.steps[-1].title), last
     assert len(audit.pages) >= len(flow.steps) + sum(s.kind == "form" for s in flow.steps), audit.pages
     assert not audit.violations, "\n".join(v.line() for v in audit.violations)
+
+
+def _seconds(wait: float | str, flow: Any) -> float:
+    """A scenario's `wait`: seconds, or `read` (the longest reading time the flow declares is enough)."""
+    return max(float(s.min_read_seconds or 0) for s in flow.steps) if wait == "read" else float(wait)

@@ -18,7 +18,7 @@ from keyboard import ENTER, RIGHT, SPACE, TAB, Keyboard, Stop
 from renderers.web.app import make_app
 from webdriver import Chrome, TestServer
 from webjourney import PASSWORD, WANG, WORK
-from websupport import CAPTCHA, START
+from websupport import CAPTCHA, START, reading_seconds
 
 FORM_VALUES = {**WORK, "password": PASSWORD, "password_confirm": PASSWORD, "email": WANG.email}
 
@@ -83,7 +83,7 @@ def test_keyboard__whole_application_then_login(chrome, site, web):
     new_page(chrome, kb, "home", titles["notice"])
     chrome.script(_WATCH_LIVE)
     assert not chrome.enabled("button.next")
-    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
     announced = chrome.script("return window.__announced;")
     assert announced == [web.t("step.notice.ready", button=chrome.text("button.next"))], announced
     enter_on(kb, "button.next")

@@ -57,6 +57,11 @@ class Walk:
     def title(self, step_id: str) -> str:
         return self.web.t(next(s.title for s in self.web.flow.steps if s.id == step_id))
 
+    @property
+    def reading(self) -> float:
+        """Step 1's reading time, as the flow declares it."""
+        return float(self.web.flow.steps[0].min_read_seconds or 0)
+
     def at(self, step_id: str) -> None:
         assert self.h1() == self.title(step_id), (self.h1(), step_id)
 
@@ -79,11 +84,11 @@ class Walk:
         self.at("notice")
         self.check("step-notice")
         if self.scripts:
-            chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+            chrome.wait(lambda: chrome.enabled("button.next"), timeout=self.reading + 3, what="the countdown")
         else:                                       # no countdown: the server refuses an early next
             self.submit()
             self.check("step-notice-too-early")
-            time.sleep(3.1)
+            time.sleep(self.reading + 0.1)
         self.submit()
         self.at("terms")
         self.check("step-terms")

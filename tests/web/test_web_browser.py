@@ -15,7 +15,7 @@ from renderers.pdf import printers
 from renderers.web.app import make_app
 from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
 from webjourney import PASSWORD, TANG, WORK, fill_application
-from websupport import CAPTCHA, START
+from websupport import CAPTCHA, START, reading_seconds
 
 pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
                                 reason="needs Debian's chromium and chromedriver")
@@ -63,7 +63,7 @@ def test_browser__home_to_step_8_then_login_and_status(chrome, site, web, store)
     assert not chrome.enabled("button.next")                 # the 3-second countdown
     assert "秒后" in chrome.text("#wait-note")
     shoot(chrome, "01-notice")
-    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
     chrome.click("button.next")
 
     title = next_page(chrome, title)
@@ -166,7 +166,7 @@ def test_browser__no_javascript_needed_for_the_confirmation(chrome, site, web):
     chrome.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.setScriptExecutionDisabled",
                                                "params": {"value": True}})
     chrome.go(site.url + "/apply/start")
-    time.sleep(3.1)
+    time.sleep(reading_seconds() + 0.1)
     chrome.click("button.next")
     chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
     chrome.click('input[name="accept_terms"][value="accept"]')
@@ -188,7 +188,7 @@ def test_browser__timeout_warning_and_a_subject_list_narrowed_by_the_stage(chrom
         pytest.skip("one browser run is enough")
     from webjourney import WANG
     chrome.go(site.url + "/apply/start")
-    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
     chrome.click("button.next")
     chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
     chrome.click('input[name="accept_terms"][value="accept"]')

@@ -13,7 +13,7 @@ from renderers.web.app import make_app, web_of
 from renderers.web.security import CSP
 from store import StoreBusy
 from webjourney import LI, NEW, PASSWORD, WANG, apply, login, title
-from websupport import Browser
+from websupport import Browser, reading_seconds
 
 
 def test_headers__csp_frame_nosniff_referrer_no_store(browser):
@@ -59,7 +59,7 @@ def test_cookies__secure_when_served_over_https(settings, clock, store):
 
 def test_csrf__missing_or_wrong_token__refused_and_nothing_done(browser, clock, web):
     browser.get("/apply/start")
-    clock.advance(seconds=3)
+    clock.advance(seconds=reading_seconds())
     browser.post("/apply", {"action": "next"}, csrf="", status=403)
     assert web.t("error.csrf") in browser.text
     browser.get("/apply")
@@ -74,7 +74,7 @@ def test_csrf__token_of_another_browser__refused(browser, new_browser, clock, we
     other = new_browser()
     other.get("/apply/start")
     browser.get("/apply/start")
-    clock.advance(seconds=3)
+    clock.advance(seconds=reading_seconds())
     browser.post("/apply", {"action": "next"}, csrf=other.csrf, status=403)
 
 

@@ -8,14 +8,15 @@ import pytest
 from store import StoreBusy
 from webjourney import (LI, NEW, PASSWORD, QIAN, TANG, WANG, WORK, Person, apply, application_of, next_step,
                         start, step_answers, title, walk_to)
-from websupport import FLOW, Browser, text_of
+from websupport import FLOW, Browser, reading_seconds, text_of
 
 
-def test_notice__next_before_three_seconds__refused_by_the_server(browser, clock, web):
+def test_notice__next_before_the_reading_time__refused_by_the_server(browser, clock, web):
+    seconds = int(reading_seconds())
     browser.get("/apply/start")
     assert browser.h1 == title(web, "notice")
-    assert 'data-wait="3"' in browser.html            # site.js keeps the button disabled meanwhile
-    clock.advance(seconds=2)
+    assert f'data-wait="{seconds}"' in browser.html     # site.js keeps the button disabled meanwhile
+    clock.advance(seconds=seconds - 1)
     browser.post("/apply", {"action": "next"})
     assert browser.h1 == title(web, "notice")
     assert web.t("gate.min_read_time", seconds=1) in browser.summary()

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from store import Application, Store
 from webdriver import Chrome
-from websupport import CAPTCHA, Browser, FakeClock, FLOW
+from websupport import CAPTCHA, Browser, FakeClock, FLOW, reading_seconds
 
 PASSWORD = "Teach2027#"
 
@@ -71,7 +71,7 @@ def step_answers(person: Person, step_id: str) -> dict[str, Any]:
 
 def start(b: Browser, clock: FakeClock) -> None:
     b.get("/apply/start")
-    clock.advance(seconds=3)
+    clock.advance(seconds=reading_seconds())
 
 
 def next_step(b: Browser, person: Person, step_id: str, **extra: Any) -> Any:

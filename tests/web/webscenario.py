@@ -50,8 +50,9 @@ def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeC
                 player.run = player.run or _new_run(player)
                 browser.get("/apply/start")
                 started = True
+            waited = player.seconds(action) if action.verb == "wait" else 0.0
             outcome = player.act(action)
-            _web_act(action, browser, clock)
+            _web_act(action, browser, clock, waited)
             differences += _compare(where, player, outcome, browser, titles, wording)
             if differences:
                 return differences, where
@@ -59,7 +60,7 @@ def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeC
 
 
 def _jump(action: Action, clock: FakeClock) -> timedelta:
-    if action.verb == "wait":
+    if action.verb == "wait" and action.arg != "read":     # the rest of a reading time: never long
         return timedelta(seconds=float(action.arg))
     if action.verb == "at":
         return abs(datetime.fromisoformat(action.arg).replace(tzinfo=BEIJING) - clock.now)
@@ -70,10 +71,10 @@ def _new_run(player: Player) -> Run:
     return Run(player.flow, player.source, player.clock)
 
 
-def _web_act(action: Action, browser: Browser, clock: FakeClock) -> None:
+def _web_act(action: Action, browser: Browser, clock: FakeClock, waited: float = 0.0) -> None:
     verb, arg = action.verb, action.arg
     if verb == "wait":
-        clock.advance(seconds=float(arg))
+        clock.advance(seconds=waited)
     elif verb == "at":
         clock.now = datetime.fromisoformat(arg).replace(tzinfo=BEIJING)
     elif verb == "back":

@@ -37,6 +37,12 @@ BEIJING = timezone(timedelta(hours=8))
 START = datetime(2027, 3, 15, 10, 0, tzinfo=BEIJING)
 
 
+def reading_seconds(step_id: str | None = None) -> float:
+    """The reading time the flow declares for a step (step 1 when not named): tests wait what the flow says."""
+    step = FLOW.steps[0] if step_id is None else FLOW.step(step_id)
+    return float(step.min_read_seconds or 0)
+
+
 class FakeClock:
     def __init__(self, start: datetime = START):
         self.now = start
