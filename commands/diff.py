@@ -2,26 +2,51 @@
 
 OLD and NEW are flow files; with only NEW and `--database`, OLD is the version published there.
 Each change is printed in Chinese with its impact (安全 / 影响未提交的草稿 / 影响已提交的申请), and
-with `--database` the number of drafts and applications it touches. Exit 1 when a change touches
-drafts or applications and the version name (`flow.version`) is unchanged, else 0.
+with `--database` the number of drafts and applications it touches. With `--old-locale DIR` and/or
+`--locale DIR` (each a folder holding a messages.yaml; default locales/zh_CN) the message texts
+added, removed or changed between the two catalogues follow. Exit 1 when a change touches
+drafts or applications and the version name (`flow.version`) is unchanged, 2 when a file cannot be
+read, else 0.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from shenbao.catalog import load_catalog
+from engine import read_catalogue
+from shenbao.catalog import Catalog, load_catalog
 from shenbao.flowdiff import compare
-from shenbao.flows import read_flow
+from shenbao.flows import display_name, read_flow
 from shenbao.flowversions import parse_version
+from shenbao.paths import LOCALES
 from store import Store, flow_versions
 
 from .options import add_database_argument, database_url
+
+DEFAULT_LOCALE = LOCALES / "zh_CN"
 
 
 def add_diff_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("flows", nargs="+", metavar="FLOW", help="OLD NEW, or NEW alone with --database")
     add_database_argument(parser)
+    parser.add_argument("--old-locale", metavar="DIR", help="the folder holding the old version's messages.yaml "
+                        "(default: locales/zh_CN)")
+    parser.add_argument("--locale", metavar="DIR", help="the folder holding the new version's messages.yaml "
+                        "(default: locales/zh_CN)")
+
+
+def _messages(folder: str | None) -> dict[str, str]:
+    """The catalogue under `folder` (key → text); raises ValueError with its located problems."""
+    path = Path(folder or DEFAULT_LOCALE) / "messages.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{display_name(path)}:1:1: IO_001 cannot read the message catalogue: {exc.strerror}") from None
+    messages, _, problems = read_catalogue(text, display_name(path))
+    if problems or messages is None:
+        raise ValueError("\n".join(str(p) for p in sorted(problems)))
+    return {str(k): str(v).rstrip("\n") for k, v in messages.items()}
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -29,12 +54,21 @@ def run_diff(args: argparse.Namespace) -> int:
         print("give two flow files (OLD NEW), or one with --database to compare with the published version",
               file=sys.stderr)
         return 2
-    new = read_flow(args.flows[-1])
+    texts = None
+    if args.old_locale or args.locale:
+        try:
+            texts = (_messages(args.old_locale), _messages(args.locale))
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    new = read_flow(args.flows[-1], message_keys=texts[1].keys() if texts else None)
     catalog = load_catalog()
+    if texts is not None:   # worded with the new texts (a new field's label), the old ones where removed
+        catalog = Catalog(catalog.lang, {**texts[0], **texts[1]})
     store = Store.open(database_url(args)) if args.database else None
     try:
         if len(args.flows) == 2:
-            old = read_flow(args.flows[0])
+            old = read_flow(args.flows[0], message_keys=texts[0].keys() if texts else None)
         else:
             store.migrate()
             live = flow_versions.live(store, new.id)
@@ -42,7 +76,7 @@ def run_diff(args: argparse.Namespace) -> int:
                 print(catalog.text("publish.first", flow=new.id, version=new.version))
                 return 0
             old = parse_version(live.text, new.filename)
-        report = compare(old, new, catalog, store)
+        report = compare(old, new, catalog, store, texts)
     finally:
         if store is not None:
             store.close()

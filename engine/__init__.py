@@ -11,7 +11,7 @@ from .document import DocumentError, DocumentView, format_value, resolve_documen
 from .document import Photo as DocumentPhoto
 from .document import Section as DocumentSection
 from .evaluate import Clock, Context, DataSource, MemorySource, Option
-from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, worst
+from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, diff_messages, worst
 from .field_check import check_field_value
 from .loader import load_flow
 from .messages import check_placeholders, read_catalogue, received_parameters
@@ -23,8 +23,8 @@ from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionRe
 from .steps import FieldView, SectionView, StepView
 
 __all__ = [
-    "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "worst", "check_placeholders", "read_catalogue",
-    "received_parameters",
+    "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "diff_messages", "worst", "check_placeholders",
+    "read_catalogue", "received_parameters",
     "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
     "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",

@@ -58,6 +58,22 @@ def diff_flows(old: Flow, new: Flow) -> list[Change]:
     return changes
 
 
+def diff_messages(old: Mapping[str, str], new: Mapping[str, str]) -> list[Change]:
+    """Message texts added, removed or changed between two catalogues (key → text), by key.
+
+    A text never changes what anybody typed or chose, so each is safe; a key the new flow still
+    names but the new catalogue lacks is `shenbao check`'s to refuse."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if key not in old:
+            changes.append(Change("message_added", SAFE, {"message": key, "new": new[key]}))
+        elif key not in new:
+            changes.append(Change("message_removed", SAFE, {"message": key, "old": old[key]}))
+        elif old[key] != new[key]:
+            changes.append(Change("message_changed", SAFE, {"message": key, "old": old[key], "new": new[key]}))
+    return changes
+
+
 def worst(changes: Iterable[Change]) -> str:
     return max((c.impact for c in changes), key=IMPACTS.index, default=SAFE)
 

@@ -1,19 +1,21 @@
 """What a flow change means for people, in their words: `shenbao diff` and `shenbao publish` use it,
 and so may any other view of two versions side by side.
 
-`compare(old, new, catalog, store=None)` returns a `Report`: the engine's changes (engine.diff),
+`compare(old, new, catalog, store=None, messages=None)` returns a `Report`: the engine's changes (engine.diff),
 each with its sentence from the catalogue (`diff.<code>`, labels resolved), its impact word, and
 with a store the number of drafts and applications it touches; plus the verdict: a change that
 touches drafts or applications needs a new version name (`flow.version`), because drafts and
-applications keep the version they were started under. Reads the store, writes nothing.
+applications keep the version they were started under. With `messages=(old, new)` (two catalogues,
+key → text) the message texts added, removed or changed follow, each safe, the text cut to a line.
+Reads the store, writes nothing.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from engine import SAFE, SUBMITTED, Change, Flow, diff_flows, worst
+from engine import SAFE, SUBMITTED, Change, Flow, diff_flows, diff_messages, worst
 from store import flow_versions
 
 from .catalog import Catalog
@@ -66,13 +68,19 @@ class Report:
         return out
 
 
-def compare(old: Flow, new: Flow, catalog: Catalog, store: Any = None) -> Report:
-    changes = diff_flows(old, new)
+TEXT_SHOWN = 40  # characters of a message text shown in a diff line
+
+
+def compare(old: Flow, new: Flow, catalog: Catalog, store: Any = None,
+            messages: tuple[Mapping[str, str], Mapping[str, str]] | None = None) -> Report:
+    changes = diff_flows(old, new) + (diff_messages(*messages) if messages is not None else [])
     counts = _Counts(store, old) if store is not None else None
     lines = []
     for change in changes:
         drafts, apps = counts.of(change) if counts is not None else (None, None)
-        lines.append(Line(change, catalog.text(f"diff.{change.code}", **change.params),
+        params = {k: _short(v) if change.code.startswith("message_") and k != "message" else v
+                  for k, v in change.params.items()}
+        lines.append(Line(change, catalog.text(f"diff.{change.code}", **params),
                           catalog.text(f"diff.impact.{change.impact}"), drafts, apps))
     return Report(old, new, tuple(lines))
 
@@ -99,6 +107,11 @@ class _Counts:
         if change.option is not None and change.field is not None:
             return drafts, sum(1 for _, answers in self.apps if _holds(answers.get(change.field), change.option))
         return drafts, len(self.apps)
+
+
+def _short(text: str) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= TEXT_SHOWN else one[:TEXT_SHOWN] + "…"
 
 
 def _holds(answer: Any, value: Any) -> bool:

@@ -79,3 +79,15 @@ def test_diff__labels_and_roles():
         .replace("roles: [clerk]\n", "roles: [clerk, head]\n")
     assert sorted(changes(edited)) == sorted([("step_text", SAFE), ("role_added", SAFE),
                                               ("transition_changed", SUBMITTED), ("transition_changed", SUBMITTED)])
+
+
+def test_diff_messages__added_removed_changed__by_key_and_safe():
+    from engine.diff import diff_messages
+
+    old = {"a.kept": "同", "b.changed": "旧文字", "c.removed": "删掉的"}
+    new = {"a.kept": "同", "b.changed": "新文字", "d.added": "新增的"}
+    found = [(c.code, c.impact, dict(c.params)) for c in diff_messages(old, new)]
+    assert found == [("message_changed", SAFE, {"message": "b.changed", "old": "旧文字", "new": "新文字"}),
+                     ("message_removed", SAFE, {"message": "c.removed", "old": "删掉的"}),
+                     ("message_added", SAFE, {"message": "d.added", "new": "新增的"})]
+    assert diff_messages(old, dict(old)) == []

@@ -74,8 +74,28 @@ def start(b: Browser, clock: FakeClock) -> None:
     clock.advance(seconds=reading_seconds())
 
 
+def required_choices(step_id: str) -> list[str]:
+    """The required choice fields (select, radio, ...) the flow declares on a step."""
+    return [f.id for f in FLOW.step(step_id).fields if f.is_input and f.is_choice and f.rules.get("required")]
+
+
+def first_offered(b: Browser, step_id: str, known: Mapping[str, Any]) -> dict[str, str]:
+    """For every required choice of the step that the test does not answer: the first option the page
+    offers (a field added by policy staff is answered without the test knowing it)."""
+    form = next((f for f in b.page.forms.values() if f.action == "/apply"), None) if b.page is not None else None
+    chosen: dict[str, str] = {}
+    for name in required_choices(step_id):
+        if name in known or form is None or name not in form.fields:
+            continue
+        values = [v for widget in form.fields[name] for v, *_ in getattr(widget, "options", ()) if v]
+        if values:
+            chosen[name] = values[0]
+    return chosen
+
+
 def next_step(b: Browser, person: Person, step_id: str, **extra: Any) -> Any:
-    data = {**step_answers(person, step_id), **extra, "action": "next"}
+    data = {**step_answers(person, step_id), **extra}
+    data = {**first_offered(b, step_id, data), **data, "action": "next"}
     if step_id == "identity" and len(person.cert_no) not in (15, 17):
         b.post("/apply", data)
         return b.post("/apply", {**data, "action": "continue", "confirm": "cert_no:cert_no_standard"})
@@ -119,19 +139,26 @@ def set_status(store: Store, person: Person, status: str, **status_data: Any) ->
 
 
 # -- step 7 in the headless browser (tests/web/test_web_browser.py, tests/a11y/walk.py) --
-SELECTS = {"highest_degree", "highest_education", "study_mode", "major_category", "political_status",
-           "school_nature", "post_nature", "putonghua_level", "professional_title"}
-DATES = {"graduation_date", "work_start", "employment_start"}
+TYPES = {f.id: f.type for f in FLOW.step("application").fields}
 
 
 def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
+    """Type step 7 as a person would: `values`, the password and email, and for every other required
+    choice the flow declares there the first option offered (by clicking, like the rest)."""
     chrome.type("#password", PASSWORD)
     chrome.type("#password_confirm", PASSWORD)
     chrome.type("#email", TANG.email)
     for name, value in values.items():
-        if name in SELECTS:
+        if TYPES.get(name) == "select":
             chrome.choose(name, value)
-        elif name in DATES:
+        elif TYPES.get(name) == "date":
             chrome.set_value(f"#{name}", value)
         else:
             chrome.type(f"#{name}", value)
+    for name in required_choices("application"):
+        if name in values:
+            continue
+        if TYPES[name] == "select":
+            chrome.click(f'#{name} option:not([value=""])')
+        else:
+            chrome.click(f'input[name="{name}"]')
