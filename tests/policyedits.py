@@ -7,7 +7,7 @@ locales/zh_CN/messages.yaml as policy staff would, with a text editor:
 1. a new required select in step 7 (继续教育情况, two options written in the flow);
 2. step 1's reading time 3 → 10 seconds;
 3. a new status (复核中) between 信息已确认 and the final decisions;
-4. a new field on the printed form (申请表): an optional 备注 asked in step 7 and printed in the contact section.
+4. a new field on the printed form (申请表): the new select, printed in the form's work section.
 
 The flow's version name is bumped, as a published edit must be. The edits are made on the text so that
 comments and layout stay as they were; each one is anchored on a line of today's flow and fails loudly
@@ -31,7 +31,6 @@ IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.egg-info", "
 
 NEW_SELECT = "continuing_education"
 NEW_STATUS = "under_review"
-NEW_PRINTED = "remarks"
 READING_SECONDS = 10
 VERSION = "2026.1-policy"
 
@@ -41,8 +40,6 @@ NEW_MESSAGES = {
     f"option.{NEW_SELECT}.exempt": "按规定免修",
     f"status.{NEW_STATUS}": "材料已由教育行政部门复核，待审批结论",
     f"staff.move.{NEW_STATUS}": "转入复核",
-    f"field.{NEW_PRINTED}.label": "备注",
-    f"field.{NEW_PRINTED}.help": "需要向确认点说明的情况，可不填",
 }
 
 
@@ -85,10 +82,7 @@ def edited_flow_text(text: str) -> str:
               f"{indent}    - {{value: completed, label: option.{NEW_SELECT}.completed}}\n"
               f"{indent}    - {{value: exempt, label: option.{NEW_SELECT}.exempt}}\n"
               f"{indent}  rules: {{required: true}}\n")
-    # 4a. … and an optional remark beside it, printed on the form below
-    remark = (f"{indent}- {{id: {NEW_PRINTED}, type: textarea, label: field.{NEW_PRINTED}.label, "
-              f"help: field.{NEW_PRINTED}.help, normalize: [fold_width, trim], rules: {{maxlength: 200}}}}\n")
-    text = _replace_once(text, anchor, anchor + select + remark, "new select in step 7")
+    text = _replace_once(text, anchor, anchor + select, "new select in step 7")
 
     # 2. step 1's reading time
     notice = flow["steps"][0]
@@ -110,15 +104,15 @@ def edited_flow_text(text: str) -> str:
                          f"  {NEW_STATUS}:\n    message: status.{NEW_STATUS}\n    transitions:\n{moves}"
                          "  not_eligible:\n", "new status")
 
-    # 4b. the remark on the printed form, at the end of the contact section
+    # 4. the new select on the printed form, at the end of the work section
     document = next(iter(flow["documents"].values()))
-    contact = next(s for s in document["sections"] if s["title"] == "document.section.contact")
-    last_printed = contact["fields"][-1]
+    work = next(s for s in document["sections"] if s["title"] == "document.section.work")
+    last_printed = work["fields"][-1]
     assert isinstance(last_printed, str), last_printed
-    start = text.index("document.section.contact")
+    start = text.index("document.section.work")
     line = f"          - {last_printed}\n"
     at = text.index(line, start) + len(line)
-    text = text[:at] + f"          - {{value: {NEW_PRINTED}, span: 2}}\n" + text[at:]
+    text = text[:at] + f"          - {NEW_SELECT}\n" + text[at:]
     return text
 
 

@@ -99,13 +99,21 @@ def inputs_for(status: str, to: str) -> dict[str, Any]:
     return {k: INPUTS[k] for k in (move_.requires if move_ else ())}
 
 
-# A way from the initial status to each status (moves an administrator may make).
-ROUTES = {
-    "submitted": [], "materials_incomplete": ["materials_incomplete"], "wrong_agency": ["wrong_agency"],
-    "confirmed": ["confirmed"], "not_eligible": ["confirmed", "not_eligible"],
-    "registered": ["confirmed", "registered"], "deferred": ["confirmed", "deferred"],
-    "failed": ["confirmed", "failed"],
-}
+def _routes() -> dict[str, list[str]]:
+    """The shortest way from the initial status to each status, in moves an administrator may make
+    (read from the flow's transitions, so a status policy staff add is reached too)."""
+    routes: dict[str, list[str]] = {FLOW.initial_status.id: []}
+    queue = [FLOW.initial_status.id]
+    while queue:
+        here = queue.pop(0)
+        for t in FLOW.statuses[here].transitions:
+            if t.to not in routes and "admin" in t.roles:
+                routes[t.to] = routes[here] + [t.to]
+                queue.append(t.to)
+    return routes
+
+
+ROUTES = _routes()
 
 
 def bring_to(store: Store, app: Application, status: str) -> Application:

@@ -55,6 +55,12 @@ def title(web: Any, step_id: str) -> str:
 
 
 def step_answers(person: Person, step_id: str) -> dict[str, Any]:
+    """What `person` types at a step, and the first option of any other required choice the step declares."""
+    known = _typed(person, step_id)
+    return {**first_options(step_id, known), **known} if step_id in TITLES else known
+
+
+def _typed(person: Person, step_id: str) -> dict[str, Any]:
     if step_id == "terms":
         return {"accept_terms": "accept"}
     if step_id == "identity":
@@ -79,23 +85,16 @@ def required_choices(step_id: str) -> list[str]:
     return [f.id for f in FLOW.step(step_id).fields if f.is_input and f.is_choice and f.rules.get("required")]
 
 
-def first_offered(b: Browser, step_id: str, known: Mapping[str, Any]) -> dict[str, str]:
-    """For every required choice of the step that the test does not answer: the first option the page
-    offers (a field added by policy staff is answered without the test knowing it)."""
-    form = next((f for f in b.page.forms.values() if f.action == "/apply"), None) if b.page is not None else None
-    chosen: dict[str, str] = {}
-    for name in required_choices(step_id):
-        if name in known or form is None or name not in form.fields:
-            continue
-        values = [v for widget in form.fields[name] for v, *_ in getattr(widget, "options", ()) if v]
-        if values:
-            chosen[name] = values[0]
-    return chosen
+def first_options(step_id: str, known: Mapping[str, Any]) -> dict[str, Any]:
+    """For every required choice of the step with options written in the flow that `known` does not
+    answer: its first option (a select policy staff add is answered without the tests knowing it)."""
+    return {f.id: f.options.static[0][0] for f in FLOW.step(step_id).fields
+            if f.id in required_choices(step_id) and f.id not in known
+            and f.options is not None and f.options.dataset is None and f.options.static}
 
 
 def next_step(b: Browser, person: Person, step_id: str, **extra: Any) -> Any:
-    data = {**step_answers(person, step_id), **extra}
-    data = {**first_offered(b, step_id, data), **data, "action": "next"}
+    data = {**step_answers(person, step_id), **extra, "action": "next"}
     if step_id == "identity" and len(person.cert_no) not in (15, 17):
         b.post("/apply", data)
         return b.post("/apply", {**data, "action": "continue", "confirm": "cert_no:cert_no_standard"})
