@@ -4,32 +4,37 @@ The four ordinary edits of tests/policyedits.py (a new required select in step 7
 time 3 → 10 s, a new status, a new field on the printed form) are made with YAML alone on a copy of
 the project; the product's behaviour tests then run in a subprocess inside that copy, where every
 path the product and the tests read (shenbao.paths: flows/, locales/, data/) is the edited one, and
-they pass. Tests that compare with what today's flow draws or says on purpose stay out of the set:
-tests/engine (the engine's own flows and the golden `check` output of the shipped flow),
-tests/test_diagram.py and tests/test_explain.py (docs/ drawn from the flow: stale after any edit by
-design), tests/pdf's golden layouts.
+they pass.
 
-The set is chosen for the time it adds to the suite (≤ 3 minutes on a 2-core machine; the suite's
-budget is 20): SQLite only, and these files, each for a reason:
+Left out, and why: tests/engine (the engine's own small flows, and the golden `check` output of the
+shipped flow); tests/test_diagram.py and tests/test_explain.py (docs/ is drawn from the flow and is
+stale after any edit by design); tests/pdf (golden layouts, and "fits one A4 page" of today's form);
+the scenario files (tests/scenarios, played by tests/console/test_scenarios.py and
+tests/web/test_web_scenarios.py: each is a specification that names every step-7 answer and expects
+exactly its problems, so a new required field is a change they must take, as `shenbao diff`
+announces; they do follow the reading time, with `wait: read`); tests/staff/test_flow_versions.py
+and test_flow_migration.py (they make their own edits of the shipped text); tests/a11y and the
+browser tests (minutes of Chromium; they share fill_application and the reading time with the set).
+
+The set is chosen for the time it adds to the suite (≤ 3 minutes on a 2-core machine, whose suite
+budget is 20): SQLite only, and the files below, each for the edit it exercises.
 """
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from policyedits import NEW_SELECT, NEW_STATUS, READING_SECONDS, VERSION, apply_policy_edits, project_copy
 
 BEHAVIOUR = [
-    "tests/web/test_web_wizard.py",          # the wizard step by step: reading time, every step's answers
-    "tests/web/test_web_expiry.py",          # an expired draft restarts at step 1 (its reading time again)
-    "tests/web/test_web_scenarios.py",       # the manual's scenarios over the web (wait: read, new select)
-    "tests/console/test_scenarios.py",       # the same scenarios in the engine's player
-    "tests/staff/test_staff_transitions.py",  # every status and move the flow declares (the new status)
-    "tests/documents/test_documents_download.py",  # the printed form with the new field on it
+    "tests/web/test_web_wizard.py",          # the wizard step by step: the reading time, the new select at step 7
+    "tests/web/test_web_expiry.py",          # an expired draft restarts at step 1, its reading time again
+    "tests/web/test_web_account.py",         # after submission: login, dashboard, the status messages
+    "tests/staff/test_staff_transitions.py",  # every status and move the flow declares: the new status
+    "tests/staff/test_staff_work.py",        # staff lists, search and filters by status
+    "tests/documents/test_documents_download.py",  # the printed form, the new select on it
+    "tests/shenbao",                         # the application layer: create, amend, wording
 ]
 
 
