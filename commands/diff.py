@@ -55,9 +55,10 @@ def run_diff(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     texts = None
-    if args.old_locale or args.locale:
+    old_locale, locale = getattr(args, "old_locale", None), getattr(args, "locale", None)  # callers may leave them out
+    if old_locale or locale:
         try:
-            texts = (_messages(args.old_locale), _messages(args.locale))
+            texts = (_messages(old_locale), _messages(locale))
         except ValueError as exc:
             print(exc, file=sys.stderr)
             return 2

@@ -45,7 +45,7 @@ def test_four_policy_edits__product_behaviour_tests_pass_against_the_edited_copy
 
     # The copy is what the product reads there: the edited flow, its reading time, select and status.
     probe = ("from shenbao.flows import read_flow; from shenbao.paths import DEFAULT_FLOW; f = read_flow(DEFAULT_FLOW); "
-             "print(f.version, f.steps[0].min_read_seconds, "
+             "print(f.version, float(f.steps[0].min_read_seconds), "
              f"'{NEW_SELECT}' in [x.id for x in f.step('application').fields], '{NEW_STATUS}' in f.statuses, "
              "DEFAULT_FLOW)")
     seen = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True,

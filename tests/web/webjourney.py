@@ -90,6 +90,7 @@ def first_options(step_id: str, known: Mapping[str, Any]) -> dict[str, Any]:
     answer: its first option (a select policy staff add is answered without the tests knowing it)."""
     return {f.id: f.options.static[0][0] for f in FLOW.step(step_id).fields
             if f.id in required_choices(step_id) and f.id not in known
+            and f.readonly_when is None and f.prefill is None and f.value is None   # typed by the applicant
             and f.options is not None and f.options.dataset is None and f.options.static}
 
 
