@@ -139,7 +139,7 @@ def application_answers(values: dict[str, Any]) -> dict[str, Any]:
 
     skip = {"password", "password_confirm", "application_no", "status", "flow_version", "generated_on", "photo"}
     answers = {k: to_json(v) for k, v in values.items() if k not in skip}
-    answers["agency"], answers["point"] = values["agency"]["code"], values["point"]["code"]
+    answers["agency"], answers["point"] = values["chosen_agency"]["code"], values["chosen_point"]["code"]
     return answers
 
 

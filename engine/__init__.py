@@ -10,12 +10,14 @@ from .document import Code as DocumentCode
 from .document import DocumentError, DocumentView, format_value, resolve_document
 from .document import Photo as DocumentPhoto
 from .document import Section as DocumentSection
+from .docbuild import DOCUMENT_NAMES
+from .fieldtypes import FIELD_TYPES, FieldType
 from .evaluate import Clock, Context, DataSource, MemorySource, Option
 from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, diff_messages, worst
 from .field_check import check_field_value
 from .loader import load_flow
 from .messages import check_placeholders, read_catalogue, received_parameters
-from .model import ApplicationSpec, Binding, Dataset, Field, Flow, Numbering, Status, Step
+from .model import DocumentSpec, ApplicationSpec, Binding, Dataset, Field, Flow, Numbering, Status, Step
 from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
 from .run import MIN_READ_GATE, Decision, Run, SubmitResult, answers_from_json, to_json
 from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionResult, allowed_transitions,
@@ -23,6 +25,7 @@ from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionRe
 from .steps import FieldView, SectionView, StepView
 
 __all__ = [
+    "DOCUMENT_NAMES", "FIELD_TYPES", "FieldType", "DocumentSpec",
     "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "diff_messages", "worst", "check_placeholders",
     "read_catalogue", "received_parameters",
     "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",

@@ -16,7 +16,7 @@ from typing import Any, Callable, Collection, Iterable
 
 from . import model
 from .application import build_application
-from .document import EXTRA_NAMES, document_message_keys, document_references
+from .docbuild import build_documents
 from .expressions import NAME_HINTS, Expression, ExpressionSyntax, compile_expression, did_you_mean
 from .problems import FlowProblem
 from .fieldtypes import FIELD_TYPES
@@ -520,22 +520,13 @@ def build_status(b: Builder, sid: str, raw: dict[str, Any], raw_statuses: dict[s
                         tuple(raw.get("shows", ())), edit, tuple(transitions))
 
 
-def check_documents(b: Builder, documents: dict[str, Any]) -> None:
-    """The printable documents may read field ids and the document's extra names only."""
-    known = set(b.field_step) | set(EXTRA_NAMES)
-    for path, ref in document_references(documents):
-        head = str(ref).split(".", 1)[0]
-        if head not in known:
-            b.problem(path, "REF_002", f"document reads unknown field '{head}'", did_you_mean(head, known))
-    for path, key in document_message_keys(documents):
-        b.message_key(path, key)
-
-
 def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: str,
                message_keys: Collection[str], tolerant: bool = False,
-               file_exists: Callable[[str], bool] | None = None) -> tuple[model.Flow | None, list[FlowProblem]]:
+               file_exists: Callable[[str], bool] | None = None,
+               legacy: bool = False) -> tuple[model.Flow | None, list[FlowProblem]]:
     """Build the model and return (flow, problems). With `tolerant` (the schema refused part of the
-    data), build what is valid and skip the rest, so cross-reference problems are found in the same pass."""
+    data), build what is valid and skip the rest, so cross-reference problems are found in the same pass.
+    `legacy`: a stored version, whose documents may use the older dotted paths (engine/docbuild.py)."""
     b = Builder(data, positions, filename, message_keys, tolerant)
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         return None, []
@@ -552,7 +543,7 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     roles = frozenset(r for r in raw_roles if isinstance(r, str)) if isinstance(
         raw_roles, (list, dict)) else frozenset()
     statuses = b.guard(build_statuses, b, roles) or {}
-    b.guard(check_documents, b, data.get("documents", {}))
+    documents = b.guard(build_documents, b, data.get("documents", {}), legacy) or {}
     application, bindings = b.guard(build_application, b, data) or (model.ApplicationSpec(), {})
     if b.problems or tolerant:
         return None, b.problems
@@ -560,5 +551,5 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     flow = model.Flow(meta["id"], str(meta["version"]), meta["title"], filename, digest(data), roles,
                       b.datasets, lookups, steps, review,
                       FieldValidator({f.id: (f.type, f.rules) for f in review}), statuses,
-                      data.get("documents", {}), application, bindings)
+                      documents, application, bindings)
     return flow, []

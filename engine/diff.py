@@ -271,7 +271,7 @@ def _roles(old: Flow, new: Flow) -> list[Change]:
 def _documents(old: Flow, new: Flow) -> list[Change]:
     changes = [Change("document_added", SAFE, {"document": d}) for d in new.documents if d not in old.documents]
     changes += [Change("document_changed", SAFE, {"document": d}) for d in new.documents
-                if d in old.documents and old.documents[d] != new.documents[d]]
+                if d in old.documents and old.documents[d].declared != new.documents[d].declared]
     changes += [Change("document_removed", SUBMITTED, {"document": d}) for d in old.documents
                 if d not in new.documents]
     return changes

@@ -1,27 +1,24 @@
-"""Document layout resolution (run stage, pure): a flow's `documents` section → DocumentView.
+"""Document resolution (run stage, pure): a compiled document (model.DocumentSpec) → DocumentView.
 
-A document (the 申请表) is declared in the flow: a title, sections that show fields or
-boxes filled in by hand, a photo box, a scan code and a footer. `resolve_document` pairs
-that declaration with one application's values and the message catalogue and returns a
-frozen tree of plain text that a renderer (PDF, HTML) draws without any further lookup.
-
-Value references are plain names or dotted paths (`name`, `point.address`) and are read
-by `resolve_value` alone, so that the expression language can replace it in one place.
-Must not: import fpdf2, bottle, SQLAlchemy or a renderer; read files, the environment or
-the clock (the generation date arrives in `values`); print.
+A document (the 申请表) is declared in the flow and compiled at load (engine/docbuild.py): a
+title, sections that show values or boxes filled in by hand, a photo box, a scan code and a
+footer. `resolve_document` evaluates its expressions over one application's names (the
+answers, the lookups, DOCUMENT_NAMES: an `engine.Context` with those added) and the message
+catalogue, and returns a frozen tree of plain text that a renderer (PDF, HTML) draws without
+any further lookup. Must not: import fpdf2, bottle, SQLAlchemy or a renderer; read files, the
+environment or the clock (the generation date arrives in the names); print.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
+
+from .model import BoxSpec, CodeSpec, DocumentSpec, EntrySpec, SectionSpec, Value
 
 Label = Callable[[str], str]
 OptionLabel = Callable[[str, Any], "str | None"]
 
-# Names a document may read besides the application's field ids. `agency` and `point` are
-# the chosen rows (dicts), not the codes the applicant picked.
-EXTRA_NAMES = ("application_no", "status", "agency", "point", "flow_version", "generated_on")
 SYMBOLOGIES = ("qr",)
 _LIST_SEPARATOR = "、"
 
@@ -95,44 +92,36 @@ class DocumentView:
     version: str
 
 
-def resolve_document(documents: Mapping[str, Any], document_id: str, values: Mapping[str, Any],
-                     label: Label, option_label: OptionLabel | None = None) -> DocumentView:
-    """Resolve one declared document against an application's values.
+def resolve_document(document: DocumentSpec, names: Mapping[str, Any], label: Label,
+                     option_label: OptionLabel | None = None) -> DocumentView:
+    """Resolve one compiled document over an application's names.
 
-    `values` holds the answers by field id plus EXTRA_NAMES; `label(key)` returns catalogue
-    text; `option_label(field_id, code)` turns a choice field's code into its label text
-    (None: not a choice field, show the value as it is).
+    `names` is what the document's expressions read (fields, lookups, DOCUMENT_NAMES);
+    `label(key)` returns catalogue text; `option_label(field_id, code)` turns a choice field's
+    code into its label text (None: show the value as it is).
     """
-    if document_id not in documents:
-        known = ", ".join(sorted(documents)) or "none"
-        raise DocumentError(f"unknown document '{document_id}' (declared: {known})")
-    raw = documents[document_id]
-    text = _Texts(values, label, option_label)
-    generated = values.get("generated_on")
+    text = _Texts(names, label, option_label)
+    generated = _read(names, "generated_on")
     return DocumentView(
-        id=document_id,
-        title=label(raw["title"]),
-        note=label(raw["note"]) if raw.get("note") else "",
-        code=_code(raw.get("code"), text),
-        sections=tuple(_section(s, text) for s in raw.get("sections", ())),
-        footer=tuple(text.cell(entry) for entry in raw.get("footer", ())),
-        page_number=label(raw["page_number"]) if raw.get("page_number") else "",
-        continued=label(raw["continued"]) if raw.get("continued") else "",
-        formats=tuple(raw.get("formats", ("pdf", "html"))),
+        id=document.id,
+        title=label(document.title),
+        note=label(document.note) if document.note else "",
+        code=_code(document.code, text),
+        sections=tuple(_section(s, text) for s in document.sections),
+        footer=tuple(text.cell(entry) for entry in document.footer),
+        page_number=label(document.page_number) if document.page_number else "",
+        continued=label(document.continued) if document.continued else "",
+        formats=document.formats,
         generated_on=generated if isinstance(generated, date) else None,
-        version=str(values.get("flow_version") or ""),
+        version=str(_read(names, "flow_version") or ""),
     )
 
 
-def resolve_value(ref: str, values: Mapping[str, Any]) -> Any:
-    """Read a value reference: a name, or a dotted path into mappings. Missing → None."""
-    head, *rest = ref.split(".")
-    value = values.get(head)
-    for part in rest:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
+def _read(names: Mapping[str, Any], name: str) -> Any:
+    try:
+        return names[name]
+    except KeyError:
+        return None
 
 
 def format_value(value: Any) -> str:
@@ -148,137 +137,64 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def document_references(documents: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """Every value reference in the declaration as (path in the YAML, reference).
-
-    For load-time cross-checks: the head of each reference must be a field id or one of
-    EXTRA_NAMES.
-    """
-    for doc_id, raw in documents.items():
-        base: tuple[Any, ...] = ("documents", doc_id)
-        if raw.get("code"):
-            yield base + ("code", "value"), raw["code"]["value"]
-        for i, entry in enumerate(raw.get("footer", ())):
-            yield from _entry_refs(base + ("footer", i), entry)
-        for s, section in enumerate(raw.get("sections", ())):
-            where = base + ("sections", s)
-            if section.get("photo"):
-                yield where + ("photo", "value"), section["photo"]["value"]
-            for i, entry in enumerate(section.get("fields", ())):
-                yield from _entry_refs(where + ("fields", i), entry)
-
-
-def document_message_keys(documents: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """Every catalogue key the declaration names, including the default field labels."""
-    for doc_id, raw in documents.items():
-        base: tuple[Any, ...] = ("documents", doc_id)
-        for key in ("title", "note", "page_number", "continued"):
-            if raw.get(key):
-                yield base + (key,), raw[key]
-        if raw.get("code"):
-            yield base + ("code", "label"), raw["code"]["label"]
-        for i, entry in enumerate(raw.get("footer", ())):
-            yield base + ("footer", i), _entry_label_key(entry)
-        for s, section in enumerate(raw.get("sections", ())):
-            where = base + ("sections", s)
-            yield where + ("title",), section["title"]
-            if section.get("photo"):
-                yield where + ("photo", "label"), section["photo"]["label"]
-            for i, entry in enumerate(section.get("fields", ())):
-                yield where + ("fields", i), _entry_label_key(entry)
-                if isinstance(entry, Mapping) and entry.get("text"):
-                    yield where + ("fields", i, "text"), entry["text"]
-            for i, box in enumerate(section.get("boxes", ())):
-                for key in ("title", "text", "sign"):
-                    if box.get(key):
-                        yield where + ("boxes", i, key), box[key]
-
-
 # ---- internals ---------------------------------------------------------------------------
 
 class _Texts:
-    """Turns declared entries into text with one application's values and the catalogue."""
+    """Turns compiled entries into text with one application's names and the catalogue."""
 
-    def __init__(self, values: Mapping[str, Any], label: Label, option_label: OptionLabel | None):
-        self.values, self.label, self.option_label = values, label, option_label
+    def __init__(self, names: Mapping[str, Any], label: Label, option_label: OptionLabel | None):
+        self.names, self.label, self.option_label = names, label, option_label
 
-    def value_text(self, ref: str) -> str:
-        value = resolve_value(ref, self.values)
-        if "." not in ref and self.option_label is not None and value is not None:
-            items = value if isinstance(value, (list, tuple)) else [value]
-            shown = [self._option(ref, item) for item in items]
-            return _LIST_SEPARATOR.join(shown)
-        return format_value(value)
+    def evaluate(self, value: Value) -> Any:
+        return value.expression.evaluate(self.names, "document")
+
+    def value_text(self, value: Value) -> str:
+        found = self.evaluate(value)
+        if value.choice is not None and self.option_label is not None and found is not None:
+            items = found if isinstance(found, (list, tuple)) else [found]
+            return _LIST_SEPARATOR.join(self._option(value.choice, item) for item in items)
+        return format_value(found)
 
     def _option(self, field_id: str, code: Any) -> str:
         assert self.option_label is not None
         text = self.option_label(field_id, code)
         return format_value(code) if text is None else text
 
-    def cell(self, entry: str | Mapping[str, Any]) -> Cell:
-        if isinstance(entry, str):
-            entry = {"value": entry}
-        label_text = self.label(_entry_label_key(entry))
-        span = int(entry.get("span", 1))
-        if "value" in entry:
-            return Cell(entry["value"], label_text, self.value_text(entry["value"]), span)
-        params = {name: self.value_text(ref) for name, ref in entry.get("params", {}).items()}
+    def cell(self, entry: EntrySpec) -> Cell:
+        label_text = self.label(entry.label)
+        if entry.value is not None:
+            return Cell(entry.ref, label_text, self.value_text(entry.value), entry.span)
+        params = {name: self.value_text(value) for name, value in entry.params}
         try:
-            text = self.label(entry["text"]).format_map(params)
+            text = self.label(entry.text or "").format_map(params)
         except (KeyError, IndexError, ValueError) as exc:
-            raise DocumentError(f"message '{entry['text']}' needs a parameter it was not given: {exc}") from exc
-        return Cell(entry["text"], label_text, text, span)
+            raise DocumentError(f"message '{entry.text}' needs a parameter it was not given: {exc}") from exc
+        return Cell(entry.ref, label_text, text, entry.span)
 
 
-def _entry_label_key(entry: str | Mapping[str, Any]) -> str:
-    """A bare field id is labelled like the field itself: field.<id>.label."""
-    if isinstance(entry, str):
-        return f"field.{entry}.label"
-    if entry.get("label"):
-        return str(entry["label"])
-    return f"field.{entry['value']}.label"
-
-
-def _entry_refs(where: tuple[Any, ...], entry: str | Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
-    if isinstance(entry, str):
-        yield where, entry
-    elif "value" in entry:
-        yield where + ("value",), entry["value"]
-    else:
-        for name, ref in entry.get("params", {}).items():
-            yield where + ("params", name), ref
-
-
-def _code(raw: Mapping[str, Any] | None, text: _Texts) -> Code | None:
-    if not raw:
+def _code(spec: CodeSpec | None, text: _Texts) -> Code | None:
+    if spec is None:
         return None
-    value = text.value_text(raw["value"])
+    value = text.value_text(spec.value)
     if not value:
         return None
-    return Code(text.label(raw["label"]), value, raw.get("symbology", "qr"))
+    return Code(text.label(spec.label), value, spec.symbology)
 
 
-def _section(raw: Mapping[str, Any], text: _Texts) -> Section:
-    columns = int(raw.get("columns", 1))
+def _section(spec: SectionSpec, text: _Texts) -> Section:
     photo = None
-    if raw.get("photo"):
-        data = resolve_value(raw["photo"]["value"], text.values)
-        photo = Photo(text.label(raw["photo"]["label"]), bytes(data) if data else None)
-    cells = [text.cell(entry) for entry in raw.get("fields", ())]
-    boxes = [_box(b, text.label) for b in raw.get("boxes", ())]
-    return Section(text.label(raw["title"]), columns, flow_rows(cells, columns), photo,
-                   flow_rows(boxes, columns))
+    if spec.photo is not None:
+        data = text.evaluate(spec.photo)
+        photo = Photo(text.label(spec.photo_label or ""), bytes(data) if isinstance(data, (bytes, bytearray)) else None)
+    cells = [text.cell(entry) for entry in spec.entries]
+    boxes = [_box(b, text.label) for b in spec.boxes]
+    return Section(text.label(spec.title), spec.columns, flow_rows(cells, spec.columns), photo,
+                   flow_rows(boxes, spec.columns))
 
 
-def _box(raw: Mapping[str, Any], label: Label) -> Box:
-    return Box(
-        id=raw["id"],
-        title=label(raw["title"]),
-        text=label(raw["text"]) if raw.get("text") else "",
-        sign=label(raw["sign"]) if raw.get("sign") else "",
-        height=float(raw.get("height", 20)),
-        span=int(raw.get("span", 1)),
-    )
+def _box(spec: BoxSpec, label: Label) -> Box:
+    return Box(id=spec.id, title=label(spec.title), text=label(spec.text) if spec.text else "",
+               sign=label(spec.sign) if spec.sign else "", height=spec.height, span=spec.span)
 
 
 _Spanned = TypeVar("_Spanned", Cell, Box)

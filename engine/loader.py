@@ -21,14 +21,16 @@ LOST_STRUCTURE = frozenset({"YAML_004", "YAML_007", "YAML_011"})
 
 
 def load_flow(text: str, filename: str, schemas: Mapping[str, Mapping[str, Any]],
-              message_keys: Collection[str], file_exists: Callable[[str], bool] | None = None) -> Flow:
-    """Return the built Flow, or raise FlowError listing every problem found."""
+              message_keys: Collection[str], file_exists: Callable[[str], bool] | None = None,
+              legacy: bool = False) -> Flow:
+    """Return the built Flow, or raise FlowError listing every problem found. `legacy`: the text of
+    a version published earlier (its documents may use the older dotted paths, engine/docbuild.py)."""
     data, positions, problems = read_yaml(text, filename)
     if data is None or any(p.code in LOST_STRUCTURE for p in problems):
         raise FlowError(problems)  # what later stages would say about the missing parts is noise
     refused = check_schema(data, positions, filename, schemas)
     flow, built = build_flow(data, positions, filename, text, message_keys, tolerant=bool(problems or refused),
-                             file_exists=file_exists)
+                             file_exists=file_exists, legacy=legacy)
     problems += refused + _not_repeated(built, refused)
     if flow is None or problems:
         raise FlowError(problems)

@@ -88,7 +88,7 @@ def received_parameters(flow: Flow) -> dict[str, set[str]]:
             give(gate.message, gate.params)
     for status in flow.statuses.values():
         give(status.message)
-    for path_key, params in _document_texts(flow.documents):
+    for path_key, params in _document_texts([d.declared for d in flow.documents.values()]):
         give(path_key, params)
     return received
 

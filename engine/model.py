@@ -183,6 +183,76 @@ class ApplicationSpec:
 
 
 @dataclass(frozen=True)
+class Value:
+    """A value a document shows: a compiled expression over the fields, the lookups and
+    DOCUMENT_NAMES. `choice` names the choice field when the expression is that field alone
+    (its code is printed as the option's label)."""
+
+    expression: Expression
+    choice: str | None = None
+
+    @property
+    def source(self) -> str:
+        return self.expression.source
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """One cell of a section's grid: a value, or a catalogue text filled with values."""
+
+    ref: str  # as written (the value's source or the text key): names the cell in scenario outcomes
+    label: str
+    span: int = 1
+    value: Value | None = None
+    text: str | None = None
+    params: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True)
+class BoxSpec:
+    id: str
+    title: str
+    text: str | None = None
+    sign: str | None = None
+    height: float = 20.0
+    span: int = 1
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    title: str
+    columns: int = 1
+    photo: Value | None = None
+    photo_label: str | None = None
+    entries: tuple[EntrySpec, ...] = ()
+    boxes: tuple[BoxSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    value: Value
+    label: str
+    symbology: str = "qr"
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A printable document of the flow's `documents:` section, compiled at load
+    (engine/docbuild.py). `declared` is the section as written (for the diff)."""
+
+    id: str
+    title: str
+    sections: tuple[SectionSpec, ...]
+    declared: Mapping[str, Any] = field(repr=False)
+    note: str | None = None
+    code: CodeSpec | None = None
+    page_number: str | None = None
+    continued: str | None = None
+    footer: tuple[EntrySpec, ...] = ()
+    formats: tuple[str, ...] = ("pdf", "html")
+
+
+@dataclass(frozen=True)
 class Flow:
     id: str
     version: str
@@ -196,7 +266,7 @@ class Flow:
     review_fields: tuple[Field, ...]
     review_validator: FieldValidator = field(repr=False, compare=False)
     statuses: Mapping[str, Status] = field(default_factory=dict)
-    documents: Mapping[str, Any] = field(default_factory=dict)
+    documents: Mapping[str, DocumentSpec] = field(default_factory=dict)
     application: ApplicationSpec = field(default_factory=ApplicationSpec)
     bindings: Mapping[str, Binding | None] = field(default_factory=dict)
 

@@ -9,7 +9,7 @@ a value that is none of its options (the condition could never hold). No I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from jinja2 import nodes
@@ -54,8 +54,11 @@ class Scope:
     lookups: Mapping[str, tuple[str, bool]]  # lookup id → (dataset, many)
     columns: Mapping[str, Mapping[str, str]]
     row: str | None = None
+    extra: Mapping[str, Type] = field(default_factory=dict)  # names a section adds (a document's)
 
     def name(self, name: str) -> Type:
+        if name in self.extra:
+            return self.extra[name]
         if name == "row" and self.row is not None:
             return Type("record", dataset=self.row)
         if name == "today":

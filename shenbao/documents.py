@@ -1,9 +1,10 @@
 """The application form of one application: its values, its files, and the cache by version.
 
 Application layer between the store and the engine; the renderers draw, handed in as
-`Printer`s by the composition root (renderers/pdf/printers.py). `document_values`
-gathers what `engine.resolve_document` reads (the decoded answers, the chosen agency and
-point rows, option labels, the status text, the registry photo); `Documents` draws the
+`Printer`s by the composition root (renderers/pdf/printers.py). `document_names`
+gathers what the compiled document's expressions read (the decoded answers, the lookups over
+the store, the status text, the application number, the kept photo); `option_labels` the
+option texts; `Documents` draws the
 view as PDF or HTML and keeps the bytes in the store's `documents` table under a version
 key, so a download serves stored bytes and each version is drawn once, ideally ahead of
 the click by `shenbao worker` from the queue of changed applications (shenbao/worker.py), or
@@ -26,7 +27,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Callable, Mapping, Protocol
 
-from engine import Context, DocumentView, Flow, answers_from_json, resolve_document
+from collections import ChainMap
+
+from engine import FIELD_TYPES, Context, DocumentView, Flow, answers_from_json, resolve_document
 from shenbao.catalog import Catalog
 from shenbao.wording import Wording
 from store import Application, Store, StoreBusy
@@ -37,8 +40,6 @@ log = logging.getLogger("shenbao.documents")
 Now = Callable[[], datetime]
 # Catalogue texts a document can show: its own, field labels, static options, statuses.
 TEXT_PREFIXES = ("document.", "field.", "option.", "status.")
-# The rows a document reads besides the answers (engine.document.EXTRA_NAMES).
-ROW_NAMES = ("agency", "point")
 LEASE = timedelta(minutes=2)
 
 
@@ -68,34 +69,34 @@ class Rendered:
 
 # ---- the values the engine resolves -------------------------------------------------------
 
-def document_values(flow: Flow, app: Application, store: Store, catalog: Catalog, tz: tzinfo,
-                    photo: bytes | None = None) -> dict[str, Any]:
-    """Answers by field id plus engine.document.EXTRA_NAMES, for `resolve_document`."""
-    values = answers_from_json(flow, app.answers)
-    for name in ROW_NAMES:
-        values[name] = chosen_row(flow, store, name, values.get(name))
-    status = flow.statuses.get(app.status)
-    values.update(application_no=app.application_no, flow_version=app.flow_version,
-                  status=catalog.text(status.message) if status else app.status,
-                  generated_on=changed_on(app, tz))
+def document_names(flow: Flow, app: Application, store: Store, catalog: Catalog, tz: tzinfo,
+                   photo: bytes | None = None) -> Mapping[str, Any]:
+    """What a document's expressions read: the answers, the lookups (over the store, at the moment
+    of the application's last change) and engine.DOCUMENT_NAMES; `photo` is the kept photo, the
+    value of the flow's photo field."""
+    answers = answers_from_json(flow, app.answers)
     if photo is not None:
-        values["photo"] = photo
-    return values
+        answers.update({f.id: photo for f in flow.fields.values() if f.type in PHOTO_TYPES})
+    status = flow.statuses.get(app.status)
+    moment = app.updated_at.astimezone(tz).replace(tzinfo=None)
+    extra = {"application_no": app.application_no, "flow_version": app.flow_version,
+             "status": catalog.text(status.message) if status else app.status, "generated_on": changed_on(app, tz)}
+    return names_of(flow, store, moment, answers, extra)
+
+
+def names_of(flow: Flow, source: Any, moment: datetime, answers: Mapping[str, Any],
+             extra: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The answers and lookups at `moment` (an engine Context) with the document's own names."""
+    return ChainMap(dict(extra), Context(flow, source, moment, answers))  # type: ignore[arg-type]
+
+
+# Field types whose value is shown, not typed, and is a photo (the kept photo is theirs).
+PHOTO_TYPES = frozenset(name for name, kind in FIELD_TYPES.items() if kind.kind == "image" and kind.shows_value)
 
 
 def changed_on(app: Application, tz: tzinfo) -> date:
     """The day (on the flow's wall clock) of the application's last change."""
     return app.updated_at.astimezone(tz).date()
-
-
-def chosen_row(flow: Flow, store: Store, field_id: str, code: Any) -> dict[str, Any] | None:
-    """The dataset row behind a choice field's answer (e.g. the chosen agency)."""
-    fld = flow.fields.get(field_id)
-    spec = fld.options if fld is not None else None
-    if code is None or spec is None or spec.dataset is None or spec.value is None:
-        return None
-    rows = store.rows(spec.dataset, {spec.value: code})
-    return dict(rows[0]) if rows else None
 
 
 def option_labels(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[str, Any],
@@ -151,7 +152,7 @@ class Documents:
         self.printers = dict(printers)
         self.document_id = document_id or next(iter(flow.documents))
         declared = flow.documents[self.document_id]
-        self.formats: tuple[str, ...] = tuple(f for f in declared.get("formats", ("pdf", "html")) if f in self.printers)
+        self.formats: tuple[str, ...] = tuple(f for f in declared.formats if f in self.printers)
         self.datasets = row_datasets(flow)
         self.ttl = store.cache_ttl if ttl is None else ttl
         layouts = "|".join(f"{f}={self.printers[f].layout}" for f in self.formats)
@@ -162,7 +163,7 @@ class Documents:
 
     # -- names --------------------------------------------------------------------------
     def title(self) -> str:
-        return self.catalog.text(self.flow.documents[self.document_id]["title"])
+        return self.catalog.text(self.flow.documents[self.document_id].title)
 
     def filenames(self, app: Application, fmt: str) -> tuple[str, str]:
         """(the Chinese file name, an ASCII one) from the catalogue."""
@@ -177,10 +178,10 @@ class Documents:
         if self.document_id not in flow.documents:
             flow = self.flow
         photo = self.store.get_application_photo(app.id)
-        values = document_values(flow, app, self.store, self.catalog, self.tz, photo)
+        names = document_names(flow, app, self.store, self.catalog, self.tz, photo)
         moment = app.updated_at.astimezone(self.tz).replace(tzinfo=None)
-        labels = option_labels(flow, self.store, self.catalog, values, moment)
-        return resolve_document(flow.documents, self.document_id, values, self.catalog.text, labels)
+        labels = option_labels(flow, self.store, self.catalog, answers_from_json(flow, app.answers), moment)
+        return resolve_document(flow.documents[self.document_id], names, self.catalog.text, labels)
 
     def render(self, app: Application, fmt: str) -> bytes:
         """The file, drawn now (no cache)."""

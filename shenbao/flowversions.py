@@ -25,8 +25,9 @@ REFRESH = 10.0  # seconds between looks at the store for a newly published versi
 
 
 def parse_version(text: str, filename: str) -> Flow:
-    """A stored version's text as a Flow (its dataset files were checked when it was published)."""
-    return load_flow(text, filename, load_schemas(), load_catalog().messages.keys())
+    """A stored version's text as a Flow (its dataset files were checked when it was published). A
+    version published before documents were expressions is read with its dotted paths translated."""
+    return load_flow(text, filename, load_schemas(), load_catalog().messages.keys(), legacy=True)
 
 
 class FlowVersions:

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, resolve_document,
                     transition)
 from shenbao.coverage import Coverage
-from shenbao.documents import ROW_NAMES, chosen_row, option_labels
+from shenbao.documents import names_of, option_labels
 
 from .scenario import Action, Scenario
 from .screen import INDENT, outcome_lines, step_lines
@@ -176,13 +176,11 @@ class Player:
     def download(self, document_id: str) -> Outcome:
         """The printed form as the applicant downloads it: every cell's text by its reference."""
         assert self.status is not None
-        values: dict[str, Any] = dict(self.answers)
-        for name in ROW_NAMES:
-            values[name] = chosen_row(self.flow, self.source, name, values.get(name))  # type: ignore[arg-type]
-        values.update(application_no="", flow_version=self.flow.version, generated_on=self.now.date(),
-                      status=self.texts.status(self.status))
+        names = names_of(self.flow, self.source, self.now, self.answers,
+                         {"application_no": "", "flow_version": self.flow.version, "generated_on": self.now.date(),
+                          "status": self.texts.status(self.status)})
         labels = option_labels(self.flow, self.source, self.texts.catalog, self.answers, self.now)  # type: ignore
-        view = resolve_document(self.flow.documents, document_id, values, self.texts.catalog.text, labels)
+        view = resolve_document(self.flow.documents[document_id], names, self.texts.catalog.text, labels)
         cells = {cell.ref: cell.text for section in view.sections for row in section.rows for cell in row}
         lines = [INDENT + view.title] + [INDENT * 2 + self.texts("console.field.shown", label=cell.label,
                                                                  value=cell.text)

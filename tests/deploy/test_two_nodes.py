@@ -194,7 +194,7 @@ def test_each_document_and_mail_made_exactly_once_by_two_workers(topology):
     for worker in topology.workers:
         worker.stop()
     made, sent = topology.worker_totals()
-    formats = len(FLOW.documents["application_form"]["formats"])
+    formats = len(FLOW.documents["application_form"].formats)
     assert documents == applications * formats
     assert made == applications * formats, (made, applications)   # none made twice
     assert sent == MAILS

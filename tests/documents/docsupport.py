@@ -13,7 +13,7 @@ PATH = "/application/form"
 # The rare-character name of the demo registry (䶮 is outside GB 2312: a font shard draws it).
 LIU = Person("刘䶮", "20154410641024964", "440106199211051112", stage="senior", subject="senior_history",
              email="liuyan@example.com")
-FORMATS = list(FLOW.documents["application_form"]["formats"])
+FORMATS = list(FLOW.documents["application_form"].formats)
 
 
 def signed_in(new_browser: Any, clock: FakeClock, web: Any, person: Person, address: str) -> Browser:

@@ -135,7 +135,7 @@ def test_worker_command__once__makes_what_is_queued_then_nothing(tmp_path):
         queued = jobs.queued_changes(opened)
     assert queued >= 1
     first = subprocess.run(command + ["worker", "--once"], env=env, cwd=root, check=True, capture_output=True, text=True)
-    formats = len(FLOW.documents["application_form"]["formats"])
+    formats = len(FLOW.documents["application_form"].formats)
     assert f"{queued * formats} documents made" in first.stdout, first.stdout + first.stderr
     again = subprocess.run(command + ["worker", "--once"], env=env, cwd=root, check=True, capture_output=True, text=True)
     assert "0 documents made, 0 mails sent" in again.stdout

@@ -10,7 +10,12 @@ from typing import Any, Callable
 
 import yaml
 
+from collections import ChainMap
+from functools import lru_cache
+
+from engine import Flow
 from engine.document import DocumentView, resolve_document
+from shenbao.flows import read_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "flows" / "teacher_registration.yaml"
@@ -45,7 +50,13 @@ def load_yaml(path: Path) -> Any:
 
 
 def documents() -> dict[str, Any]:
+    """The documents section as written in the flow file."""
     return load_yaml(FLOW)["documents"]
+
+
+@lru_cache(maxsize=1)
+def flow() -> Flow:
+    return read_flow(FLOW)
 
 
 def catalogue() -> dict[str, str]:
@@ -89,7 +100,8 @@ def jpeg_photo(width: int = 120, height: int = 160) -> bytes:
 def _common(**changes: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "accept_terms": "accept", "password": "secret#123", "password_confirm": "secret#123",
-        "teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": AGENCY, "point": POINT,
+        "teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": AGENCY["code"], "point": POINT["code"],
+        "chosen_agency": AGENCY, "chosen_point": POINT,
         "email": "wang.xiaoyan@example.com",
         "highest_degree": "bachelor", "highest_education": "undergraduate", "study_mode": "full_time",
         "major_category": "teacher_education", "graduated_school": "首都师范大学", "major": "汉语言文学（师范）",
@@ -137,7 +149,9 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
 
 
 def view(values: dict[str, Any], document_id: str = "application_form") -> DocumentView:
-    return resolve_document(documents(), document_id, values, label_function(), option_label_function())
+    """The compiled document over these values (a field left out is unanswered)."""
+    names = ChainMap(values, {name: None for name in flow().field_names})
+    return resolve_document(flow().documents[document_id], names, label_function(), option_label_function())
 
 
 SAMPLE_NAMES = list(SAMPLES)

@@ -43,8 +43,8 @@ def test_pdf__sample__values_independent_of_view_present(rendered, samples, name
     values = samples[name]
     for expected in (values["name"], values["id_no"], values["cert_no"], values["cert_issue_date"].isoformat(),
                      values["application_no"], values["school_name"], values["address"], values["email"],
-                     values["agency"]["name"], values["point"]["name"], _squeeze(values["point"]["address"]),
-                     values["point"]["starts"].strftime("%Y-%m-%d%H:%M"), values["flow_version"],
+                     values["chosen_agency"]["name"], values["chosen_point"]["name"], _squeeze(values["chosen_point"]["address"]),
+                     values["chosen_point"]["starts"].strftime("%Y-%m-%d%H:%M"), values["flow_version"],
                      values["generated_on"].isoformat()):
         assert expected in text, expected
     labels = pdf_samples.option_label_function()
