@@ -12,6 +12,8 @@ from .document import Photo as DocumentPhoto
 from .document import Section as DocumentSection
 from .docbuild import DOCUMENT_NAMES
 from .fieldtypes import FIELD_TYPES, FieldType
+from .images import FORMATS as IMAGE_FORMATS
+from .images import ImageValue, Upload
 from .evaluate import Clock, Context, DataSource, MemorySource, Option
 from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, diff_messages, worst
 from .field_check import check_field_value
@@ -25,7 +27,7 @@ from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionRe
 from .steps import FieldView, SectionView, StepView
 
 __all__ = [
-    "DOCUMENT_NAMES", "FIELD_TYPES", "FieldType", "DocumentSpec",
+    "DOCUMENT_NAMES", "FIELD_TYPES", "FieldType", "DocumentSpec", "IMAGE_FORMATS", "ImageValue", "Upload",
     "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "diff_messages", "worst", "check_placeholders",
     "read_catalogue", "received_parameters",
     "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",

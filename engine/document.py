@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
+from .images import ImageValue
 from .model import BoxSpec, CodeSpec, DocumentSpec, EntrySpec, SectionSpec, Value
 
 Label = Callable[[str], str]
@@ -126,7 +127,7 @@ def _read(names: Mapping[str, Any], name: str) -> Any:
 
 def format_value(value: Any) -> str:
     """Plain text for a value: dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM, lists joined."""
-    if value is None:
+    if value is None or isinstance(value, ImageValue):  # an image prints in a photo box, not as text
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -185,6 +186,7 @@ def _section(spec: SectionSpec, text: _Texts) -> Section:
     photo = None
     if spec.photo is not None:
         data = text.evaluate(spec.photo)
+        data = data.data if isinstance(data, ImageValue) else data  # an upload: its bytes, read by the caller
         photo = Photo(text.label(spec.photo_label or ""), bytes(data) if isinstance(data, (bytes, bytearray)) else None)
     cells = [text.cell(entry) for entry in spec.entries]
     boxes = [_box(b, text.label) for b in spec.boxes]

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from engine import Clock, DataSource, Flow, Run, StepView, to_json
 from store import Application, AuditEntry, Duplicate, Store, StoreBusy
 
-from . import documents
+from . import documents, uploads
 
 log = logging.getLogger("shenbao.applications")
 
@@ -72,6 +72,10 @@ def create_application(flow: Flow, store: Store, source: DataSource, clock: Cloc
     values = run.application()
     password = values.get(password_field(flow))
     answers = stored_answers(flow, values)
+    try:
+        uploads.keep(flow, store, values, now)
+    except StoreBusy:
+        return BUSY
     audit = AuditEntry("applicant", "submit", data={"decisions": [vars(d) for d in run.decisions]})
     try:
         created = store.create_application(
@@ -92,6 +96,7 @@ def amend_application(flow: Flow, store: Store, source: DataSource, clock: Clock
     """Save an applicant's amendment (optimistic locking: raises StaleWrite when the
     application changed meanwhile, Duplicate when it now clashes with another)."""
     answers = stored_answers(flow, values)
+    uploads.keep(flow, store, values, now)
     changed = sorted(k for k in answers if answers[k] != app.answers.get(k))
     saved = store.update_application(
         app.id, row_version, now=now, audit=AuditEntry("applicant", "amend", data={"fields": changed}),

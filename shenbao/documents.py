@@ -31,6 +31,7 @@ from collections import ChainMap
 
 from engine import FIELD_TYPES, Context, DocumentView, Flow, answers_from_json, resolve_document
 from shenbao.catalog import Catalog
+from shenbao import uploads
 from shenbao.wording import Wording
 from store import Application, Store, StoreBusy
 from store import documents as stored
@@ -74,7 +75,7 @@ def document_names(flow: Flow, app: Application, store: Store, catalog: Catalog,
     """What a document's expressions read: the answers, the lookups (over the store, at the moment
     of the application's last change) and engine.DOCUMENT_NAMES; `photo` is the kept photo, the
     value of the flow's photo field."""
-    answers = answers_from_json(flow, app.answers)
+    answers = uploads.with_data(flow, store, answers_from_json(flow, app.answers))
     if photo is not None:
         answers.update({f.id: photo for f in flow.fields.values() if f.type in PHOTO_TYPES})
     status = flow.statuses.get(app.status)

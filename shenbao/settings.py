@@ -41,6 +41,7 @@ class Settings:
     reset_minutes: int = 30
     reset_hold_days: int = 7            # no reset by mail this long after staff corrected the address
     max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 4 * 1024 * 1024  # besides max_body_bytes, for a form that sends a file (a photo)
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     reset_requests_per_account: int = 3

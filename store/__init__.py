@@ -5,7 +5,7 @@ carry codes for the locale catalogue.
 """
 from __future__ import annotations
 
-from . import documents, flow_versions, jobs
+from . import documents, flow_versions, jobs, uploads
 from .datasets import APPLICATIONS, DatasetLike
 from .errors import (Duplicate, ImportFailed, ImportProblem, InUse, NotFound, StaleWrite,
                      StoreBusy, StoreError)
@@ -21,6 +21,6 @@ __all__ = [
     "APPLICATIONS", "Application", "AuditEntry", "DatasetLike", "Duplicate", "ImportFailed",
     "ImportProblem", "ImportReport", "InUse", "Mail", "Message", "NotFound", "Session",
     "Staff", "StaleWrite", "Store", "StoreBusy", "StoreError", "SyncReport", "import_file",
-    "load_demo", "documents", "flow_versions", "check_row", "post_message_audited", "status_counts", "typed_value",
-    "is_code", "claim_mail", "jobs",
+    "load_demo", "documents", "flow_versions", "uploads", "check_row", "post_message_audited", "status_counts",
+    "typed_value", "is_code", "claim_mail", "jobs",
 ]

@@ -24,8 +24,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from engine import FieldView, Run, StepView, SubmitResult
+from engine import FIELD_TYPES, FieldView, Run, StepView, SubmitResult
 
+from .prompts import PROMPTS
 from .screen import (INDENT, PROBLEM_MARK, body, field_label, field_line, header, option_lines, outcome_lines,
                      summary_lines)
 from .text import Texts, cut, show_options, wrap
@@ -260,7 +261,7 @@ class Console:
 
     def as_answered(self, view: StepView, fld: FieldView, draft: dict[str, Any]) -> FieldView:
         """The field with options narrowed by what was just typed above it (现任教学科 by 现任教学段)."""
-        if fld.type not in ("select", "radio", "checkbox", "table_choice"):
+        if not FIELD_TYPES[fld.type].choice:
             return fld
         preview = self.run.preview(self.answers(view, draft))
         return next((f for f in preview.fields if f.id == fld.id), fld)
@@ -272,18 +273,9 @@ class Console:
         if fld.help:
             self.say([INDENT + self.texts("console.field.help", help=self.texts(fld.help))])
         self.say([INDENT + PROBLEM_MARK + message for message in problems])
-        if fld.type == "checkbox" or fld.options or fld.type in ("select", "radio", "table_choice"):
+        if fld.options and not FIELD_TYPES[fld.type].choice:  # options on a non-choice type: picked all the same
             return self.choose(fld, label, current)
-        if fld.secret:
-            keep = self.texts("console.prompt.secret_kept") if current else ""
-            line = self.ask(INDENT + self.texts("console.prompt.text", label=label, current=keep), secret=True)
-            return line if line else current
-        shown = "" if current in (None, "") else self.texts("console.prompt.current",
-                                                              value=cut(self.texts.plain(current), ECHO_CELLS))
-        if fld.type == "date" and not problems:
-            self.say([INDENT + self.texts("console.field.date_format")])
-        line = self.ask(INDENT + self.texts("console.prompt.text", label=label, current=shown))
-        return line if line.strip() else current
+        return PROMPTS[fld.type].ask(self, fld, label, current, problems)
 
     def choose(self, fld: FieldView, label: str, current: Any) -> Any:
         self.say(option_lines(fld, self.texts, self.term.cells))

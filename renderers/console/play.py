@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, resolve_document,
@@ -19,6 +20,7 @@ from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, 
 from shenbao.coverage import Coverage
 from shenbao.documents import names_of, option_labels
 
+from .prompts import PROMPTS
 from .scenario import Action, Scenario
 from .screen import INDENT, outcome_lines, step_lines
 from .text import Texts, fmt, problem_key, show_options
@@ -82,6 +84,7 @@ class Player:
         self.moved_from = ""
         self.amended_steps: list[Step] = []
         self.now = datetime(2000, 1, 1)
+        self.folder = Path(".")  # the scenario file's folder: an image answer's path is relative to it
         self.run: Run | None = None
         self.status: str | None = None
         self.answers: dict[str, Any] = {}
@@ -100,6 +103,7 @@ class Player:
             failure = self._play(scenario.after)
             if failure is not None:
                 return failure
+        self.folder = scenario.path.parent
         self.out.append(f"=== {scenario.filename}: {scenario.name}")
         if scenario.covers:
             self.out.append(f"    {scenario.covers}")
@@ -193,7 +197,9 @@ class Player:
         view = self.run.view()
         shown = {f.id: f.raw if f.raw is not None else _as_typed(f.value)
                  for f in view.fields if not f.readonly and not f.secret}
-        result = self.run.submit({**shown, **given}, confirm=confirm)
+        typed = {k: PROMPTS[self.flow.fields[k].type].typed(v, self.folder) if k in self.flow.fields else v
+                 for k, v in given.items()}  # e.g. an image's file path → its bytes
+        result = self.run.submit({**shown, **typed}, confirm=confirm)
         if result.advanced:
             lines = step_lines(result.step, self.texts, self.cells, shown_options=show_options(self.run))
             if self.run.complete:

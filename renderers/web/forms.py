@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from engine import Field, FieldView, GateFailure, Problem, SectionView
+from engine import FIELD_TYPES, IMAGE_FORMATS, Field, FieldView, GateFailure, ImageValue, Problem, SectionView
 from shenbao.catalog import format_value
 from shenbao.wording import Wording
 
-CHOICES = frozenset({"select", "radio", "checkbox", "table_choice"})
-INPUT_TYPES = {"text": "text", "email": "email", "password": "password", "date": "date"}
+from .widgets import WIDGETS, macro_of, read_posted
 # WCAG 1.3.5: an input that asks for the applicant's own name, mail, phone or postcode says so
 # (browsers and assistive software fill it in). Read from the field's rules, the flow's way
 # of saying what a value is; the first rule of the field found here wins.
@@ -57,6 +56,9 @@ class FieldModel:
     photo: str | None = None    # a data: URI
     input_type: str = "text"
     autocomplete: str = ""      # a WCAG 1.3.5 purpose, "" for none
+    widget: str = "input"       # the macro of templates/_widgets.html that draws it (widgets.WIDGETS)
+    accept: str = ""            # a file input's media types
+    kept: str = ""              # a file input: what was uploaded already (kept unless another is chosen)
 
     @property
     def describedby(self) -> str:
@@ -124,7 +126,9 @@ class Texts(Wording):
     def shown(self, view: FieldView) -> str:
         """A value as read-only text: the option's label for choices."""
         value = view.value
-        if view.type in CHOICES:
+        if isinstance(value, ImageValue):
+            return self.image(value)
+        if FIELD_TYPES[view.type].choice:
             chosen = {str(v) for v in (value if isinstance(value, list) else [value]) if v is not None}
             labels = [label for code, label in self.option_labels(view.options).items() if code in chosen]
             if labels:
@@ -132,8 +136,13 @@ class Texts(Wording):
         text = as_text(value)
         return text if text else self.catalog.text("web.value.none")
 
+    def image(self, value: ImageValue) -> str:
+        return self.catalog.text("web.file.kept", format=value.format.upper(), width=value.width,
+                                 height=value.height, kb=max(1, round(value.size / 1024)))
+
     def field(self, view: FieldView, errors: Errors, typed: Mapping[str, Any] | None = None) -> FieldModel:
         typed = typed or {}
+        widget = WIDGETS[view.type]
         raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
         current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
         options = tuple(OptionModel(str(o.value), self.option(o),
@@ -142,13 +151,15 @@ class Texts(Wording):
                         for o in view.options)
         return FieldModel(
             id=view.id, type=view.type, label=self.catalog.text(view.label), help=self.t(view.help),
-            value="" if view.secret else as_text(raw if not isinstance(raw, list) else ""),
+            value="" if view.secret or widget.multipart else as_text(raw if not isinstance(raw, list) else ""),
             shown=self.shown(view), options=options,
             columns=tuple(self.catalog.text(f"column.{c}") for c in view.columns),
             readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
             photo=photo_uri(view.value) if view.type == "photo" else None,
-            input_type=INPUT_TYPES.get(view.type, "text"),
-            autocomplete=autocomplete_of(self.by_id.get(view.id), INPUT_TYPES.get(view.type, "text")))
+            input_type=widget.input_type,
+            autocomplete=autocomplete_of(self.by_id.get(view.id), widget.input_type),
+            widget=macro_of(view.type, view.readonly), accept=accept_of(self.by_id.get(view.id)) if widget.multipart
+            else "", kept=self.image(view.value) if isinstance(view.value, ImageValue) else "")
 
     def sections(self, sections: Iterable[SectionView], errors: Errors,
                  typed: Mapping[str, Any] | None = None) -> tuple[SectionModel, ...]:
@@ -180,17 +191,16 @@ def summary_links(sections: Iterable[SectionModel], errors: Errors) -> list[tupl
     return links
 
 
-def read_form(forms: Any, fields: Iterable[Field | FieldView]) -> dict[str, Any]:
-    """The posted values of the given fields (read-only ones are skipped); checkboxes as lists."""
-    incoming: dict[str, Any] = {}
-    for fld in fields:
-        if getattr(fld, "readonly", False):
-            continue
-        if fld.type == "checkbox":
-            incoming[fld.id] = forms.getall(fld.id)
-        else:
-            incoming[fld.id] = forms.get(fld.id)
-    return incoming
+def accept_of(fld: Field | None) -> str:
+    """A file input's `accept`: the media types of the field's `formats` rule (else every image format)."""
+    formats = (fld.rules.get("formats") if fld is not None else None) or list(IMAGE_FORMATS)
+    return ",".join(IMAGE_FORMATS[f] for f in formats if f in IMAGE_FORMATS)
+
+
+def read_form(forms: Any, fields: Iterable[Field | FieldView], files: Any = None) -> dict[str, Any]:
+    """The posted values of the given fields (read-only ones are skipped), each read by its widget
+    (renderers/web/widgets.py): checkboxes as lists, files as engine Uploads."""
+    return read_posted(forms, files, fields)
 
 
 def simple_field(field_id: str, label: str, kind: str = "text", autocomplete: str = "off",

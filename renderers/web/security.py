@@ -89,7 +89,8 @@ def add_headers(web: Web) -> None:
 def install(app: bottle.Bottle, web: Web) -> None:
     """Before any route is added (inputs.install sets the bounded `int` route filter)."""
     limit = web.settings.max_body_bytes
-    bottle.BaseRequest.MEMFILE_MAX = limit
+    with_file = limit + web.settings.max_upload_bytes  # a multipart form may carry a photo
+    bottle.BaseRequest.MEMFILE_MAX = limit  # a larger body is spooled to a temporary file
 
     @app.hook("before_request")
     def _limit_body() -> None:
@@ -100,7 +101,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             raise bottle.HTTPError(400) from None
-        if length > limit:
+        multipart = environ.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data")
+        if length > (with_file if multipart else limit):
             raise bottle.HTTPError(413)
 
     inputs.install(app)

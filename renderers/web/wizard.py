@@ -26,9 +26,11 @@ import bottle
 
 from engine import Context, GateFailure, Run, SubmitResult
 from shenbao.applications import BUSY, create_application, without_secrets
+from shenbao import uploads
 
 from .context import Web
 from .forms import Errors, Texts, as_text, read_form, summary_links
+from .widgets import multipart
 from .sessions import BROWSER_COOKIE, browser_key, check_csrf
 
 DRAFT = "wizard"
@@ -106,6 +108,7 @@ class Wizard:
 
     def save(self, run: Run, typed: Mapping[str, Any]) -> None:
         now = self.web.now()
+        uploads.keep(self.flow, self.web.store, run.answers, now)  # the draft keeps only their digests
         self.web.store.save_draft(self._key(), {"run": run.state(), "typed": dict(typed),
                                                 "saved_at": now.isoformat()}, now)
 
@@ -129,7 +132,8 @@ class Wizard:
             sections=sections, links=summary_links(sections, errors), warning=warning, show=show,
             wait_seconds=int(-(-view.wait_seconds // 1)), next_label=self.web.t(view.next_label or "action.next"),
             notices=notices, busy=[self.web.t("web.wizard.busy")] if busy else [],
-            timeout=self.timeout(), dependent=dependent_choices(self.web, view, run.answers))
+            timeout=self.timeout(), dependent=dependent_choices(self.web, view, run.answers),
+            multipart=multipart(view.fields))
 
     def timeout(self) -> dict[str, Any]:
         """What the timeout warning needs: the idle limit, when to warn, where to keep alive."""
@@ -149,7 +153,8 @@ class Wizard:
         posted = forms.get("step")
         if any(s.id == posted for s in self.flow.steps):
             fields = self.flow.step(posted).fields
-            values = {k: v for k, v in without_secrets(self.flow, read_form(forms, fields)).items() if k in forms}
+            sent = read_form(forms, fields, bottle.request.files)
+            values = {k: v for k, v in without_secrets(self.flow, sent).items() if k in forms}
             typed[posted] = {**typed.get(posted, {}), **values}
         run = Run(self.flow, self.web.source, self.web.local_now)
         typed = {k: v for k, v in typed.items() if v}
@@ -196,7 +201,8 @@ class Wizard:
             self.save(run, typed)
             return self.other_step(run, typed, forms.get("step"))
         if action in ("back", "refresh"):
-            typed[step.id] = {k: v for k, v in without_secrets(self.flow, read_form(forms, step.fields)).items()
+            posted = read_form(forms, step.fields, bottle.request.files)
+            typed[step.id] = {k: v for k, v in without_secrets(self.flow, posted).items()
                               if k in forms}
             if action == "back":
                 run.back()
@@ -206,7 +212,10 @@ class Wizard:
             run.decline(forms.get("key", ""))
             self.save(run, typed)
             bottle.redirect("/apply")
-        incoming = read_form(forms, step.fields)
+        incoming = read_form(forms, step.fields, bottle.request.files)
+        for fld in step.fields:  # a file input where no file was chosen keeps the image given before
+            if fld.is_input and fld.id not in incoming and fld.id in run.answers:
+                incoming[fld.id] = run.answers[fld.id]
         confirm = [forms.get("confirm")] if action == "continue" and forms.get("confirm") else []
         before = run.state()
         result = run.submit(incoming, confirm)

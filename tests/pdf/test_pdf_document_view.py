@@ -137,7 +137,8 @@ def test_flow_documents__shows_every_applicant_field_but_passwords():
              for value in [entry.value, *(v for _, v in entry.params)] if value is not None
              for name in value.expression.names}
     shown |= {name for section in document.sections if section.photo for name in section.photo.expression.names}
-    shown |= {name for lookup in flow.lookups if lookup.id in shown for e in lookup.match.values() for name in e.names}
+    shown |= {name for lookup in flow.lookups if lookup.id in shown
+              for e in lookup.match.values() for name in e.names}
     entered = {f.id for step in flow.steps if step.id in ("identity", "agency", "application")
                for f in step.fields if f.type not in ("password", "display")}
     assert entered - shown == set()
@@ -147,4 +148,4 @@ def test_engine_document__imports_no_renderer_or_io_library():
     tree = ast.parse((ROOT / "engine" / "document.py").read_text())
     names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert names <= {"__future__", "dataclasses", "datetime", "typing", "model"}
+    assert names <= {"__future__", "dataclasses", "datetime", "typing", "model", "images"}

@@ -18,8 +18,9 @@ FLOW = ROOT / "flows" / "teacher_registration.yaml"
 
 def old_text() -> str:
     """The shipped flow as it was written before: `point.address`, `agency.name`, …"""
-    return FLOW.read_text(encoding="utf-8").replace("value: chosen_", "value: ").replace(
-        "params: {starts: chosen_point.starts, ends: chosen_point.ends}", "params: {starts: point.starts, ends: point.ends}")
+    text = FLOW.read_text(encoding="utf-8").replace("{value: chosen_", "{value: ")
+    return text.replace("params: {starts: chosen_point.starts, ends: chosen_point.ends}",
+                        "params: {starts: point.starts, ends: point.ends}")
 
 
 def test_stored_version__old_document_paths__read_through_the_lookups():

@@ -131,6 +131,10 @@ class Chrome:
         self.cmd("POST", f"/element/{element}/clear", {})
         self.cmd("POST", f"/element/{element}/value", {"text": text})
 
+    def upload(self, css: str, path: Path) -> None:
+        """Choose a local file in an <input type=file> (WebDriver sends its path as keys)."""
+        self.cmd("POST", f"/element/{self.find(css)}/value", {"text": str(path)})
+
     def choose(self, select_id: str, value: str) -> None:
         self.click(f'#{select_id} option[value="{value}"]')
 

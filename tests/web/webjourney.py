@@ -4,9 +4,13 @@ Each helper asserts where it lands, so a test reads as the manual does.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
+import imagefiles
 from store import Application, Store
 from webdriver import Chrome
 from websupport import CAPTCHA, Browser, FakeClock, FLOW, reading_seconds
@@ -144,7 +148,12 @@ TYPES = {f.id: f.type for f in FLOW.step("application").fields}
 
 def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
     """Type step 7 as a person would: `values`, the password and email, and for every other required
-    choice the flow declares there the first option offered (by clicking, like the rest)."""
+    choice the flow declares there the first option offered (by clicking, like the rest). The photo, asked
+    when the registry holds none, is a real JPEG (tests/imagefiles.py)."""
+    if chrome.find_all("#photo_upload"):
+        photo = Path(tempfile.gettempdir()) / f"shenbao-photo-{os.getpid()}.jpg"
+        photo.write_bytes(imagefiles.jpeg())
+        chrome.upload("#photo_upload", photo)
     chrome.type("#password", PASSWORD)
     chrome.type("#password_confirm", PASSWORD)
     chrome.type("#email", TANG.email)

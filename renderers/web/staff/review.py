@@ -15,14 +15,15 @@ from typing import Any, Mapping
 import bottle
 
 from engine import Context, ExpressionFailed, Field, Problem, allowed_transitions
-from shenbao import moves
+from shenbao import moves, uploads
 from shenbao.applications import secret_fields, step_view_of
 from store import Application, Staff
 
 from .. import sessions
 from ..context import Web
 from ..inputs import number
-from ..forms import INPUT_TYPES, Errors, FieldModel, OptionModel, as_text, photo_uri
+from ..forms import Errors, FieldModel, OptionModel, as_text, photo_uri
+from ..widgets import WIDGETS, macro_of
 from .base import Desk
 
 SEP = "__"
@@ -46,7 +47,7 @@ class Review:
                           help=self.desk.t(fld.help) if fld.help else None,
                           value="" if isinstance(value, list) else as_text(value), shown="", options=options,
                           columns=(), readonly=False, required=bool(fld.rules.get("required")), error=error,
-                          input_type=INPUT_TYPES.get(fld.type, "text"))
+                          input_type=WIDGETS[fld.type].input_type, widget=macro_of(fld.type, False))
 
     def review_value(self, field_id: str, value: Any) -> list[str]:
         """A stored review value as lines: option labels for choices (materials by name)."""
@@ -71,7 +72,7 @@ class Review:
         found: dict[str, Any] = {}
         for fld in self.review_fields(status, to):
             name = f"{to}{SEP}{fld.id}"
-            found[fld.id] = forms.getall(name) if fld.type == "checkbox" else forms.get(name)
+            found[fld.id] = WIDGETS[fld.type].read(forms, bottle.request.files, name)
         return found
 
     # -- the page ---------------------------------------------------------------------
@@ -176,6 +177,18 @@ def install(app: bottle.Bottle, web: Web, desk: Desk) -> Review:
     def show(application_id: int) -> str:
         me = desk.need("review")
         return review.page(me, desk.application(me, application_id))
+
+    @app.get("/staff/applications/<application_id:int>/uploads/<field_id>")
+    def upload(application_id: int, field_id: str) -> bytes:
+        """An uploaded image of an application this staff member may see (desk.application checks scope)."""
+        me = desk.need("review")
+        found = desk.application(me, application_id)
+        image = uploads.image_of(review.flow, desk.store, found.answers, field_id)
+        if image is None:
+            bottle.abort(404)
+        bottle.response.content_type = image[1]
+        bottle.response.set_header("Cache-Control", "private, no-store")
+        return image[0]
 
     @app.post("/staff/applications/<application_id:int>/status")
     def post_status(application_id: int) -> str:
