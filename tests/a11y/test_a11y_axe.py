@@ -15,7 +15,7 @@ from typing import Callable
 import pytest
 
 from axe import OUTPUT, Audit, run_axe
-from layout import Layout
+from layout import NO_TEXT_SPACING, TEXT_SPACING, Layout
 from renderers.web.app import make_app
 from staffsupport import STAFF_PASSWORD, make_staff
 from store import StoreBusy
@@ -126,3 +126,21 @@ def test_axe__a_field_without_its_label__is_a_violation(chrome, site, web):
     chrome.script("document.querySelector('label[for=cert_no]').remove();")
     found = {(v["rule"], n["target"]) for v in run_axe(chrome) for n in v["nodes"]}
     assert ("label", "#cert_no") in found, found
+
+
+def test_text_spacing__a_box_that_cuts_its_text__is_found(chrome, site, web):
+    """The check can fail: the login page passes it; its button made exactly as wide as its
+    text, hiding what does not fit (as a fixed-width layout would), is named once the text
+    spacing is applied."""
+    sqlite_only(web)
+    walk = Walk(chrome, site, web, lambda page: None)
+    walk.go("/login")
+    assert not chrome.script(TEXT_SPACING)
+    chrome.script(NO_TEXT_SPACING)
+    chrome.script("var b = document.querySelector(arguments[0]); b.style.whiteSpace = 'nowrap';"
+                  " b.style.overflow = 'hidden'; b.style.boxSizing = 'content-box'; b.style.paddingLeft = '0';"
+                  " b.style.paddingRight = '0'; b.style.width = b.scrollWidth + 'px';",
+                  "form[action='/login'] button[type=submit]")
+    found = chrome.script(TEXT_SPACING)
+    chrome.script(NO_TEXT_SPACING)
+    assert any(f.startswith("clipped button") for f in found), found

@@ -38,3 +38,14 @@ def test_pdf_form__tagged_where_fpdf2_can__title_language_photo_alt(new_browser,
     assert b"/Lang (zh-CN)" in pdf
     assert b"/DisplayDocTitle true" in pdf
     assert re.search(rb"/S /Figure", pdf) and b"/Alt" in pdf and b"/MarkInfo" in pdf
+
+
+def test_download_page__html_version_offered_next_to_the_pdf_as_the_accessible_alternative(new_browser, clock, web):
+    apply(new_browser(), clock, web, WANG)
+    b = new_browser()
+    login(b, WANG)
+    b.get(FORM)
+    options = re.findall(r'<input type="radio" id="format-(\w+)"', b.html)
+    assert options[:2] == ["pdf", "html"], options              # the same list, one after the other
+    html_option = b.html.split('id="format-html"', 1)[1].split("</label>", 1)[0]
+    assert web.t("download.format.html.hint") in html_option

@@ -9,15 +9,18 @@ aria-describedby; the 3-second countdown is announced once, politely.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from axe import OUTPUT
 from keyboard import ENTER, RIGHT, SPACE, TAB, Keyboard, Stop
+from renderers.pdf import printers
 from renderers.web.app import make_app
 from webdriver import Chrome, TestServer
-from webjourney import PASSWORD, WANG, WORK
+from webjourney import PASSWORD, WANG, WORK, apply
 from websupport import CAPTCHA, START, reading_seconds
 
 FORM_VALUES = {**WORK, "password": PASSWORD, "password_confirm": PASSWORD, "email": WANG.email}
@@ -41,7 +44,8 @@ new MutationObserver(function (records) {
 @pytest.fixture
 def site(settings, store):
     started = time.monotonic()
-    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store)
+    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store,
+                   printers=printers)
     with TestServer(app) as server:
         yield server
 
@@ -194,3 +198,106 @@ def type_date(chrome: Chrome, kb: Keyboard, value: str) -> None:
         kb.type(parts[part])
         if part == "year" and n < len(order) - 1:
             kb.press(RIGHT)
+
+
+def sign_in(chrome: Chrome, site: TestServer, person) -> None:
+    chrome.go(site.url + "/login")
+    for css, text in (("#id_no", person.id_no), ("#cert_no", person.cert_no), ("#password", PASSWORD),
+                      ("#captcha", CAPTCHA)):
+        chrome.type(css, text)
+    chrome.click("form[action='/login'] button[type=submit]")
+    chrome.wait(lambda: "/account" in chrome.cmd("GET", "/url"), what="signed in")
+
+
+def arrived(folder: Path, suffix: str) -> Path:
+    """The file Chromium wrote into `folder` (not the .crdownload it writes on the way)."""
+    found = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
+    return found[0] if found else None  # type: ignore[return-value]
+
+
+def test_keyboard__document_download_from_the_dashboard(chrome, site, web, clock, new_browser, tmp_path):
+    """The dashboard's 下载申请表 link, with the keyboard only: Tab reaches it, Enter opens the
+    download dialog with the focus on the chosen format, Enter exports the PDF and the file
+    arrives; again with ↓ to the HTML version (the accessible alternative); the focus comes back
+    to the link each time."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    apply(new_browser(), clock, web, WANG)
+    sign_in(chrome, site, WANG)
+    chrome.go(site.url + "/account")
+    chrome.wait(lambda: chrome.script("return document.readyState === 'complete';"), what="download.js")
+    kb = Keyboard(chrome)
+    for fmt, first in (("pdf", b"%PDF-"), ("html", b"<!DOCTYPE html>")):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        chrome.cmd("POST", "/goog/cdp/execute", {"cmd": "Browser.setDownloadBehavior",
+                                                 "params": {"behavior": "allow", "downloadPath": str(folder)}})
+        if fmt == "pdf":                                   # the second time the focus is on the link already
+            kb.page_start()
+            kb.tab_to('a[href="/application/form"]')
+        kb.press(ENTER)
+        chrome.wait(lambda: chrome.script("var d = document.querySelector('dialog[open]');"
+                                          " return !!d && d.contains(document.activeElement);"),
+                    what="the download dialog with the focus in it")
+        assert chrome.script("return document.activeElement.name;") == "format"
+        kb.choose("input[name=format]", fmt)
+        kb.tab_to("dialog button[type=submit]")
+        kb.press(ENTER)
+        path = chrome.wait(lambda: arrived(folder, f".{fmt}"), timeout=30, what=f"the {fmt} file")
+        assert path.read_bytes().lstrip().upper().startswith(first.upper()), path.read_bytes()[:40]
+        if fmt == "html":
+            assert WANG.name in path.read_text(encoding="utf-8")
+        chrome.wait(lambda: chrome.script("return !document.querySelector('dialog') &&"
+                                          " document.activeElement.getAttribute('href') === '/application/form';"),
+                    what="the dialog closed, the focus back on the link")
+        assert_good_stops(kb.stops, f"dashboard download {fmt}")
+        kb.stops = []
+
+
+@pytest.fixture
+def short_site(settings, store):
+    """The shortest idle limit a deployment can set (1 minute: the warning shows after 30 s),
+    on a clock the test can move on (`short_site.later`)."""
+    started, offset = time.monotonic(), [0.0]
+    app = make_app(replace(settings, draft_idle_minutes=1),
+                   clock=lambda: START + timedelta(seconds=time.monotonic() - started + offset[0]), store=store)
+    with TestServer(app) as server:
+        server.later = lambda seconds: offset.__setitem__(0, offset[0] + seconds)  # type: ignore[attr-defined]
+        yield server
+
+
+def test_timeout_warning__announced_before_expiry__extended_by_keyboard_keeps_the_typing(chrome, short_site, web):
+    """WCAG 2.2.1: before the idle limit the warning's text goes into an alert region (what a
+    screen reader announces) and the focus moves to 继续填写; Enter there extends the draft,
+    the warning closes, the focus returns to the field and what was typed is still in it; the
+    step is then accepted at a time the draft would have expired without the extension."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    site, kb = short_site, Keyboard(chrome)
+    chrome.go(site.url + "/apply/start")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
+    chrome.click('input[name="accept_terms"][value="accept"]')
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t("step.identity.title"), what="step 3")
+    loaded = time.monotonic()                                   # the draft was last extended by this page view
+    chrome.script(_WATCH_LIVE)
+    kb.page_start()
+    kb.tab_to("#cert_no")
+    kb.type(WANG.cert_no)
+    warning = web.t("web.timeout.body", minutes=1)
+    chrome.wait(lambda: chrome.script("return window.__announced;"), timeout=45, what="the timeout warning")
+    assert time.monotonic() - loaded < 60, "announced before the draft expired"
+    assert chrome.script("return window.__announced;") == [warning]
+    assert chrome.script("return document.activeElement.className;") == "stay"
+    kb.press(ENTER)
+    chrome.wait(lambda: chrome.script("return document.getElementById('timeout-warning').hidden &&"
+                                      " document.activeElement.id === 'cert_no';"),
+                what="the warning closed, the focus back in the field")
+    assert chrome.script("return document.activeElement.value;") == WANG.cert_no
+    site.later(60 - (time.monotonic() - loaded) + 15)          # 15 s past the limit without the extension
+    kb.tab_to("#id_no")
+    kb.type(WANG.id_no)
+    kb.press(ENTER)
+    chrome.wait(lambda: chrome.h1() == web.t("step.agency.title"), what="step 4: the draft was still alive")

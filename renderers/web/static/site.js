@@ -77,6 +77,7 @@
     var lead = parseInt(box.getAttribute("data-warn-before"), 10) || 0;
     var url = box.getAttribute("data-keepalive"), token = box.getAttribute("data-csrf");
     var stay = box.querySelector("button.stay"), timer = null, pinged = Date.now(), back = null;
+    var announce = document.getElementById("timeout-announce"), text = document.getElementById("timeout-text");
     if (!total || !stay) { return; }
     function arm() {
       window.clearTimeout(timer);
@@ -87,6 +88,7 @@
       box.hidden = false;
       box.focus();
       stay.focus();
+      if (announce && text) { announce.textContent = text.textContent; }  // announced once, before expiry
     }
     function keep() {
       pinged = Date.now();
@@ -98,6 +100,7 @@
     function dismiss() {
       keep().then(function () {
         box.hidden = true;
+        if (announce) { announce.textContent = ""; }
         if (back && back.focus) { back.focus(); }
       });
     }
