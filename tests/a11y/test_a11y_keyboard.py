@@ -146,8 +146,9 @@ def test_keyboard__whole_application_then_login(chrome, site, web):
 
 
 def check_error_summary(chrome: Chrome, kb: Keyboard) -> None:
-    assert chrome.script("return document.activeElement.classList.contains('error-summary');"), \
-        "the error summary has the focus"
+    # the page answering the post has the same title as the one posted: wait for it, not for the title
+    chrome.wait(lambda: chrome.script("return document.activeElement.classList.contains('error-summary');"),
+                what="the error summary to have the focus")
     links = chrome.script("return Array.prototype.map.call(document.querySelectorAll('.error-summary a'),"
                           " function (a) { return a.getAttribute('href'); });")
     assert len(links) >= 3, links
