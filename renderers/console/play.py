@@ -3,7 +3,10 @@ entry (the same screens the interactive console shows) and a comparison with `ex
 
 Applicant actions drive a `Run`; once the run is complete, `status` moves the application
 as a staff member would (`transition`) and `amend` changes it under its status' rules
-(`Amendment`), all in memory. Playing stops at the first unmet expectation and says which
+(`Amendment`), all in memory. The applicant's own after-submission verbs go through the
+application layer's `shenbao.signin` on the answers held here: `login` types the flow's
+declared login fields and the password, `view` and `messages` read the dashboard (signed in),
+`password` changes it (signed in) and `recover` resets it through the declared recovery fields. Playing stops at the first unmet expectation and says which
 scenario, which action (file and line), at which step, and what differed.
 """
 from __future__ import annotations
@@ -15,10 +18,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, resolve_document,
-                    transition)
+from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, edit_rights,
+                    resolve_document, transition)
+from shenbao.applications import password_field
 from shenbao.coverage import Coverage
 from shenbao.documents import names_of, option_labels
+from shenbao.signin import identifies, login_fields, new_password_problems, recovery_fields, typed_identity
 
 from .prompts import PROMPTS
 from .scenario import Action, Scenario
@@ -39,9 +44,13 @@ class Outcome:
     lines: list[str] = field(default_factory=list)
     refused: str | None = None  # the action could not be played at all (always a failure)
     document: Mapping[str, str] | None = None  # a downloaded document's printed cells, by reference
+    signed_in: bool | None = None
+    can_edit: bool | None = None
 
 
-Difference = tuple[str, str]  # (the `expect` key that was not met, what differed)
+Difference = tuple[str, str]
+# The applicant's verbs that need a `login` first (as the web's account pages do).
+SIGNED_IN_VERBS = ("view", "messages", "password")  # (the `expect` key that was not met, what differed)
 
 
 @dataclass
@@ -89,6 +98,8 @@ class Player:
         self.status: str | None = None
         self.answers: dict[str, Any] = {}
         self.review: dict[str, Any] = {}
+        self.password: Any = None   # the applicant's password as they would type it
+        self.signed_in = False
         self.out: list[str] = []
 
     def clock(self) -> datetime:
@@ -142,6 +153,10 @@ class Player:
         if action.verb == "status":
             return f"status → {action.arg['to']} as {action.arg['role']}" + (
                 f" inputs {action.arg['inputs']}" if action.arg.get("inputs") else "")
+        if action.verb in SIGNED_IN_VERBS + ("login", "recover"):
+            given = action.arg if isinstance(action.arg, Mapping) else {}
+            return " ".join([action.verb] + [f"{k}={quote(v)}" for k, v in given.get("answers", {}).items()]
+                            + [f"{k}=***" for k in ("password", "current", "new", "again") if k in given])
         return f"{action.verb} {action.arg}"
 
     def seconds(self, action: Action) -> float:
@@ -175,7 +190,67 @@ class Player:
         self.settle()
         if verb == "document":
             return self.download(action.arg)
+        if verb == "login":
+            return self.login(action.arg if isinstance(action.arg, Mapping) else {})
+        if verb == "recover":
+            return self.recover(action.arg)
+        if verb in SIGNED_IN_VERBS and not self.signed_in:
+            why = f"'{verb}' needs the applicant signed in: put a `login` action before it"
+            return Outcome(lines=[f"    ! {why}"], saved=False, refused=why)
+        if verb == "view":
+            return self.view()
+        if verb == "messages":
+            return Outcome(lines=self.status_lines())
+        if verb == "password":
+            return self.change_password(action.arg)
         return self.move(action.arg) if verb == "status" else self.amend(action.arg)
+
+    # -- the applicant after submission (shenbao.signin) -----------------------------------
+    def login(self, given: Mapping[str, Any]) -> Outcome:
+        """登录 with the flow's declared login fields (their own answers unless `answers` names
+        them) and the password (their own unless `password` is given)."""
+        fields = login_fields(self.flow)
+        typed = typed_identity(self.answers, fields, given.get("answers") or {})
+        ok = identifies(self.answers, fields, typed) and str(given.get("password", self.password)) == self.password
+        self.signed_in = ok
+        lines = [INDENT + self.texts("console.login.done" if ok else "console.login.failed")]
+        return Outcome(signed_in=ok, lines=lines + (self.status_lines() if ok else []))
+
+    def view(self) -> Outcome:
+        """The dashboard: the status and its message, the review values it shows, and whether
+        the application may still be modified."""
+        assert self.status is not None
+        rights = edit_rights(self.flow, self.status, self.answers, self.source, self.now)
+        key = "console.view.can_edit" if rights.allowed else "console.view.readonly"
+        return Outcome(can_edit=rights.allowed, lines=self.status_lines() + [INDENT + self.texts(key)])
+
+    def change_password(self, arg: Mapping[str, Any]) -> Outcome:
+        new, again = str(arg["new"]), str(arg.get("again", arg["new"]))
+        problems = new_password_problems(self.flow, new, again, self.now.date())
+        if problems:
+            return Outcome(problems, saved=False,
+                           lines=[INDENT + l for l in outcome_lines(self.texts, problems)])
+        if str(arg.get("current", self.password)) != self.password:
+            return Outcome(saved=False, lines=[INDENT + self.texts("console.password.wrong_current")])
+        self.password = new
+        return Outcome(saved=True, lines=[INDENT + self.texts("console.password.changed")])
+
+    def recover(self, arg: Mapping[str, Any]) -> Outcome:
+        """找回密码: the declared recovery fields identify the application, the reset goes to
+        its recovery e-mail address, and the new password follows the password rules."""
+        fields = recovery_fields(self.flow)
+        typed = typed_identity(self.answers, fields, arg.get("answers") or {})
+        email = self.answers.get(self.flow.application.recovery_email or "")
+        if not identifies(self.answers, fields, typed) or not email:
+            return Outcome(saved=False, lines=[INDENT + self.texts("console.recover.not_found")])
+        sent = INDENT + self.texts("console.recover.sent", email=email)
+        new, again = str(arg["new"]), str(arg.get("again", arg["new"]))
+        problems = new_password_problems(self.flow, new, again, self.now.date())
+        if problems:
+            return Outcome(problems, saved=False,
+                           lines=[sent] + [INDENT + l for l in outcome_lines(self.texts, problems)])
+        self.password, self.signed_in = new, False
+        return Outcome(saved=True, lines=[sent, INDENT + self.texts("console.password.changed")])
 
     def download(self, document_id: str) -> Outcome:
         """The printed form as the applicant downloads it: every cell's text by its reference."""
@@ -218,6 +293,7 @@ class Player:
             self.answers = self.run.application()
             initial = next((s for s in self.flow.statuses.values() if s.initial), None)
             self.status = initial.id if initial else ""
+            self.password = self.answers.get(password_field(self.flow))
 
     def move(self, arg: Mapping[str, Any]) -> Outcome:
         assert self.status is not None
@@ -308,7 +384,7 @@ class Player:
             diffs.append(("gates", _list_diff("gates", [g for g, _ in want_gates], got_gates)))
         else:
             diffs += [("gates", d) for d in _param_diffs("gates", want_gates, {g.id: g.params for g in outcome.gates})]
-        for name in ("advanced", "allowed", "saved"):
+        for name in ("advanced", "allowed", "saved", "signed_in", "can_edit"):
             if name in expect and expect[name] != getattr(outcome, name):
                 diffs.append((name, f"{name}: expected {expect[name]}, got {getattr(outcome, name)}"))
         diffs += self.compare_state(expect, outcome)

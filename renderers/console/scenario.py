@@ -20,9 +20,12 @@ import yaml
 
 from engine import Field, Flow, FlowProblem
 from shenbao.flows import display_name, load_schemas
+from shenbao.signin import login_fields, recovery_fields
 
-VERBS = ("next", "answers", "decline", "back", "wait", "at", "status", "amend", "document")
-TEXT_KEYS = frozenset({"answers", "inputs", "value", "params", "review", "options", "document"})
+VERBS = ("next", "answers", "decline", "back", "wait", "at", "status", "amend", "document", "login", "view",
+         "messages", "password", "recover")
+TEXT_KEYS = frozenset({"answers", "inputs", "value", "params", "review", "options", "document", "login", "password",
+                       "recover"})
 MIN_READ_GATE = "min_read_time"  # the gate the engine reports for a minimum reading time
 
 
@@ -323,6 +326,12 @@ def _check_names(data: Mapping[str, Any], positions: Positions, name: str, flow:
             known(at + ("amend", "answers", fid), fid, inputs, "input field")
         if "document" in action:
             known(at + ("document",), action["document"], set(flow.documents), "document")
+        for verb, declared, what in (("login", login_fields(flow), "login field"),
+                                     ("recover", recovery_fields(flow), "recovery field")):
+            given = action.get(verb)
+            for fid in (given.get("answers") or {}) if isinstance(given, dict) else ():
+                known(at + (verb, "answers", fid), fid, set(declared), what,
+                      f" (the flow's application.identity.{verb if verb == 'login' else 'recovery'})")
         status = action.get("status") or {}
         if status:
             known(at + ("status", "to"), status["to"], set(flow.statuses), "status")

@@ -5,21 +5,37 @@ Each applicant action becomes what a browser sends: `answers` fills the page's f
 not named keep what it shows) and presses 下一步, `confirm` presses 取消 on the warning,
 `decline` presses 确定, `back` 上一步; `wait` and `at` move the web's clock. After every action
 the web page must show the same step, a message on the same fields, the same gate messages
-and the same warning as the engine found. The staff and amendment verbs (`status`, `amend`)
-are played by the engine only: the comparison stops there.
+and the same warning as the engine found.
+
+After submission the applicant's verbs are played on the web too: `login` fills 登录 with
+the flow's declared login fields (`application.identity.login`) and the password, `view` and
+`messages` read the dashboard, `password` sends 修改密码, `recover` sends 找回密码 with the
+declared recovery fields and follows the mailed link to set the new password; a staff `status`
+move is made through the application layer (`shenbao.moves.move`), as the staff pages make it.
+The web must let in, show the same status and message, offer 修改 when the engine allows it,
+and save or refuse the same passwords. `amend` and `document` are played by the engine only:
+the comparison stops there.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+import re
+from email import message_from_bytes, policy
+from pathlib import Path
+
 from engine import Run
-from renderers.console.play import Player
+from renderers.console.play import Outcome, Player
 from renderers.console.scenario import Action, Scenario
 from renderers.web.forms import Texts as WebTexts
-from websupport import BEIJING, Browser, FakeClock
+from shenbao.applications import password_field
+from shenbao.moves import move
+from shenbao.signin import login_fields, recovery_fields
+from websupport import BEIJING, CAPTCHA, Browser, FakeClock
 
-AFTER_SUBMISSION = ("status", "amend", "document")
+AFTER_SUBMISSION = ("amend", "document")                   # played by the engine only
+APPLICANT = ("login", "view", "messages", "password", "recover", "status")
 
 
 def chain(scenario: Scenario) -> list[Scenario]:
@@ -44,6 +60,13 @@ def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeC
             where = f"{part.filename}:{action.line} action {number} ({action.verb})"
             if action.verb in AFTER_SUBMISSION:
                 return differences, f"{where}: played by the engine only"
+            if action.verb in APPLICANT and started:
+                old_password = player.password
+                outcome = player.act(action)
+                differences += _after_submission(where, action, outcome, player, browser, clock, web, old_password)
+                if differences:
+                    return differences, where
+                continue
             if started and _jump(action, clock) >= idle:
                 return differences, f"{where}: the clock passes the web's draft idle time"
             if not started:
@@ -162,3 +185,94 @@ def _compare(where: str, player: Player, outcome: Any, browser: Browser, titles:
                      f"{'a' if warned else 'no'} warning in the web")
     return diffs
 
+
+
+# -- after submission ----------------------------------------------------------------------
+def _after_submission(where: str, action: Action, outcome: Outcome, player: Player, browser: Browser,
+                      clock: FakeClock, web: Any, old_password: Any) -> list[str]:
+    """Play one after-submission verb on the web; how the web's outcome differs from the engine's."""
+    if outcome.refused is not None:
+        return []  # the engine could not play it (a failure of the scenario itself)
+    verb = action.verb
+    given = action.arg if isinstance(action.arg, dict) else {}
+    if verb == "status":
+        app = _the_application(web, player)
+        done = move(web.flow, web.store, app, given["to"], given["role"], given.get("inputs") or {},
+                    actor="scenario", row_version=app.row_version, local_now=clock.now.replace(tzinfo=None),
+                    now=clock.now).done
+        got = _the_application(web, player).status
+        return [] if (done, got) == (outcome.allowed, player.status) else [
+            f"{where}: the move was {'made' if outcome.allowed else 'refused'} by the engine (status "
+            f"'{player.status}'), {'made' if done else 'refused'} on the web (status '{got}')"]
+    if verb == "login":
+        browser.get("/login")
+        browser.get("/captcha/login.png")
+        typed = {fid: str(given.get("answers", {}).get(fid, player.answers.get(fid))) for fid in login_fields(web.flow)}
+        browser.post("/login", {**typed, "password": str(given.get("password", old_password)),
+                                "captcha": CAPTCHA}, status="*")
+        signed_in = browser.page.request.path.startswith("/account")
+        return [] if signed_in == outcome.signed_in else [
+            f"{where}: login {'let in' if outcome.signed_in else 'refused'} by the engine, "
+            f"{'let in' if signed_in else 'refused'} on the web"]
+    if verb in ("view", "messages"):
+        browser.get("/account")
+        diffs = [] if web.t(web.flow.statuses[player.status].message) in browser.text else [
+            f"{where}: the dashboard does not show the status message of '{player.status}'"]
+        if verb == "view":
+            offered = 'href="/account/edit"' in browser.html
+            if offered != outcome.can_edit:
+                diffs.append(f"{where}: modifying {'allowed' if outcome.can_edit else 'not allowed'} by the engine, "
+                             f"{'offered' if offered else 'not offered'} on the web")
+        return diffs
+    if verb == "password":
+        browser.get("/account/password")
+        browser.post("/account/password", {"current_password": str(given.get("current", old_password)),
+                                           "new_password": str(given["new"]),
+                                           "new_password_confirm": str(given.get("again", given["new"]))}, status="*")
+        return _saved(where, outcome, web.t("web.password.changed") in browser.text, browser, password_field(web.flow))
+    if verb == "recover":
+        browser.get("/password/forgot")
+        browser.get("/captcha/forgot.png")
+        typed = {fid: str(given.get("answers", {}).get(fid, player.answers.get(fid)))
+                 for fid in recovery_fields(web.flow)}
+        outbox = Path(web.settings.outbox_dir)
+        before = set(outbox.glob("*.eml")) if outbox.is_dir() else set()
+        browser.post("/password/forgot", {**typed, "captcha": CAPTCHA}, status="*")
+        mails = sorted(set(outbox.glob("*.eml")) - before, key=lambda p: p.stat().st_mtime)
+        if not mails:
+            return _saved(where, outcome, False, browser, password_field(web.flow))
+        body = message_from_bytes(mails[-1].read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
+        link = re.search(r"/password/reset#([\w-]+)", body)
+        if link is None:
+            return [f"{where}: the recovery mail has no reset link"]
+        browser.get("/password/reset")
+        browser.post("/password/reset", {"reset_code": link.group(1), "new_password": str(given["new"]),
+                                         "new_password_confirm": str(given.get("again", given["new"]))}, status="*")
+        return _saved(where, outcome, web.t("web.reset.done") in browser.text, browser, password_field(web.flow))
+    return []
+
+
+def _saved(where: str, outcome: Outcome, saved: bool, browser: Browser, password: str) -> list[str]:
+    diffs = [] if saved == outcome.saved else [
+        f"{where}: the password was {'changed' if outcome.saved else 'kept'} by the engine, "
+        f"{'changed' if saved else 'kept'} on the web"]
+    # the password rules' problems, on the new password and its confirmation (a wrong current
+    # password is an error of its own on the web and a refusal in the engine: `saved` covers it)
+    rules = sorted({NEW_PASSWORD_FIELDS[0] if p.field == password else NEW_PASSWORD_FIELDS[1]
+                    for p in outcome.problems})
+    web_rules = sorted(f for f in browser.field_errors() if f in NEW_PASSWORD_FIELDS)
+    if rules != web_rules:
+        diffs.append(f"{where}: password problems on {rules} in the engine, on {web_rules} on the web")
+    return diffs
+
+
+NEW_PASSWORD_FIELDS = ("new_password", "new_password_confirm")   # the web's names for them
+
+
+def _the_application(web: Any, player: Player) -> Any:
+    """The scenario's application, found by the flow's unique identity field (the demo data has others)."""
+    unique = web.flow.application.unique[0]
+    found = [a for a in web.store.search_applications(text=str(player.answers[unique]))
+             if str(a.answers.get(unique)) == str(player.answers[unique])]
+    assert len(found) == 1, f"one application with {unique} {player.answers[unique]} expected, found {len(found)}"
+    return found[0]
