@@ -49,3 +49,25 @@ def pdf_images(pdf: bytes, tmp_path: Any) -> int:
     path.write_bytes(pdf)
     run = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True)
     return max(0, len(run.stdout.strip().splitlines()) - 2)
+
+
+class Drawn:
+    """Counts the files drawn, by format (a stored file served again is not drawn)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def count(self, fmt: str) -> int:
+        return self.calls.count(fmt)
+
+
+class Counting:
+    """A printer that counts what it draws (and draws it with the real one)."""
+
+    def __init__(self, printer: Any, fmt: str, counter: Drawn):
+        self.printer, self.fmt, self.counter = printer, fmt, counter
+        self.media_type, self.layout = printer.media_type, printer.layout
+
+    def draw(self, view: Any) -> bytes:
+        self.counter.calls.append(self.fmt)
+        return self.printer.draw(view)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Counting, Drawn
+from docsupport import Counting, Drawn
 from docsupport import WANG, application_of, signed_in
 from renderers.web.app import mail_config
 from renderers.web.documents import documents_of
