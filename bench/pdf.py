@@ -49,6 +49,7 @@ import pdf_samples  # noqa: E402
 from loopback import fetch, free_port, request  # noqa: E402
 from renderers.pdf import FontPlan, find_fonts, prepared_fonts, render_html, render_pdf  # noqa: E402
 from renderers.pdf.pdf import document_texts  # noqa: E402
+from shenbao.applications import demo_defaults, indexed, key_of
 
 LINE = "教师资格定期注册申请表 TR2026000123"
 
@@ -156,14 +157,14 @@ def prepare_database(url: str, count: int) -> list[str]:
         store.migrate()
         store.sync_datasets(flow.datasets, flow.lookup_index_columns())
         load_demo(store, flow.datasets, DEFAULT_FLOW.parent, None,
-                  {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
-                   "status": flow.initial_status.id})
+                  demo_defaults(flow))
         for n in range(count):
             answers = {**application_answers(values), "cert_no": f"2007111082200{n:04d}"}
             made = store.create_application(
-                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest, cert_no=answers["cert_no"],
-                id_no=answers["id_no"], status=flow.initial_status.id, answers=answers, password=secrets.token_urlsafe(12),
-                agency=answers["agency"], point=answers["point"], email=answers["email"], photo=values["photo"])
+                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
+                identity_key=key_of(flow, answers), numbering=flow.application.number,
+                values={k: answers.get(k) for k in indexed(flow)}, status=flow.initial_status.id, answers=answers,
+                password=secrets.token_urlsafe(12), photo=values["photo"])
             numbers.append(made.application_no)
     return numbers
 

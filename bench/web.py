@@ -33,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loopback import fetch, free_port, request  # noqa: E402  (bench/ is on the path as the script's folder)
+from shenbao.applications import demo_defaults, indexed, key_of
 
 WORK = {
     "password": "Bench2027#", "password_confirm": "Bench2027#", "email": "bench@163.com",
@@ -149,8 +150,7 @@ def prepare_database(url: str) -> None:
         store.migrate()
         store.sync_datasets(flow.datasets, flow.lookup_index_columns())
         load_demo(store, flow.datasets, DEFAULT_FLOW.parent, None,
-                  {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
-                   "status": flow.initial_status.id})
+                  demo_defaults(flow))
 
 
 def csrf_of(page: bytes) -> str:
@@ -169,12 +169,14 @@ def signed_in(url: str, port: int, clients: int) -> list[list[bytes]]:
     rounds = []
     with Store.open(url) as store:
         for n in range(clients):
+            answers = {"name": "王晓燕", "agency": "bj_haidian", "point": "bj_haidian_jinxiu",
+                       "id_no": "110108198504120144", "cert_no": f"BENCH{secrets.token_hex(6)}",
+                       "email": "bench@163.com"}
             app = store.create_application(
-                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest, cert_no=f"BENCH{secrets.token_hex(6)}",
-                id_no="110108198504120144", status=flow.initial_status.id, password=secrets.token_urlsafe(12),
-                agency="bj_haidian", point="bj_haidian_jinxiu", email="bench@163.com",
-                answers={"name": "王晓燕", "agency": "bj_haidian", "point": "bj_haidian_jinxiu",
-                         "id_no": "110108198504120144"})
+                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
+                identity_key=key_of(flow, answers), numbering=flow.application.number,
+                values={k: answers.get(k) for k in indexed(flow)}, status=flow.initial_status.id,
+                password=secrets.token_urlsafe(12), answers=answers)
             token, _ = store.create_session("applicant", app.id, datetime.now(timezone.utc))
             raw = request("GET", "/account", {"sb_applicant": token})
             status, page, _ = fetch(port, raw)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from shenbao.flows import read_flow
 from shenbao.paths import DEFAULT_FLOW
 from store import ImportFailed, Store, StoreError, import_file, load_demo
+from shenbao.applications import demo_defaults
 
 from .options import add_database_argument as _add_database
 from .options import add_flow_argument, database_url
@@ -95,8 +96,7 @@ def run_init(args: argparse.Namespace) -> int:
                 print(f"dataset {name}: {action}")
         if args.demo:
             bar = ProgressBar()
-            demo = {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
-                    "status": flow.initial_status.id}
+            demo = demo_defaults(flow)
             try:
                 outcome = load_demo(store, flow.datasets, flow_file.resolve().parent, bar, demo)
             except ImportFailed as error:
@@ -107,7 +107,7 @@ def run_init(args: argparse.Namespace) -> int:
             bar.finish()
             for name, what in outcome.items():
                 print(f"demo {name}: {what}")
-            add_demo_staff(store, sys.stdout)
+            add_demo_staff(flow, flow_file, store, sys.stdout)
     print(f"database ready: {_shown_url(url)}")
     return 0
 

@@ -18,6 +18,7 @@ from renderers.web.preview import Preview, PreviewClock
 from shenbao.flows import read_flow
 from shenbao.settings import load_settings
 from store import Store, load_demo
+from shenbao.applications import demo_defaults
 
 from .options import add_flow_argument
 from .staff_admin import add_demo_staff
@@ -73,9 +74,8 @@ def open_preview(flow_file: Path, folder: Path, start: datetime | None) -> Previ
     store.migrate()
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
     load_demo(store, flow.datasets, flow_file.resolve().parent, None,
-              {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
-               "status": flow.initial_status.id})
-    add_demo_staff(store, sys.stdout)
+              demo_defaults(flow))
+    add_demo_staff(flow, flow_file, store, sys.stdout)
     tz = ZoneInfo(settings.timezone)
     moment = (start or datetime.now(tz).replace(tzinfo=None)).replace(tzinfo=tz)
     return Preview(settings, store, PreviewClock(moment))

@@ -20,9 +20,11 @@ import getpass
 import os
 import secrets
 import sys
+
+import yaml
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Mapping, TextIO
 from zoneinfo import ZoneInfo
 
 from engine import Flow
@@ -38,12 +40,10 @@ from .options import database_url
 
 PASSWORD_ENV = "SHENBAO_STAFF_PASSWORD"
 TIMEZONE = "Asia/Shanghai"
-# username → (role, agency, point): demo-only accounts (passwords are printed once, when made)
-DEMO_STAFF = {
-    "demo-jinxiu": ("point_operator", "bj_haidian", "bj_haidian_jinxiu"),
-    "demo-haidian": ("agency_reviewer", "bj_haidian", None),
-    "demo-admin": ("admin", None, None),
-}
+# The demo-only accounts of a flow (passwords are printed once, when made): a list of
+# {username, role, bound} in this file beside the flow's demo data (the folder of its first
+# dataset file); without one, an account `demo-<role>` per role, bound to its dataset's first row.
+DEMO_STAFF_FILE = "staff.yaml"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +72,7 @@ def add_staff_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--role", required=True, help="point_operator, agency_reviewer or admin")
     add.add_argument("--point", help="the confirmation point of a point operator")
     add.add_argument("--agency", help="the agency of a reviewer")
+    add.add_argument("--bound", help="the key of the row the role binds to (the flow's `roles: binds`)")
     add.add_argument("--password-file", help=f"read the password from this file (else ${PASSWORD_ENV}, else a prompt)")
     _common(add)
     listing = sub.add_parser("list", help="list staff accounts")
@@ -110,17 +111,21 @@ def run_staff(args: argparse.Namespace) -> int:
     with store:
         if args.action == "list":
             for s in store.list_staff():
-                where = s.point or s.agency or "-"
+                where = s.bound or "-"
                 print(f"{s.username:<24} {s.role:<16} {where:<24} {'active' if s.active else 'disabled'}")
             return 0
         if args.action == "add":
             problem = people.username_problem(store, args.username)
-            agency, point, bad = people.binding(flow, store, args.role, args.agency, args.point)
+            typed = {"agency": args.agency, "point": args.point}
+            bound = flow.bindings.get(args.role)
+            if bound is not None and args.bound:
+                typed[bound.answer] = args.bound
+            fields, bad = people.binding(flow, store, args.role, typed)
             for code in (problem, bad):
                 if code:
                     print(f"refused: {code}", file=sys.stderr)
                     return 1
-            return _add(flow, store, args, agency, point)
+            return _add(flow, store, args, fields)
         found = store.find_staff(args.username)
         if found is None:
             print(f"no staff account {args.username!r}", file=sys.stderr)
@@ -144,29 +149,49 @@ def _print_refusals(lines: list[str]) -> bool:
     return bool(lines)
 
 
-def _add(flow: Flow, store: Store, args: argparse.Namespace, agency: str | None, point: str | None) -> int:
+def _add(flow: Flow, store: Store, args: argparse.Namespace, fields: Mapping[str, str | None]) -> int:
     password = read_password(args)
     if password is None or _print_refusals(password_refused(flow, password)):
         return 1
-    made = store.create_staff(args.username, password, args.role, agency=agency, point=point)
+    made = store.create_staff(args.username, password, args.role, **fields)
     store.audit(f"cli:{getpass.getuser()}", "staff_add", data={"username": made.username, "role": made.role,
-                                                                "agency": agency, "point": point})
+                                                                **fields})
     print(f"{made.username}: {made.role} created")
     return 0
 
 
-def add_demo_staff(store: Store, out: TextIO = sys.stdout) -> list[tuple[str, str]]:
+def demo_staff(flow: Flow, flow_file: Path, store: Store) -> list[dict[str, Any]]:
+    """The flow's demo accounts: {username, role, bound} (see DEMO_STAFF_FILE)."""
+    files = [d.file for d in flow.datasets.values() if getattr(d, "file", None)]
+    listed = flow_file.resolve().parent / Path(files[0]).parent / DEMO_STAFF_FILE if files else None
+    if listed is not None and listed.is_file():
+        return list(yaml.safe_load(listed.read_text(encoding="utf-8")) or [])
+    found = []
+    for role, binds in flow.bindings.items():
+        rows = store.rows(binds.dataset, {}) if binds is not None else []
+        if binds is None or rows:
+            found.append({"username": "demo-" + role.replace("_", "-"), "role": role,
+                          "bound": str(rows[0][binds.key]) if binds is not None else None})
+    return found
+
+
+def add_demo_staff(flow: Flow, flow_file: Path, store: Store, out: TextIO = sys.stdout) -> list[tuple[str, str]]:
     """Make the demo staff accounts that do not exist yet, with random passwords printed once
     (demo only: never run on a real deployment). Returns (username, password) of those made."""
     made = []
-    for username, (role, agency, point) in DEMO_STAFF.items():
+    for account in demo_staff(flow, flow_file, store):
+        username, role, bound = account["username"], account["role"], account.get("bound")
         if store.find_staff(username) is not None:
             continue
+        binds = flow.bindings.get(role)
+        fields, bad = people.binding(flow, store, role, {binds.answer: bound} if binds is not None else {})
+        if bad:
+            out.write(f"demo staff {username} refused: {bad}\n")
+            continue
         password = secrets.token_urlsafe(9) + "#7a"
-        store.create_staff(username, password, role, agency=agency, point=point)
+        store.create_staff(username, password, role, **fields)
         made.append((username, password))
-        out.write(f"demo staff {username} ({role}{' ' + (point or agency) if point or agency else ''}): "
-                  f"password {password}\n")
+        out.write(f"demo staff {username} ({role}{' ' + bound if bound else ''}): password {password}\n")
     return made
 
 

@@ -19,30 +19,30 @@ def check_char(first17: str) -> str:
     return CHECK_CHARS[total % 11]
 
 
-def birth_date(id_no: str) -> date | None:
+def birth_date(number: str) -> date | None:
     """The birth date encoded in positions 7–14, or None when it is not a real date."""
     try:
-        return date(int(id_no[6:10]), int(id_no[10:12]), int(id_no[12:14]))
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except (ValueError, IndexError):
         return None
 
 
-def gender(id_no: str) -> str | None:
+def gender(number: str) -> str | None:
     """'male' when the 17th digit is odd, 'female' when even."""
-    if len(id_no) < 17 or not id_no[16].isdigit():
+    if len(number) < 17 or not number[16].isdigit():
         return None
-    return "male" if int(id_no[16]) % 2 else "female"
+    return "male" if int(number[16]) % 2 else "female"
 
 
-def check_id(id_no: str, today: date | None = None) -> str | None:
+def check_id(number: str, today: date | None = None) -> str | None:
     """Return None for a valid ID number, else the problem code that describes the fault."""
-    if not _SHAPE.match(id_no):
+    if not _SHAPE.match(number):
         return "id_format"
-    if id_no[:2] in ("00",) or id_no[:6] == "000000":
+    if number[:2] in ("00",) or number[:6] == "000000":
         return "id_region"
-    born = birth_date(id_no)
+    born = birth_date(number)
     if born is None or (today is not None and born > today):
         return "id_birth_date"
-    if check_char(id_no[:17]) != id_no[17]:
+    if check_char(number[:17]) != number[17]:
         return "id_checksum"
     return None

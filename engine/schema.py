@@ -46,7 +46,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _where(path: tuple[Any, ...], data: Any) -> str:
-    """Name the place the way a policy editor reads the file: step 'identity' › field 'id_no' › type."""
+    """Name the place the way a policy editor reads the file: step 'identity' › field 'name' › type."""
     parts: list[str] = []
     node, parent = data, None
     for key in path:

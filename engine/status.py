@@ -66,7 +66,7 @@ class Amendment:
 
     def __init__(self, flow: Flow, answers: Mapping[str, Any], status: str, source: DataSource, clock: Clock,
                  own: Mapping[str, Mapping[str, Any]] | None = None):
-        """`own` hides the application's own rows from lookups (e.g. {'applications': {'cert_no': …}}),
+        """`own` hides the application's own rows from lookups (e.g. {'applications': {<unique field>: …}}),
         so that a gate like "no application exists for this certificate" does not trip over itself."""
         source = _Without(source, own) if own else source
         self.flow, self.source, self.clock = flow, source, clock

@@ -9,21 +9,35 @@ and that no secret field is ever kept or sent back.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Mapping
 
-from engine import Clock, DataSource, Flow, Run, StepView, to_json
-from store import Application, AuditEntry, Duplicate, Store, StoreBusy
+from engine import Clock, DataSource, Flow, Run, StepView, check_field_value, to_json
+from store import APPLICATIONS, Application, AuditEntry, Duplicate, Store, StoreBusy, identity_key
 
 from . import documents, uploads
 
 log = logging.getLogger("shenbao.applications")
 
-# Answers that the store keeps in indexed columns as well (they are what staff search by).
-INDEXED = ("cert_no", "id_no", "agency", "point", "email")
-# Why a finished run was not stored: the message key shown on its last form step.
-ALREADY_EXISTS = "gate.application_exists"
+# Why a finished run was not stored when the flow names no `identity.duplicate_message`.
+ALREADY_EXISTS = "application.duplicate"
 BUSY = "busy"
+
+
+def indexed(flow: Flow) -> tuple[str, ...]:
+    """The answers the store keeps searchable: identity, display name, recovery e-mail,
+    the declared `searchable` ones and the answers roles bind through."""
+    return flow.application.searchable
+
+
+def duplicate_message(flow: Flow) -> str:
+    """The message key shown when the identity fields are taken."""
+    return flow.application.duplicate_message or ALREADY_EXISTS
+
+
+def key_of(flow: Flow, answers: Mapping[str, Any]) -> str:
+    """The application's identity key: the flow's `identity.unique` answers."""
+    return identity_key([str(answers.get(f) or "") for f in flow.application.unique])
 
 
 def password_field(flow: Flow) -> str:
@@ -48,9 +62,10 @@ def step_view_of(flow: Flow, source: DataSource, clock: Clock, answers: Mapping[
 
 
 def stored_columns(flow: Flow, source: DataSource, clock: Clock, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """What the store keeps beside the answers: the searched columns, and the photo shown
-    by the flow's photo field (the registry's, when the certificate was found)."""
-    columns = {k: answers.get(k) for k in INDEXED}
+    """What the store keeps beside the answers: the identity key, the searchable values,
+    and the photo shown by the flow's photo field (the registry's, when one was found)."""
+    columns: dict[str, Any] = {"identity_key": key_of(flow, answers),
+                               "values": {k: answers.get(k) for k in indexed(flow)}}
     step = next((s.id for s in flow.steps for f in s.fields if f.type == "photo"), None)
     photo = None
     if step is not None:
@@ -68,7 +83,7 @@ def stored_answers(flow: Flow, values: Mapping[str, Any]) -> dict[str, Any]:
 def create_application(flow: Flow, store: Store, source: DataSource, clock: Clock, run: Run,
                        now: datetime) -> Application | str:
     """Store a finished run (`now`: this moment, timezone-aware, on the flow's wall clock).
-    Returns the application, or why not: ALREADY_EXISTS (a message key) or BUSY."""
+    Returns the application, or why not: the flow's duplicate message key, or BUSY."""
     values = run.application()
     password = values.get(password_field(flow))
     answers = stored_answers(flow, values)
@@ -80,10 +95,10 @@ def create_application(flow: Flow, store: Store, source: DataSource, clock: Cloc
     try:
         created = store.create_application(
             flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
-            status=flow.initial_status.id, answers=answers, password=password,
+            status=flow.initial_status.id, answers=answers, password=password, numbering=flow.application.number,
             now=now, audit=audit, **stored_columns(flow, source, clock, answers))
     except Duplicate:
-        return ALREADY_EXISTS
+        return duplicate_message(flow)
     except StoreBusy:
         log.warning("store busy while creating an application")
         return BUSY
@@ -104,3 +119,45 @@ def amend_application(flow: Flow, store: Store, source: DataSource, clock: Clock
         **stored_columns(flow, source, clock, answers))
     documents.changed(store, saved.id)
     return saved
+
+
+def identity_values(flow: Flow, names: tuple[str, ...], typed: Mapping[str, Any], today: date) -> dict[str, str]:
+    """What an applicant typed for the identity fields `names` (login or recovery), as
+    the flow's normalisers make it (so it compares with the kept values)."""
+    found = {}
+    for fid in names:
+        value, _problems = check_field_value(flow, fid, typed.get(fid) or None, today)
+        found[fid] = "" if value is None else str(value)
+    return found
+
+
+def find_by_identity(store: Store, values: Mapping[str, str]) -> Application | None:
+    """The application whose kept values are all `values` (None when one is empty)."""
+    if not values or not all(values.values()):
+        return None
+    return store.find_application(values=values)
+
+
+def own_rows(flow: Flow, app: Application) -> dict[str, dict[str, Any]]:
+    """The application's own row of the builtin `applications` dataset, by its unique
+    fields: an amendment's lookups must not find the application itself."""
+    return {APPLICATIONS: {f: app.values.get(f) for f in flow.application.unique}}
+
+
+def display_name(flow: Flow, app: Application) -> str:
+    """How staff and mails address the applicant (the flow's `display_name` answer)."""
+    field = flow.application.display_name
+    return str(app.answers.get(field) or "") if field else app.application_no
+
+
+def recovery_email(flow: Flow, app: Application) -> str | None:
+    """Where a password-reset link goes (the flow's `recovery_email` answer), if any."""
+    field = flow.application.recovery_email
+    return (app.values.get(field) or None) if field else None
+
+
+def demo_defaults(flow: Flow) -> dict[str, Any]:
+    """What store.load_demo needs to turn the demo `applications` rows into applications."""
+    return {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
+            "status": flow.initial_status.id, "numbering": flow.application.number,
+            "unique": flow.application.unique}

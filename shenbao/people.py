@@ -1,8 +1,9 @@
 """Staff accounts: the checks shared by the admin pages and `shenbao staff` (no bottle).
 
-A user name is short ASCII; the role is one of the flow's roles that scope.py knows how
-to bind; a point operator is bound to an existing point (and to its agency), a reviewer
-to an existing agency, an administrator to nothing. Passwords follow the flow's own
+A user name is short ASCII; the role is one of the flow's roles; an account of a role that
+`binds` to a dataset names an existing row of it (the key is kept as `Staff.bound`; the
+staff table's own agency/point columns take the key, or the row's column of that name);
+an account of a role bound to nothing names nothing. Passwords follow the flow's own
 password rules, as the applicants' do. Problems are codes (`staff.account.<code>` in the
 catalogue) or engine `Problem`s.
 """
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 from engine import Flow, Problem, check_field_value
 from store import Staff, Store
 
 from .applications import password_field
-from .scope import BINDINGS
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
 
@@ -29,23 +29,27 @@ def password_problems(flow: Flow, password: str, again: str, today: date) -> lis
     return check_field_value(flow, field, password or None, today, others)[1]
 
 
-def binding(flow: Flow, store: Store, role: str, agency: str | None,
-            point: str | None) -> tuple[str | None, str | None, str | None]:
-    """(agency, point, problem code or None): what an account of `role` is bound to."""
-    if role not in flow.roles or role not in BINDINGS:
-        return None, None, "role_unknown"
-    kind = BINDINGS[role]
-    if kind is None:
-        return None, None, None
-    if kind == "point":
-        if not point:
-            return None, None, "point_needed"
-        rows = store.rows("points", {"code": point})
-        return (rows[0].get("agency"), point, None) if rows else (None, None, "point_unknown")
-    if not agency:
-        return None, None, "agency_needed"
-    rows = store.rows("agencies", {"code": agency})
-    return (agency, None, None) if rows else (None, None, "agency_unknown")
+STAFF_COLUMNS = ("agency", "point")  # the staff table's own binding columns (besides `bound`)
+
+
+def binding(flow: Flow, store: Store, role: str,
+            typed: Mapping[str, str | None]) -> tuple[dict[str, str | None], str | None]:
+    """(the account's binding columns, problem code or None): what an account of `role` is
+    bound to, from `typed` (answer name of the role's binding → the row's key)."""
+    if role not in flow.roles or role not in flow.bindings:
+        return {}, "role_unknown"
+    found = flow.bindings[role]
+    if found is None:
+        return {"bound": None, **{c: None for c in STAFF_COLUMNS}}, None
+    code = typed.get(found.answer)
+    if not code:
+        return {}, f"{found.answer}_needed"
+    rows = store.rows(found.dataset, {found.key: code})
+    if not rows:
+        return {}, f"{found.answer}_unknown"
+    columns = {c: code if c == found.answer else (None if rows[0].get(c) is None else str(rows[0][c]))
+               for c in STAFF_COLUMNS}
+    return {"bound": code, **columns}, None
 
 
 def username_problem(store: Store, username: str) -> str | None:
@@ -57,5 +61,5 @@ def username_problem(store: Store, username: str) -> str | None:
 
 
 def describe(staff: Staff) -> dict[str, Any]:
-    return {"id": staff.id, "username": staff.username, "role": staff.role, "agency": staff.agency,
+    return {"id": staff.id, "username": staff.username, "role": staff.role, "bound": staff.bound, "agency": staff.agency,
             "point": staff.point, "active": staff.active}

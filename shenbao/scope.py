@@ -1,80 +1,85 @@
 """Who on the staff may see and do what: the one place scope is decided.
 
-A confirmation-point operator is bound to one point, an agency reviewer to one agency, an
-administrator to nothing (sees everything). `in_scope` answers for an application, a
-point or an agency alike, from the (agency, point) pair the target carries; every route
-asks it, and list queries are narrowed by `query_scope`, which follows the same rules.
-What each role may do beyond its scope (edit plans, manage accounts...) is the explicit
-`CAN` table. The flow's own status catalogue decides transitions, not this module.
+A role is bound, by the flow's `roles: {role: {binds: {dataset, answer}}}`, to one row of a
+dataset: an account of that role carries the row's key (`Staff.bound`) and sees the
+applications whose kept answer `answer` is that key. A role without `binds` is bound to
+nothing (sees everything); a role the flow does not declare sees nothing. A row of the
+bound dataset is in scope when it is the account's row; a row of another dataset when its
+column named like the binding's answer holds the account's key (e.g. a row that names its
+parent row). Every route asks `in_scope`-style questions; list queries are narrowed by
+`query_scope`, which follows the same rules. What each role may do beyond review is the
+explicit `CAN` table. The flow's own status catalogue decides transitions, not this module.
 No I/O, no bottle, no text.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from engine import Binding, Flow
 from store import Application, Staff
 
-# role → what the role is bound to ("point", "agency", or nothing)
-BINDINGS: Mapping[str, str | None] = {"point_operator": "point", "agency_reviewer": "agency", "admin": None}
-
-# capability → roles that have it (always within their scope)
+# Capabilities every role of the flow has (always within its scope).
+EVERY_ROLE = frozenset({"review", "message", "correct_email", "export", "edit_notes"})
+# Capabilities of the reference-data and administration pages → roles that have them.
 CAN: Mapping[str, frozenset[str]] = {
-    "review": frozenset({"point_operator", "agency_reviewer", "admin"}),
-    "message": frozenset({"point_operator", "agency_reviewer", "admin"}),
-    "correct_email": frozenset({"point_operator", "agency_reviewer", "admin"}),
-    "export": frozenset({"point_operator", "agency_reviewer", "admin"}),
-    "edit_notes": frozenset({"point_operator", "agency_reviewer", "admin"}),
     "edit_points": frozenset({"agency_reviewer", "admin"}),
     "edit_plans": frozenset({"agency_reviewer", "admin"}),
     "accounts": frozenset({"admin"}),
     "see_flow": frozenset({"admin"}),
 }
+CAPABILITIES = tuple(sorted(EVERY_ROLE | set(CAN)))
+_UNKNOWN = "unknown"
 
 
-def can(who: Staff, capability: str) -> bool:
-    return who.active and who.role in CAN[capability] and bound(who)
+def binding(flow: Flow, role: str) -> Binding | None | str:
+    """The role's binding, None for a role bound to nothing, "unknown" for no such role."""
+    return flow.bindings[role] if role in flow.bindings else _UNKNOWN
 
 
-def bound(who: Staff) -> bool:
-    """An account whose role needs a point or agency must have one, or it sees nothing."""
-    binding = BINDINGS.get(who.role, "unknown")
-    if binding == "unknown":
+def can(flow: Flow, who: Staff, capability: str) -> bool:
+    allowed = capability in EVERY_ROLE or who.role in CAN.get(capability, frozenset())
+    return who.active and allowed and bound(flow, who)
+
+
+def bound(flow: Flow, who: Staff) -> bool:
+    """An account whose role binds to a row must name one, or it sees nothing."""
+    found = binding(flow, who.role)
+    if found == _UNKNOWN:
         return False
-    return binding is None or getattr(who, binding) is not None
+    return found is None or bool(who.bound)
 
 
-def in_scope(who: Staff, *, agency: str | None, point: str | None) -> bool:
-    """May `who` see or act on something belonging to `agency` and `point`? An application
-    carries both; a point carries its code and its agency; an agency carries no point."""
-    if not who.active or not bound(who):
+def row_in_scope(flow: Flow, who: Staff, dataset: str, row: Mapping[str, Any]) -> bool:
+    """May `who` see or act on this row of `dataset` (see the module doc)?"""
+    if not who.active or not bound(flow, who):
         return False
-    binding = BINDINGS[who.role]
-    if binding is None:
+    found = binding(flow, who.role)
+    if not isinstance(found, Binding):
         return True
-    if binding == "agency":
-        return agency is not None and agency == who.agency
-    return point is not None and point == who.point
+    if dataset == found.dataset:
+        return row.get(found.key) is not None and str(row.get(found.key)) == who.bound
+    return row.get(found.answer) is not None and str(row.get(found.answer)) == who.bound
 
 
-def application_in_scope(who: Staff, app: Application) -> bool:
-    return in_scope(who, agency=app.agency, point=app.point)
+def application_in_scope(flow: Flow, who: Staff, app: Application) -> bool:
+    if not who.active or not bound(flow, who):
+        return False
+    found = binding(flow, who.role)
+    return not isinstance(found, Binding) or app.values.get(found.answer) == who.bound
 
 
-def point_in_scope(who: Staff, point: Mapping[str, Any]) -> bool:
-    return in_scope(who, agency=point.get("agency"), point=point.get("code"))
-
-
-def agency_in_scope(who: Staff, agency: str) -> bool:
-    return in_scope(who, agency=agency, point=None)
+def is_bound(flow: Flow, who: Staff) -> bool:
+    """Is `who`'s role bound to a row (rather than seeing everything)?"""
+    return isinstance(binding(flow, who.role), Binding)
 
 
 class OutOfScope(Exception):
     """An account that may see nothing asked for a list (never shown as an empty list)."""
 
 
-def query_scope(who: Staff) -> dict[str, str]:
-    """The filters that narrow a search to what `who` may see (as in `in_scope`)."""
-    if not who.active or not bound(who):
+def query_scope(flow: Flow, who: Staff) -> dict[str, str]:
+    """The kept values that narrow a search to what `who` may see (as in `application_in_scope`)."""
+    if not who.active or not bound(flow, who):
         raise OutOfScope(who.username)
-    binding = BINDINGS[who.role]
-    return {} if binding is None else {binding: getattr(who, binding)}
+    found = binding(flow, who.role)
+    return {found.answer: str(who.bound)} if isinstance(found, Binding) else {}

@@ -19,7 +19,7 @@ from .describe import Words
 
 @dataclass(frozen=True)
 class Row:
-    key: str    # stable across versions: 'field:cert_no', 'gate:agency.window_open', …
+    key: str    # stable across versions: 'field:<id>', 'gate:<step>.<gate>', …
     label: str
     text: str
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from .base import StoreBase
 from .codec import tag, untag
 from .errors import StoreError
-from .applications import RECORD_COLUMNS as APPLICATION_COLUMNS, record_of as application_record
+from .applications import RECORD_COLUMNS as APPLICATION_COLUMNS, kept_values_column, kept_values_of, record_of as application_record
 from .records import Application, Session
 from .schema import SESSION_KINDS, applications, drafts, password_resets, sessions, throttle
 
@@ -72,7 +72,8 @@ class AccessPart(StoreBase):
         digest = self._token_hash(token)
         joined = sessions.outerjoin(applications, applications.c.id == sa.case(
             (sessions.c.kind == "applicant", sa.cast(sessions.c.subject, sa.Integer)), else_=None))
-        query = (sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS])
+        kept = kept_values_column(self.db.engine.dialect.name).label("app_kept_values")
+        query = (sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept)
                  .select_from(joined).where(sessions.c.token_hash == digest, sessions.c.kind == "applicant"))
         row = self.db.read(lambda conn: conn.execute(query).first())
         if row is None:
@@ -84,7 +85,8 @@ class AccessPart(StoreBase):
             return None
         if values["app_id"] is None:
             return record, None
-        return record, application_record({c.name: values[f"app_{c.name}"] for c in APPLICATION_COLUMNS})
+        return record, application_record({c.name: values[f"app_{c.name}"] for c in APPLICATION_COLUMNS},
+                                          kept_values_of(values["app_kept_values"]))
 
     def touch(self, token: str, now: datetime | None = None) -> None:
         statement = (sessions.update().where(sessions.c.token_hash == self._token_hash(token))

@@ -1,15 +1,19 @@
 """Applications and their audit trail.
 
-An application is created once per certificate (unique `cert_no`) with a number
-`<prefix><year><6-digit sequence>` drawn from a counter row inside the same transaction,
-so concurrent submissions never share a number. Updates use optimistic locking on
+An application is created once per identity (unique `identity_key`, built by the caller
+from the flow's `identity.unique` answers) with a number `<prefix>[<year>]<sequence>`
+(`Numbering`, from the flow's `application.number`) drawn from a counter row inside the
+same transaction, so concurrent submissions never share a number. The answers the flow
+keeps searchable are rows of `application_values` (field → value), written with the
+application in one transaction. Updates use optimistic locking on
 `row_version`. The audit log is append-only: this module has no function that changes or
 removes an audit row, and database triggers refuse it too. Must not hash passwords
 inside a transaction, and must not hold user-facing text.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,59 +24,99 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from .base import StoreBase
 from .errors import Duplicate, NotFound, StaleWrite, StoreError
 from .jobs import enqueue_change
-from .records import Application, AuditEntry
-from .schema import applications as A, audit_log, counters
+from .records import Application, AuditEntry, Numbering
+from .schema import application_values as V, applications as A, audit_log, counters
 
-_EDITABLE = frozenset({"flow_id", "flow_version", "flow_digest", "cert_no", "id_no", "agency",
-                       "point", "status", "status_data", "answers", "email", "photo"})
+_EDITABLE = frozenset({"flow_id", "flow_version", "flow_digest", "identity_key",
+                       "status", "status_data", "answers", "photo", "values"})
 _RECORD_COLUMNS = [c for c in A.c if c.name not in ("password_hash", "photo")]
 
 
-def _record(row: sa.Row[Any]) -> Application:
-    return record_of(row._mapping)
+def _record(row: sa.Row[Any], values: Mapping[str, str] | None = None) -> Application:
+    return record_of(row._mapping, values)
 
 
 RECORD_COLUMNS = _RECORD_COLUMNS
 
 
-def record_of(values: Mapping[str, Any]) -> Application:
-    """An Application from its columns by name (for queries that join it to another table)."""
-    return Application(**{c.name: values[c.name] for c in _RECORD_COLUMNS})
+def record_of(columns: Mapping[str, Any], values: Mapping[str, str] | None = None) -> Application:
+    """An Application from its columns by name and its kept values (for queries that join it
+    to another table; `kept_values_column` reads the values in the same statement)."""
+    return Application(**{c.name: columns[c.name] for c in _RECORD_COLUMNS}, values=dict(values or {}))
 
 
-def _is_cert_conflict(error: sa.exc.IntegrityError) -> bool:
+def kept_values_column(dialect: str) -> sa.ScalarSelect[Any]:
+    """The application's kept values as one JSON object, a column of a query on applications."""
+    aggregate = sa.func.json_object_agg if dialect == "postgresql" else sa.func.json_group_object
+    return sa.select(aggregate(V.c.field, V.c.value)).where(V.c.application_id == A.c.id).scalar_subquery()
+
+
+def kept_values_of(raw: Any) -> dict[str, str]:
+    """What `kept_values_column` returned (JSON text on SQLite, parsed on PostgreSQL, or NULL)."""
+    if raw is None:
+        return {}
+    return dict(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+def _is_identity_conflict(error: sa.exc.IntegrityError) -> bool:
     orig = error.orig
     constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
-    return constraint == "ix_applications_cert_no" or "applications.cert_no" in str(orig)
+    return constraint == "ix_applications_identity_key" or "applications.identity_key" in str(orig)
+
+
+def _kept(values: Mapping[str, Any] | None) -> dict[str, str]:
+    """The searchable values worth a row: text, not empty."""
+    return {k: str(v) for k, v in (values or {}).items() if v is not None and str(v) != ""}
+
+
+def _write_values(conn: sa.Connection, application_id: int, values: Mapping[str, str]) -> None:
+    conn.execute(V.delete().where(V.c.application_id == application_id))
+    if values:
+        conn.execute(V.insert(), [{"application_id": application_id, "field": k, "value": v}
+                                  for k, v in values.items()])
+
+
+def _values_of(conn: sa.Connection, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {i: {} for i in ids}
+    if ids:
+        for app_id, name, value in conn.execute(sa.select(V.c.application_id, V.c.field, V.c.value)
+                                                .where(V.c.application_id.in_(list(ids)))):
+            found[app_id][name] = value
+    return found
+
+
+def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
+    return A.c.id.in_(sa.select(V.c.application_id).where(V.c.field == name, V.c.value == value))
 
 
 class ApplicationsPart(StoreBase):
     def create_application(
-        self, *, flow_id: str, flow_version: str, flow_digest: str, cert_no: str, id_no: str,
-        status: str, answers: Mapping[str, Any], password: str, agency: str | None = None,
-        point: str | None = None, email: str | None = None,
+        self, *, flow_id: str, flow_version: str, flow_digest: str, identity_key: str, numbering: Numbering,
+        status: str, answers: Mapping[str, Any], password: str, values: Mapping[str, Any] | None = None,
         status_data: Mapping[str, Any] | None = None, photo: bytes | None = None,
-        prefix: str = "TR", now: datetime | None = None, audit: AuditEntry | None = None,
+        now: datetime | None = None, audit: AuditEntry | None = None,
     ) -> Application:
-        """Store a new application; raises `Duplicate` when the certificate already has one.
+        """Store a new application; raises `Duplicate` when the identity already has one.
         The number's year is `now`'s year as given (pass local time to number by it)."""
         at = self._now(now)
-        year = (now or at).year
-        values = {
+        series = numbering.prefix + (str((now or at).year) if numbering.year else "")
+        kept = _kept(values)
+        row = {
             "flow_id": flow_id, "flow_version": flow_version, "flow_digest": flow_digest,
-            "cert_no": cert_no, "id_no": id_no, "agency": agency, "point": point,
+            "identity_key": identity_key,
             "status": status, "status_data": dict(status_data or {}), "answers": dict(answers),
-            "password_hash": self.passwords.hash(password), "email": email, "photo": photo,
+            "password_hash": self.passwords.hash(password), "photo": photo,
             "row_version": 1, "created_at": at, "updated_at": at,
         }
 
         def body(conn: sa.Connection) -> int:
-            if conn.scalar(sa.select(A.c.id).where(A.c.cert_no == cert_no)) is not None:
-                raise Duplicate("STORE_APPLICATION_EXISTS", cert_no=cert_no)
-            number = f"{prefix}{year}{self._next_sequence(conn, f'{prefix}{year}'):06d}"
-            new_id = conn.execute(A.insert().values(application_no=number, **values)
+            if conn.scalar(sa.select(A.c.id).where(A.c.identity_key == identity_key)) is not None:
+                raise Duplicate("STORE_APPLICATION_EXISTS")
+            number = f"{series}{self._next_sequence(conn, series):0{numbering.digits}d}"
+            new_id = conn.execute(A.insert().values(application_no=number, **row)
                                   .returning(A.c.id)).scalar_one()
             enqueue_change(conn, new_id, at)  # its documents are made by a worker (store/jobs.py)
+            _write_values(conn, new_id, kept)
             if audit is not None:
                 self._write_audit(conn, audit, at, new_id)
             return new_id
@@ -80,8 +124,8 @@ class ApplicationsPart(StoreBase):
         try:
             new_id = self.db.run(body)
         except sa.exc.IntegrityError as error:
-            if _is_cert_conflict(error):
-                raise Duplicate("STORE_APPLICATION_EXISTS", cert_no=cert_no) from error
+            if _is_identity_conflict(error):
+                raise Duplicate("STORE_APPLICATION_EXISTS") from error
             raise
         found = self.get_application(new_id)
         assert found is not None
@@ -96,22 +140,25 @@ class ApplicationsPart(StoreBase):
                             .values(value=counters.c.value + 1)
                             .returning(counters.c.value)).scalar_one()
 
-    def get_application(self, application_id: int) -> Application | None:
-        query = sa.select(*_RECORD_COLUMNS).where(A.c.id == application_id)
-        row = self.db.read(lambda conn: conn.execute(query).first())
-        return None if row is None else _record(row)
+    def _read_one(self, query: sa.Select[Any]) -> Application | None:
+        def read(conn: sa.Connection) -> Application | None:
+            row = conn.execute(query).first()
+            return None if row is None else _record(row, _values_of(conn, [row.id])[row.id])
+        return self.db.read(read)
 
-    def find_application(self, *, cert_no: str | None = None, id_no: str | None = None,
+    def get_application(self, application_id: int) -> Application | None:
+        return self._read_one(sa.select(*_RECORD_COLUMNS).where(A.c.id == application_id))
+
+    def find_application(self, *, values: Mapping[str, str] | None = None, identity_key: str | None = None,
                          application_no: str | None = None) -> Application | None:
-        """The application matching every identifier given (at least one is needed)."""
-        conditions = [column == value for column, value in
-                      ((A.c.cert_no, cert_no), (A.c.id_no, id_no),
-                       (A.c.application_no, application_no)) if value is not None]
+        """The application matching every identifier given (at least one is needed): kept
+        values (field → value), the identity key, the application number."""
+        conditions = [_has_value(k, v) for k, v in (values or {}).items()]
+        conditions += [column == value for column, value in
+                       ((A.c.identity_key, identity_key), (A.c.application_no, application_no)) if value is not None]
         if not conditions:
             raise StoreError("STORE_NO_IDENTIFIER")
-        query = sa.select(*_RECORD_COLUMNS).where(*conditions).order_by(A.c.id).limit(1)
-        row = self.db.read(lambda conn: conn.execute(query).first())
-        return None if row is None else _record(row)
+        return self._read_one(sa.select(*_RECORD_COLUMNS).where(*conditions).order_by(A.c.id).limit(1))
 
     def get_application_photo(self, application_id: int) -> bytes | None:
         query = sa.select(A.c.photo).where(A.c.id == application_id)
@@ -127,6 +174,7 @@ class ApplicationsPart(StoreBase):
         if unknown:
             raise StoreError("STORE_UNKNOWN_FIELD", fields=sorted(unknown))
         at = self._now(now)
+        kept = _kept(changes.pop("values")) if "values" in changes else None
         values = dict(changes, updated_at=at, row_version=A.c.row_version + 1)
         for key in ("answers", "status_data"):
             if key in values:
@@ -142,6 +190,8 @@ class ApplicationsPart(StoreBase):
             if updated.rowcount != 1:
                 raise StaleWrite(id=application_id, expected=expected_row_version)
             enqueue_change(conn, application_id, at)
+            if kept is not None:
+                _write_values(conn, application_id, kept)
             if audit is not None:
                 entry = audit
                 if entry.from_status is None and entry.to_status is None and "status" in changes:
@@ -152,8 +202,8 @@ class ApplicationsPart(StoreBase):
         try:
             self.db.run(body)
         except sa.exc.IntegrityError as error:
-            if _is_cert_conflict(error):
-                raise Duplicate("STORE_APPLICATION_EXISTS", cert_no=changes.get("cert_no")) from error
+            if _is_identity_conflict(error):
+                raise Duplicate("STORE_APPLICATION_EXISTS") from error
             raise
         found = self.get_application(application_id)
         assert found is not None
@@ -179,40 +229,55 @@ class ApplicationsPart(StoreBase):
         statement = A.update().where(A.c.id == application_id).values(password_hash=password_hash)
         return self.db.run(lambda conn: conn.execute(statement).rowcount == 1)
 
-    def _filters(self, agency: str | None, point: str | None, status: str | None,
-                 text: str | None) -> list[sa.ColumnElement[bool]]:
-        found: list[sa.ColumnElement[bool]] = []
-        for column, value in ((A.c.agency, agency), (A.c.point, point), (A.c.status, status)):
-            if value is not None:
-                found.append(column == value)
+    def _filters(self, where: Mapping[str, str] | None, status: str | None, text: str | None,
+                 exact: Sequence[str], contains: str | None) -> list[sa.ColumnElement[bool]]:
+        found = [_has_value(k, v) for k, v in (where or {}).items()]
+        if status is not None:
+            found.append(A.c.status == status)
         text = (text or "").strip()
         if text:
-            ident = text.upper()
-            found.append(sa.or_(A.c.application_no == ident, A.c.id_no == ident,
-                                A.c.cert_no == ident,
-                                A.c.answers["name"].as_string().contains(text, autoescape=True)))
+            typed = list(dict.fromkeys([text, text.upper()]))
+            matches = sa.select(V.c.application_id).where(V.c.field.in_(list(exact)), V.c.value.in_(typed))
+            if contains is not None:
+                matches = matches.union(sa.select(V.c.application_id).where(
+                    V.c.field == contains, V.c.value.contains(text, autoescape=True)))
+            found.append(sa.or_(A.c.application_no == text.upper(), A.c.id.in_(matches)))
         return found
 
-    def search_applications(self, *, agency: str | None = None, point: str | None = None,
-                            text: str | None = None, status: str | None = None,
+    def search_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
+                            status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
                             limit: int = 50, offset: int = 0) -> list[Application]:
-        """Newest first. `text` equals an application, ID or certificate number (any case),
-        or is part of the applicant's name in the answers."""
-        query = (sa.select(*_RECORD_COLUMNS).where(*self._filters(agency, point, status, text))
+        """Newest first. `where`: kept values every result has (field → value, e.g. the
+        staff's scope). `text` equals the application number (any case) or the kept value of
+        one of the `exact` fields (as typed or upper-cased), or is part of the kept value of
+        field `contains` (the display name)."""
+        query = (sa.select(*_RECORD_COLUMNS).where(*self._filters(where, status, text, exact, contains))
                  .order_by(A.c.id.desc()).limit(limit).offset(offset))
-        return self.db.read(lambda conn: [_record(r) for r in conn.execute(query)])
 
-    def count_applications(self, *, agency: str | None = None, point: str | None = None,
-                           text: str | None = None, status: str | None = None) -> int:
+        def read(conn: sa.Connection) -> list[Application]:
+            rows = list(conn.execute(query))
+            values = _values_of(conn, [r.id for r in rows])
+            return [_record(r, values[r.id]) for r in rows]
+        return self.db.read(read)
+
+    def count_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
+                           status: str | None = None, exact: Sequence[str] = (),
+                           contains: str | None = None) -> int:
         query = (sa.select(sa.func.count()).select_from(A)
-                 .where(*self._filters(agency, point, status, text)))
+                 .where(*self._filters(where, status, text, exact, contains)))
         return self.db.read(lambda conn: int(conn.scalar(query) or 0))
 
-    def count_by_status(self, *, agency: str | None = None,
-                        point: str | None = None) -> dict[str, int]:
-        query = (sa.select(A.c.status, sa.func.count()).where(*self._filters(agency, point, None, None))
+    def count_by_status(self, *, where: Mapping[str, str] | None = None) -> dict[str, int]:
+        query = (sa.select(A.c.status, sa.func.count()).where(*self._filters(where, None, None, (), None))
                  .group_by(A.c.status))
         return self.db.read(lambda conn: {s: int(n) for s, n in conn.execute(query)})
+
+    def count_by_value(self, field: str, *, where: Mapping[str, str] | None = None) -> dict[tuple[str, str], int]:
+        """(kept value of `field`, status) → number of applications, within `where`."""
+        query = (sa.select(V.c.value, A.c.status, sa.func.count()).select_from(V.join(A, A.c.id == V.c.application_id))
+                 .where(V.c.field == field, *self._filters(where, None, None, (), None))
+                 .group_by(V.c.value, A.c.status))
+        return self.db.read(lambda conn: {(v, s): int(n) for v, s, n in conn.execute(query)})
 
     # -- audit log (append-only) ------------------------------------------------------
 

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from .base import StoreBase
 from .errors import Duplicate, NotFound, StoreError
 from .records import SyncReport
-from .schema import applications, dataset_tables
+from .schema import application_values, applications, dataset_tables
 from .values import COLUMN_TYPES, converter
 
 APPLICATIONS = "applications"
@@ -131,10 +131,7 @@ class DatasetsPart(StoreBase):
         actions: dict[str, str] = {}
         for name, dataset in datasets.items():
             spec = spec_of(name, dataset, (index_columns or {}).get(name, ()))
-            if name == APPLICATIONS:
-                missing = [c for c in spec.columns if c not in applications.c]
-                if missing:
-                    raise StoreError("DATASET_APPLICATIONS_COLUMN", columns=missing)
+            if name == APPLICATIONS:   # served from the applications' kept values (see _application_rows)
                 actions[name] = "builtin"
             else:
                 actions[name] = self.db.run(lambda conn, spec=spec: self._sync_one(conn, spec))
@@ -202,10 +199,28 @@ class DatasetsPart(StoreBase):
         return self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
 
     def _application_rows(self, spec: Spec, match: Mapping[str, Any]) -> list[dict[str, Any]]:
-        query = (sa.select(*(applications.c[c] for c in spec.columns))
-                 .where(*(applications.c[c] == v for c, v in match.items()))
-                 .order_by(*(applications.c[k] for k in spec.key)))
-        return self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
+        """A column of the applications table (status, application_no…) or a kept answer."""
+        def where(column: str, value: Any) -> sa.ColumnElement[bool]:
+            if column in applications.c:
+                return applications.c[column] == value
+            return applications.c.id.in_(sa.select(application_values.c.application_id).where(
+                application_values.c.field == column, application_values.c.value == str(value)))
+
+        own = [c for c in spec.columns if c in applications.c]
+        query = (sa.select(applications.c.id, *(applications.c[c] for c in own))
+                 .where(*(where(c, v) for c, v in match.items())))
+
+        def read(conn: sa.Connection) -> list[dict[str, Any]]:
+            rows = {r.id: {c: r._mapping[c] for c in own} for r in conn.execute(query)}
+            kept: dict[int, dict[str, str]] = {i: {} for i in rows}
+            if rows:
+                for app_id, name, value in conn.execute(
+                        sa.select(application_values.c.application_id, application_values.c.field,
+                                  application_values.c.value).where(application_values.c.application_id.in_(rows))):
+                    kept[app_id][name] = value
+            found = [{c: row[c] if c in row else kept[i].get(c) for c in spec.columns} for i, row in rows.items()]
+            return sorted(found, key=lambda r: tuple("" if r[k] is None else str(r[k]) for k in spec.key))
+        return self.db.read(read)
 
     def _cached(self, spec: Spec) -> list[dict[str, Any]] | None:
         entry = self._cache.get(spec.name)

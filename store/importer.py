@@ -22,7 +22,7 @@ import yaml
 
 from .datasets import APPLICATIONS, ROW, DatasetLike, Spec, build_table, identifier, spec_of
 from .errors import ImportFailed, ImportProblem, StoreError
-from .records import ImportReport
+from .records import ImportReport, identity_key
 from .schema import dataset_tables
 from .sources import Record, csv_records, line_count, yaml_records
 from .values import converter, is_code
@@ -313,7 +313,8 @@ def load_demo(store: Any, datasets: Mapping[str, DatasetLike], data_root: str | 
     """Import every dataset from its declared `file` (relative to `data_root`, the flow
     file's folder). The `applications` dataset's rows become applications only when
     `demo_application` supplies the other fields (flow_id, flow_version, flow_digest,
-    status, answers, password...); otherwise it is skipped. Returns dataset → outcome."""
+    status, numbering, and `unique`: the identity fields); otherwise it is skipped. Each row's
+    values are kept as the application's searchable values. Returns dataset → outcome."""
     root = Path(data_root)
     outcome: dict[str, str] = {}
     for name, dataset in datasets.items():
@@ -337,10 +338,13 @@ def _demo_applications(store: Any, path: Path, defaults: Mapping[str, Any] | Non
     with path.open(encoding="utf-8") as stream:
         rows = yaml.safe_load(stream) or []
     created = 0
+    fields = dict(defaults)
+    unique = fields.pop("unique")
     for row in rows:
-        if store.find_application(cert_no=row["cert_no"]) is not None:
+        key = identity_key([str(row[f]) for f in unique])
+        if store.find_application(identity_key=key) is not None:
             continue
-        fields = {"answers": {}, "password": secrets.token_urlsafe(16), **defaults}
-        store.create_application(cert_no=row["cert_no"], id_no=row["id_no"], **fields)
+        store.create_application(identity_key=key, values=row,
+                                 **{"answers": {}, "password": secrets.token_urlsafe(16), **fields})
         created += 1
     return f"created:{created}"

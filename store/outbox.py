@@ -7,17 +7,14 @@ arrive already written.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 
 from .base import StoreBase
 from .errors import NotFound, StoreError
 from .records import Mail, Message
-from .schema import MESSAGE_SCOPES, applications, mail_outbox, messages
-
-
-_READ = object()  # messages_for: read the application's agency and point
+from .schema import MESSAGE_SCOPES, application_values, applications, mail_outbox, messages
 
 
 class OutboxPart(StoreBase):
@@ -72,24 +69,24 @@ class OutboxPart(StoreBase):
                                              ).returning(messages.c.id)
         return self.db.run(lambda conn: conn.execute(statement).scalar_one())
 
-    def messages_for(self, application_id: int, *, agency: str | None | object = _READ,
-                     point: str | None | object = _READ) -> list[Message]:
-        """Messages to this application, its point and its agency; newest first. A caller that
-        holds the application passes its `agency` and `point` (one statement, not two)."""
+    def messages_for(self, application_id: int, *, values: Mapping[str, str] | None = None) -> list[Message]:
+        """Messages to this application and to the rows it is bound to (a message scoped
+        to a name other than 'applicant' reaches the applications whose kept answer of
+        that name is the target); newest first. A caller that holds the application passes
+        its kept `values` (one statement, not two)."""
         def body(conn: sa.Connection) -> list[Message]:
-            where = {"agency": agency, "point": point}
-            if agency is _READ or point is _READ:
-                app = conn.execute(sa.select(applications.c.agency, applications.c.point)
-                                   .where(applications.c.id == application_id)).first()
-                if app is None:
+            kept = values
+            if kept is None:
+                if conn.scalar(sa.select(applications.c.id).where(applications.c.id == application_id)) is None:
                     return []
-                where = {"agency": app.agency, "point": app.point}
+                kept = dict(conn.execute(sa.select(application_values.c.field, application_values.c.value)
+                                         .where(application_values.c.application_id == application_id,
+                                                application_values.c.field.in_(MESSAGE_SCOPES))).all())
             wanted = [sa.and_(messages.c.scope == "applicant",
                               messages.c.target == str(application_id))]
-            if where["point"] is not None:
-                wanted.append(sa.and_(messages.c.scope == "point", messages.c.target == where["point"]))
-            if where["agency"] is not None:
-                wanted.append(sa.and_(messages.c.scope == "agency", messages.c.target == where["agency"]))
+            for name in MESSAGE_SCOPES:
+                if name != "applicant" and kept.get(name):
+                    wanted.append(sa.and_(messages.c.scope == name, messages.c.target == kept[name]))
             query = (sa.select(messages).where(sa.or_(*wanted))
                      .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
             return [Message(**r._mapping) for r in conn.execute(query)]

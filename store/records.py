@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -17,17 +17,32 @@ class Application:
     flow_id: str
     flow_version: str
     flow_digest: str
-    cert_no: str
-    id_no: str
-    agency: str | None
-    point: str | None
+    identity_key: str
     status: str
     status_data: Mapping[str, Any]
     answers: Mapping[str, Any]
-    email: str | None
     row_version: int
     created_at: datetime
     updated_at: datetime
+    # The answers kept searchable (field → value, as the flow's `application:` section says).
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How application numbers look: prefix, the year or not, digits of the sequence."""
+
+    prefix: str
+    year: bool = True
+    digits: int = 6
+
+
+IDENTITY_SEPARATOR = "\x1f"
+
+
+def identity_key(values: Sequence[str]) -> str:
+    """The unique key of an identity made of several answers (one answer: itself)."""
+    return IDENTITY_SEPARATOR.join(values)
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,7 @@ class Staff:
     point: str | None
     active: bool
     created_at: datetime
+    bound: str | None = None
 
 
 @dataclass(frozen=True)

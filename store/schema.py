@@ -34,26 +34,33 @@ applications = sa.Table(
     sa.Column("flow_id", sa.Text, nullable=False),
     sa.Column("flow_version", sa.Text, nullable=False),
     sa.Column("flow_digest", sa.String(64), nullable=False),
-    sa.Column("cert_no", sa.Text, nullable=False),
-    sa.Column("id_no", sa.Text, nullable=False),
-    sa.Column("agency", sa.Text),
-    sa.Column("point", sa.Text),
+    sa.Column("identity_key", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("status_data", Json, nullable=False),
     sa.Column("answers", Json, nullable=False),
     sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("email", sa.Text),
     sa.Column("photo", sa.LargeBinary),
     sa.Column("row_version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Index(None, "application_no", unique=True),
-    sa.Index(None, "cert_no", unique=True),
-    sa.Index(None, "id_no"),
-    sa.Index(None, "agency"),
-    sa.Index(None, "point"),
+    sa.Index(None, "identity_key", unique=True),
     sa.Index(None, "status"),
 )
+
+# The answers the flow declares searchable or identifying (`application:` section, and the
+# answers roles bind through), one row per field: exact lookups and counts per bound answer
+# are served by the (field, value, application_id) index alone. On PostgreSQL a pg_trgm
+# index on `value` (TRIGRAM_INDEX, made by the migration when the extension can be created)
+# serves substring search.
+application_values = sa.Table(
+    "application_values", metadata,
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("field", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Index(None, "field", "value", "application_id"),
+)
+TRIGRAM_INDEX = "ix_application_values_value_trgm"
 
 counters = sa.Table(
     "counters", metadata,
@@ -125,11 +132,13 @@ staff = sa.Table(
     sa.Column("role", sa.Text, nullable=False),
     sa.Column("agency", sa.Text),
     sa.Column("point", sa.Text),
+    sa.Column("bound", sa.Text),   # the key of the row the role binds to (flow `roles: binds`)
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index(None, "username", unique=True),
     sa.Index(None, "agency"),
     sa.Index(None, "point"),
+    sa.Index(None, "bound"),
 )
 
 messages = sa.Table(

@@ -16,7 +16,7 @@ from .errors import Duplicate, InUse, NotFound, StoreError
 from .records import Staff
 from .schema import staff
 
-_EDITABLE = frozenset({"role", "agency", "point", "active", "password"})
+_EDITABLE = frozenset({"role", "agency", "point", "bound", "active", "password"})
 _RECORD_COLUMNS = [c for c in staff.c if c.name != "password_hash"]
 
 
@@ -26,13 +26,15 @@ def _record(row: sa.Row[Any]) -> Staff:
 
 class StaffPart(StoreBase):
     def create_staff(self, username: str, password: str, role: str, *,
-                     agency: str | None = None, point: str | None = None,
+                     agency: str | None = None, point: str | None = None, bound: str | None = None,
                      active: bool = True, now: datetime | None = None) -> Staff:
+        """`bound`: the key of the row the role binds to; by default the point, else the agency."""
         if not username or not role:
             raise StoreError("STORE_STAFF_INCOMPLETE")
         statement = staff.insert().values(
             username=username, password_hash=self.passwords.hash(password), role=role,
-            agency=agency, point=point, active=active, created_at=self._now(now),
+            agency=agency, point=point, bound=bound if bound is not None else (point if point is not None else agency),
+            active=active, created_at=self._now(now),
         ).returning(staff.c.id)
         try:
             new_id = self.db.run(lambda conn: conn.execute(statement).scalar_one())
@@ -65,6 +67,8 @@ class StaffPart(StoreBase):
         if unknown:
             raise StoreError("STORE_UNKNOWN_FIELD", fields=sorted(unknown))
         values = dict(changes)
+        if "bound" not in values and ("agency" in values or "point" in values):
+            values["bound"] = values.get("point") if values.get("point") is not None else values.get("agency")
         if "password" in values:
             values["password_hash"] = self.passwords.hash(values.pop("password"))
         if values:

@@ -1,6 +1,6 @@
 """Queries the staff side needs that the store's parts do not offer (yet).
 
-`status_counts` groups applications by point or agency and status in one query;
+`status_counts` groups applications by a kept answer (e.g. a bound one) and status in one query;
 `post_message_audited` writes a message (留言) and its audit entry in one transaction;
 `check_row` tells which values of a reference row its declared column types refuse,
 all at once (the same converters as the importer and `update_row`). Uses only the
@@ -16,20 +16,12 @@ import sqlalchemy as sa
 
 from .errors import StoreError
 from .records import AuditEntry
-from .schema import MESSAGE_SCOPES, applications as A, audit_log, messages
+from .schema import MESSAGE_SCOPES, audit_log, messages
 from .values import converter
 
-GROUPS = {"point": A.c.point, "agency": A.c.agency}
-
-
-def status_counts(store: Any, by: str, *, agency: str | None = None,
-                  point: str | None = None) -> dict[tuple[str | None, str], int]:
-    """(point or agency, status) → number of applications, within the given filters."""
-    column = GROUPS[by]
-    conditions = [c == v for c, v in ((A.c.agency, agency), (A.c.point, point)) if v is not None]
-    query = (sa.select(column, A.c.status, sa.func.count()).where(*conditions)
-             .group_by(column, A.c.status))
-    return store.db.read(lambda conn: {(g, s): int(n) for g, s, n in conn.execute(query)})
+def status_counts(store: Any, by: str, *, where: Mapping[str, str] | None = None) -> dict[tuple[str | None, str], int]:
+    """(kept value of answer `by`, status) → number of applications, within `where`."""
+    return dict(store.count_by_value(by, where=where))
 
 
 def post_message_audited(store: Any, scope: str, target: str | int, author: int, body: str,

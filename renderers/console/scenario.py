@@ -257,7 +257,7 @@ def _at(positions: Positions, path: tuple[Any, ...], name: str, code: str, messa
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """The closest name, preferring one that starts the same way (cert_number → cert_no)."""
+    """The closest name, preferring one that starts the same way (email_adress → email_address)."""
     close = difflib.get_close_matches(word, sorted(choices), n=3)
     if not close:
         return ""

@@ -15,8 +15,9 @@ from typing import Any, Mapping
 import bottle
 
 from engine import Amendment, Context, Status, answers_from_json, edit_rights
-from shenbao.applications import amend_application, step_view_of
-from store import APPLICATIONS, Application, Duplicate, StaleWrite
+from shenbao.applications import (amend_application, display_name, duplicate_message, find_by_identity,
+                                  identity_values, own_rows, step_view_of)
+from store import Application, Duplicate, StaleWrite
 
 from . import captcha, kept_edits, sessions
 from .context import Web
@@ -25,8 +26,6 @@ from .forms import Errors, Texts, error_links, read_form, simple_field, summary_
 from .throttle import Throttle, client_address, identity
 
 LOGIN = "/login"
-# The flow's lookups that name the chosen agency and confirmation point.
-AGENCY_LOOKUP, POINT_LOOKUP = "chosen_agency", "chosen_point"
 
 
 def current_application(web: Web) -> Application:
@@ -68,9 +67,9 @@ class Accounts:
     def login_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
                    status: int = 200, notices: tuple[str, ...] = ()) -> str:
         errors = errors or Errors()
-        fields = [simple_field("id_no", self.texts.label("id_no"), autocomplete="username"),
-                  simple_field("cert_no", self.texts.label("cert_no")),
-                  simple_field("password", self.web.t("web.login.password"), "password", "current-password")]
+        fields = [simple_field(fid, self.texts.label(fid), autocomplete="username" if i == 0 else "off")
+                  for i, fid in enumerate(self.flow.application.login)]
+        fields += [simple_field("password", self.web.t("web.login.password"), "password", "current-password")]
         return self.web.page("simple_form.html", status, title=self.web.t("web.login.title"),
                              intro=[self.web.t("web.login.intro")], notices=list(notices), fields=fields,
                              values=values or {}, errors=errors, links=error_links(errors), action=LOGIN,
@@ -79,15 +78,16 @@ class Accounts:
 
     def login(self) -> str:
         forms = bottle.request.forms.decode()
-        values = {k: identity(forms.get(k)) for k in ("id_no", "cert_no")}
+        asked = self.flow.application.login
+        values = identity_values(self.flow, asked, {k: forms.get(k) for k in asked}, self.web.local_now().date())
         password = forms.get("password") or ""
         errors = Errors()
-        for key, label in (("id_no", self.texts.label("id_no")), ("cert_no", self.texts.label("cert_no")),
-                           ("password", self.web.t("web.login.password")),
-                           (captcha.FIELD, self.web.t("web.captcha.label"))):
+        for key, label in ([(fid, self.texts.label(fid)) for fid in asked]
+                           + [("password", self.web.t("web.login.password")),
+                              (captcha.FIELD, self.web.t("web.captcha.label"))]):
             if not (password if key == "password" else forms.get(key, "").strip()):
                 errors.fields[key] = self.web.t("problem.required", label=label)
-        account = (values["id_no"], values["cert_no"])
+        account = tuple(identity(values[fid]) for fid in asked)
         if self.throttle.blocked(*account):
             errors.page.append(self.throttle.refusal("web.login.throttled", *account))
             return self.login_page(values, errors, 429)
@@ -96,7 +96,7 @@ class Accounts:
         if not captcha.check(self.web, "login", forms.get(captcha.FIELD)):
             errors.fields[captcha.FIELD] = self.web.t("web.captcha.wrong")
             return self.login_page(values, errors)
-        app = self.web.store.find_application(cert_no=values["cert_no"], id_no=values["id_no"])
+        app = find_by_identity(self.web.store, values)
         if app is None:
             self.web.store.passwords.verify(None, password)  # same cost as a real check
             ok = False
@@ -121,19 +121,32 @@ class Accounts:
 
     # -- dashboard --------------------------------------------------------------------
     def dashboard(self, app: Application) -> str:
-        names = lookups(self.web, app)
-        agency, point = names.get(AGENCY_LOOKUP), names.get(POINT_LOOKUP)
+        places = self.places(app)
         status = self.flow.statuses.get(app.status) or Status(app.status, "web.account.status_unknown")
         rights = edit_rights(self.flow, app.status, typed_answers(self.web, app), self.web.source,
                              self.web.local_now())
         shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in status.shows if app.status_data.get(fid)]
         messages = [(self.web.t(f"web.account.message.{m.scope}"), m.created_at.astimezone(self.web.tz), m.body)
-                    for m in self.web.store.messages_for(app.id, agency=app.agency, point=app.point)]
-        return self.web.render("dashboard.html", app=app, name=app.answers.get("name", ""), agency=agency,
-                               point=point, status_text=self.web.t(status.message), shows=shows,
+                    for m in self.web.store.messages_for(app.id, values=app.values)]
+        ends = next((row["ends"] for _label, _name, row in places if row.get("ends")), None)
+        return self.web.render("dashboard.html", app=app, name=display_name(self.flow, app), places=places,
+                               ends=ends, status_text=self.web.t(status.message), shows=shows,
                                messages=messages, can_edit=rights.allowed, edit_then=rights.then,
                                final=status.final, signed_in=True)
+
+    def places(self, app: Application) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """(label, name, row) of each dataset row the application is bound to by a role's
+        `binds` (the rows staff of that role are bound to), in the flow's role order."""
+        found = []
+        for binding in dict.fromkeys(b for b in self.flow.bindings.values() if b is not None):
+            fld = self.flow.fields[binding.answer]
+            value = app.answers.get(binding.answer)
+            rows = self.web.source.rows(binding.dataset, {binding.key: value}) if value else []
+            row = rows[0] if rows else {}
+            name = str(row.get(fld.options.label or binding.key) or "") if row and fld.options else ""
+            found.append((self.texts.label(binding.answer), name, row))
+        return found
 
     def review_value(self, field_id: str, value: Any) -> list[str]:
         """A staff review value as lines of text: option labels for choices."""
@@ -160,7 +173,7 @@ class Accounts:
     # -- modifying --------------------------------------------------------------------
     def amendment(self, app: Application) -> Amendment:
         return Amendment(self.flow, typed_answers(self.web, app), app.status, self.web.source, self.web.local_now,
-                         own={APPLICATIONS: {"cert_no": app.cert_no}})
+                         own=own_rows(self.flow, app))
 
     def edit_page(self, app: Application, amendment: Amendment, answers: Mapping[str, Any] | None = None,
                   errors: Errors | None = None, warning: dict[str, Any] | None = None,
@@ -215,7 +228,7 @@ class Accounts:
             stale = Errors(page=[self.web.t("web.edit.stale")])
             return self.edit_page(latest, self.amendment(latest), errors=stale, status=409)
         except Duplicate:
-            return self.edit_page(app, amendment, values, Errors(page=[self.web.t("gate.application_exists")]),
+            return self.edit_page(app, amendment, values, Errors(page=[self.web.t(duplicate_message(self.flow))]),
                                   row_version=row_version)
         after = self.amendment(saved)
         still = writable(s for v in after.view() for s in v.sections)
@@ -283,8 +296,9 @@ def install(app: bottle.Bottle, web: Web) -> None:
     @app.get("/account/notes")
     def notes() -> str:
         found = current_application(web)
-        point = lookups(web, found).get(POINT_LOOKUP)
-        return web.render("notes.html", point=point, signed_in=True)
+        # the notes of the bound row that has a time window (where the applicant goes)
+        place = next((p for p in accounts.under(found).places(found) if p[2].get("starts")), None)
+        return web.render("notes.html", place=place, signed_in=True)
 
     @app.get("/account/edit")
     def edit_form() -> str:

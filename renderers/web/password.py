@@ -29,7 +29,7 @@ from typing import Mapping
 import bottle
 
 from engine import Problem
-from shenbao.applications import password_field
+from shenbao.applications import display_name, find_by_identity, identity_values, password_field, recovery_email
 
 from . import captcha, sessions
 from .account import current_application
@@ -88,8 +88,7 @@ class Passwords:
     def forgot_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
                     notices: list[str] | None = None, status: int = 200, after: list[str] | None = None) -> str:
         errors = errors or Errors()
-        fields = [simple_field("cert_no", self.texts.label("cert_no")),
-                  simple_field("id_no", self.texts.label("id_no"))]
+        fields = [simple_field(fid, self.texts.label(fid)) for fid in self.flow.application.recovery]
         return self.web.page("simple_form.html", status, title=self.web.t("web.forgot.title"),
                              intro=[self.web.t("web.forgot.intro"), self.web.t("web.forgot.why")],
                              notices=notices or [], fields=fields, values=values or {}, errors=errors,
@@ -100,14 +99,15 @@ class Passwords:
     def forgot(self) -> str:
         web = self.web
         forms = bottle.request.forms.decode()
-        values = {k: identity(forms.get(k)) for k in ("cert_no", "id_no")}
+        asked = self.flow.application.recovery
+        values = identity_values(self.flow, asked, {k: forms.get(k) for k in asked}, web.local_now().date())
         errors = Errors()
-        for key in ("cert_no", "id_no"):
-            if not values[key]:
+        for key in asked:
+            if not (forms.get(key) or "").strip():
                 errors.fields[key] = web.t("problem.required", label=self.texts.label(key))
         if not (forms.get(captcha.FIELD) or "").strip():
             errors.fields[captcha.FIELD] = web.t("problem.required", label=web.t("web.captcha.label"))
-        account = (values["cert_no"], values["id_no"])
+        account = tuple(identity(values[fid]) for fid in asked)
         if self.throttle.blocked(*account):
             errors.page.append(web.t("web.forgot.throttled", minutes=self.throttle.minutes))
             return self.forgot_page(values, errors, status=429)
@@ -117,10 +117,11 @@ class Passwords:
             errors.fields[captcha.FIELD] = web.t("web.captcha.wrong")
             return self.forgot_page(values, errors)
         self.throttle.count(*account)
-        app = web.store.find_application(cert_no=values["cert_no"], id_no=values["id_no"])
+        app = find_by_identity(web.store, values)
         if app is None:
             return self.forgot_page(values, Errors(page=[web.t("web.forgot.not_found")]))
-        if not app.email:
+        email = recovery_email(self.flow, app)
+        if not email:
             return self.forgot_page(values, Errors(page=[web.t("web.forgot.no_email")]))
         if not web.settings.base_url:
             log.warning(NO_BASE_URL)
@@ -135,13 +136,13 @@ class Passwords:
             return self.forgot_page(values, Errors(page=[web.t("web.forgot.held", until=until)]))
         minutes = web.settings.reset_minutes
         token = web.store.create_password_reset(app.id, timedelta(minutes=minutes), web.now())
-        body = web.t("mail.reset.body", name=app.answers.get("name", ""), cert_no=app.cert_no, minutes=minutes,
-                     link=web.url(f"{RESET}#{token}"), code=token)
-        web.store.enqueue_mail(app.email, web.t("mail.reset.subject"), body, web.now())
+        body = web.t("mail.reset.body", name=display_name(self.flow, app), application_no=app.application_no,
+                     minutes=minutes, link=web.url(f"{RESET}#{token}"), code=token)
+        web.store.enqueue_mail(email, web.t("mail.reset.subject"), body, web.now())
         web.store.audit("applicant", "reset_request", application_id=app.id,
                         data={"address": client_address(web)}, now=web.now())
         web.mailer.deliver_due()  # best effort now; the background sender retries what fails
-        sent = web.t("web.forgot.sent", email=mask_email(app.email), minutes=minutes)
+        sent = web.t("web.forgot.sent", email=mask_email(email), minutes=minutes)
         return web.render("message.html", title=web.t("web.forgot.title"), lines=[sent], ok=True,
                           muted=[web.t("web.forgot.spam")], back="/login", back_label=web.t("web.login.title"))
 

@@ -20,6 +20,7 @@ from shenbao.settings import load_settings
 from store import Store, load_demo
 from webdriver import Chrome, TestServer
 from websupport import BEIJING, CAPTCHA, FAST_HASHER
+from shenbao.applications import demo_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENT = ROOT / "tests" / "flows" / "event_signup.yaml"
@@ -42,8 +43,7 @@ def open_demo(flow_file: Path, folder: Path) -> tuple[Any, Store, str]:
     store.migrate()
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
     load_demo(store, flow.datasets, flow_file.parent, None,
-              {"flow_id": flow.id, "flow_version": flow.version, "flow_digest": flow.digest,
-               "status": flow.initial_status.id})
+              demo_defaults(flow))
     return flow, store, url
 
 

@@ -3,8 +3,8 @@ clock, no web context (the wizard and account pages are its callers, not its own
 from __future__ import annotations
 
 from engine import Run, answers_from_json
-from shenbao.applications import (ALREADY_EXISTS, INDEXED, amend_application, create_application, password_field,
-                                  stored_columns, without_secrets)
+from shenbao.applications import (amend_application, create_application, duplicate_message, indexed, key_of,
+                                  password_field, stored_columns, without_secrets)
 from webjourney import PASSWORD, Person, apply, application_of
 
 WANG = Person("王晓燕", "20071110822001207", "110108198504120144")
@@ -24,14 +24,18 @@ def test_create_application__the_same_applicant_again__refused_with_the_gate_mes
     run = _finished_run(web.flow, web.source, web.local_now, answers)
     assert run.complete
     made = create_application(web.flow, store, web.source, web.local_now, run, web.now())
-    assert made == ALREADY_EXISTS
+    assert made == duplicate_message(web.flow) == web.flow.application.duplicate_message
 
 
 def test_stored_columns__the_searched_answers_and_no_secret(new_browser, clock, web, store):
     apply(new_browser(), clock, web, WANG)
     app = application_of(store, WANG)
     columns = stored_columns(web.flow, web.source, web.local_now, app.answers)
-    assert {k: columns[k] for k in INDEXED} == {k: app.answers.get(k) for k in INDEXED}
+    kept = indexed(web.flow)
+    assert set(kept) >= set(web.flow.application.unique) | set(web.flow.application.login)
+    assert columns["values"] == {k: app.answers.get(k) for k in kept}
+    assert columns["identity_key"] == key_of(web.flow, app.answers) == app.identity_key
+    assert app.values == {k: str(app.answers[k]) for k in kept if app.answers.get(k) not in (None, "")}
     assert password_field(web.flow) not in app.answers
     assert without_secrets(web.flow, {password_field(web.flow): "x", "email": "a@b.cn"}) == {"email": "a@b.cn"}
 

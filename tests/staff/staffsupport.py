@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from shenbao.applications import indexed, key_of
 from store import Application, Staff, Store
 from webjourney import PASSWORD as APPLICANT_PASSWORD, Person, apply, application_of, login
 from websupport import CAPTCHA, FLOW, Browser, FakeClock, text_of
@@ -81,12 +82,14 @@ def buttons(b: Browser) -> list[str]:
 def clone(store: Store, app: Application, n: int) -> tuple[Application, Person]:
     """Another applicant at the same point with the same answers (only the numbers differ),
     made straight in the store: quicker than the wizard for tests that need many."""
-    cert_no, id_no = f"2027{n:013d}", app.id_no
+    cert_no, id_no = f"2027{n:013d}", app.values["id_no"]
+    answers = {**app.answers, "cert_no": cert_no}
     made = store.create_application(
-        flow_id=app.flow_id, flow_version=app.flow_version, flow_digest=app.flow_digest, cert_no=cert_no,
-        id_no=id_no, status=FLOW.initial_status.id, answers={**app.answers, "cert_no": cert_no},
-        password=APPLICANT_PASSWORD, agency=app.agency, point=app.point, email=app.email)
-    person = Person(str(app.answers.get("name")), cert_no, id_no, agency=app.agency or "", point=app.point or "")
+        flow_id=app.flow_id, flow_version=app.flow_version, flow_digest=app.flow_digest,
+        identity_key=key_of(FLOW, answers), numbering=FLOW.application.number, status=FLOW.initial_status.id,
+        answers=answers, values={k: answers.get(k) for k in indexed(FLOW)}, password=APPLICANT_PASSWORD)
+    person = Person(str(app.answers.get("name")), cert_no, id_no, agency=str(app.answers.get("agency") or ""),
+                    point=str(app.answers.get("point") or ""))
     return made, person
 
 

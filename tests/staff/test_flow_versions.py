@@ -87,7 +87,7 @@ def test_publish__edit__draft_at_step_7_and_submitted_application_carry_on(edit,
     # The draft finishes under the version it started with.
     next_step(draft, AT_JINXIU_2, "application")
     assert draft.h1 == title(web, "done"), (draft.summary(), draft.field_errors())
-    made = store.find_application(cert_no=AT_JINXIU_2.cert_no)
+    made = store.find_application(values={"cert_no": AT_JINXIU_2.cert_no})
     assert made is not None and made.flow_digest == old.digest
 
     # A new applicant gets the new version.

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from commands.staff_admin import DEMO_STAFF, add_demo_staff
+from commands.staff_admin import add_demo_staff, demo_staff
+from shenbao.flows import read_flow
+from shenbao.paths import DEFAULT_FLOW
 from store import Store
 from websupport import FAST_HASHER
 
@@ -85,12 +87,18 @@ def test_status_cli__moves_through_the_staff_code_and_is_audited(db):
 
 
 def test_demo_staff__made_once_with_passwords_printed_once(db):
+    flow, flow_file = read_flow(Path(DEFAULT_FLOW)), Path(DEFAULT_FLOW)
     with Store.open(db, password_hasher=FAST_HASHER) as store:
+        store.sync_datasets(flow.datasets, flow.lookup_index_columns())
         out = io.StringIO()
-        made = add_demo_staff(store, out)
-        assert [u for u, _p in made] == list(DEMO_STAFF)
+        made = add_demo_staff(flow, flow_file, store, out)
+        listed = demo_staff(flow, flow_file, store)
+        assert [u for u, _p in made] == [a["username"] for a in listed]
+        assert {a["role"] for a in listed} == set(flow.roles)   # one account per role
         for username, password in made:
             assert password in out.getvalue() and store.check_staff_password(username, password) is not None
-        assert store.find_staff("demo-jinxiu").point == "bj_haidian_jinxiu"
+        for account in listed:   # bound to the row the demo data names, with that row's parent
+            found = store.find_staff(account["username"])
+            assert found is not None and found.bound == account.get("bound")
         again = io.StringIO()
-        assert add_demo_staff(store, again) == [] and again.getvalue() == ""
+        assert add_demo_staff(flow, flow_file, store, again) == [] and again.getvalue() == ""

@@ -70,10 +70,11 @@ def test_staff_scenario__console__plays_as_expected(path):
 @pytest.mark.parametrize("path", [p for p in FILES if p.stem != "staff_roles"], ids=lambda p: p.stem)
 def test_staff_scenario__staff_move_code__same_answers_on_a_database(path, store):
     store.sync_datasets(FLOW.datasets, FLOW.lookup_index_columns())
+    kept = {"cert_no": "20279990000001", "id_no": "110101199003070038", "agency": "bj_haidian",
+            "point": "bj_haidian_jinxiu"}
     app = store.create_application(flow_id=FLOW.id, flow_version=FLOW.version, flow_digest=FLOW.digest,
-                                   cert_no="20279990000001", id_no="110101199003070038", status="submitted",
-                                   answers={}, password="Unused2027#x", agency="bj_haidian",
-                                   point="bj_haidian_jinxiu")
+                                   identity_key=kept["cert_no"], numbering=FLOW.application.number,
+                                   status="submitted", answers={}, password="Unused2027#x", values=kept)
     for action in chain(path):
         arg = action["status"]
         result = move(FLOW, store, app, arg["to"], arg["role"], arg.get("inputs") or {}, actor="staff:scenario",

@@ -44,9 +44,9 @@ def test_scope__every_application_route__only_own_applicants(username, world, ne
             b.post(f"/staff/applications/{app.id}/email", {"email": "x@example.com", "row_version": app.row_version},
                    status=404, csrf=csrf)
             after = store.get_application(app.id)
-            assert (after.status, after.email, after.row_version) == (app.status, app.email, app.row_version)
+            assert (after.status, after.values.get("email"), after.row_version) == (app.status, app.values.get("email"), app.row_version)
             assert store.messages_for(app.id) == []
-        for text in (app.application_no, app.id_no, app.cert_no, str(app.answers["name"])):
+        for text in (app.application_no, app.values.get("id_no"), app.values.get("cert_no"), str(app.answers["name"])):
             b.get(f"/staff/applications?q={quote(text)}")
             assert (app.application_no in b.text) is mine, (username, key, text)
     b.get("/staff/applications")

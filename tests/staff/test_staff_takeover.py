@@ -32,7 +32,7 @@ def test_takeover__email_corrected_by_operator__old_address_told_reset_held(new_
     operator.get(f"/staff/applications/{app.id}")
     operator.post(f"/staff/applications/{app.id}/email", {"email": INSIDER, "row_version": app.row_version})
     assert web.t("staff.email.held", days=settings.reset_hold_days) in operator.notices()
-    told = [m for m in outbox(settings) if m["To"] == app.email]
+    told = [m for m in outbox(settings) if m["To"] == app.values.get("email")]
     assert told and told[-1]["Subject"] == web.t("mail.email_corrected.subject")
     assert "i***@126.com" in told[-1].get_content() and INSIDER not in told[-1].get_content()
 

@@ -24,7 +24,7 @@ def test_wrong_agency__applicant_corrects__application_in_the_new_queue(new_brow
     seen.page = form.submit()
     assert web.t("web.edit.saved") in seen.text
     moved = store.get_application(app.id)
-    assert (moved.id, moved.status, moved.agency, moved.point) == (app.id, "submitted", "sh_pudong", "sh_pudong_east")
+    assert (moved.id, moved.status, moved.values.get("agency"), moved.values.get("point")) == (app.id, "submitted", "sh_pudong", "sh_pudong_east")
 
     for username in ("pudong-east", "pudong", "admin"):
         b = staff_browser(new_browser, username)

@@ -8,20 +8,28 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from store import AuditEntry, Duplicate, NotFound, StaleWrite, Store, StoreError
+from store import AuditEntry, Duplicate, NotFound, Numbering, StaleWrite, Store, StoreError
 from storetest import Backend
 
 NOW = datetime(2026, 3, 5, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 DIGEST = "ab" * 32
 
 
+NUMBERING = Numbering("TR", True, 6)
+# The kept (searchable) values of these tests, with the identity key being the certificate.
+KEPT = ("cert_no", "id_no", "agency", "point", "email")
+
+
 def new_application(store: Store, cert_no: str = "20071110822001207",
                     id_no: str = "110108198504120144", **extra: Any):
+    values = {"cert_no": cert_no, "id_no": id_no, "agency": "bj_haidian", "point": "bj_haidian_jinxiu",
+              "email": "a@example.cn"}
+    values.update({k: extra.pop(k) for k in KEPT if k in extra})
+    answers = extra.pop("answers", {"name": "王晓燕", "graduation_date": date(2007, 7, 1)})
     fields: dict[str, Any] = dict(
-        flow_id="teacher_registration", flow_version="2026.1", flow_digest=DIGEST,
-        cert_no=cert_no, id_no=id_no, status="submitted", agency="bj_haidian",
-        point="bj_haidian_jinxiu", email="a@example.cn", password="Secret#2026",
-        answers={"name": "王晓燕", "graduation_date": date(2007, 7, 1)}, now=NOW)
+        flow_id="teacher_registration", flow_version="2026.1", flow_digest=DIGEST, identity_key=cert_no,
+        numbering=NUMBERING, status="submitted", password="Secret#2026", answers=answers,
+        values={**values, "name": answers.get("name")}, now=NOW)
     fields.update(extra)
     return store.create_application(**fields)
 
@@ -33,8 +41,10 @@ def test_create__first_of_the_year__is_numbered_tr_year_000001(store: Store) -> 
     assert app.answers == {"name": "王晓燕", "graduation_date": "2007-07-01"}
     assert app.created_at == NOW
     assert store.get_application(app.id) == app
-    assert store.find_application(cert_no=app.cert_no, id_no=app.id_no) == app
-    assert store.find_application(cert_no=app.cert_no, id_no="110105194912310020") is None
+    assert store.find_application(values={"cert_no": "20071110822001207", "id_no": "110108198504120144"}) == app
+    assert store.find_application(values={"cert_no": "20071110822001207", "id_no": "110105194912310020"}) is None
+    assert store.find_application(identity_key="20071110822001207") == app
+    assert app.values["id_no"] == "110108198504120144"
 
 
 def test_create__same_certificate_twice__is_refused_as_duplicate(store: Store) -> None:
@@ -77,20 +87,21 @@ def test_create__number_follows_the_year_of_now(store: Store) -> None:
 
 def test_update__with_current_row_version__applies_and_bumps_it(store: Store) -> None:
     app = new_application(store)
-    updated = store.update_application(app.id, 1, point="bj_haidian_preschool",
+    updated = store.update_application(app.id, 1, values={**app.values, "point": "bj_haidian_preschool"},
                                        answers={**app.answers, "major": "数学"},
                                        now=NOW + timedelta(minutes=5))
-    assert (updated.row_version, updated.point) == (2, "bj_haidian_preschool")
+    assert (updated.row_version, updated.values["point"]) == (2, "bj_haidian_preschool")
+    assert updated.values["cert_no"] == app.values["cert_no"]
     assert updated.answers["major"] == "数学"
     assert updated.updated_at == NOW + timedelta(minutes=5)
 
 
 def test_update__second_tab_with_old_row_version__is_refused_as_stale(store: Store) -> None:
     app = new_application(store)
-    store.update_application(app.id, app.row_version, email="first@example.cn")
+    store.update_application(app.id, app.row_version, values={**app.values, "email": "first@example.cn"})
     with pytest.raises(StaleWrite):
-        store.update_application(app.id, app.row_version, email="second@example.cn")
-    assert store.get_application(app.id).email == "first@example.cn"
+        store.update_application(app.id, app.row_version, values={**app.values, "email": "second@example.cn"})
+    assert store.get_application(app.id).values["email"] == "first@example.cn"
 
 
 def test_update__unknown_field_or_missing_row__is_refused(store: Store) -> None:
@@ -106,7 +117,7 @@ def test_update__cert_no_of_another_application__is_refused_as_duplicate(store: 
     new_application(store)
     other = new_application(store, cert_no="X2")
     with pytest.raises(Duplicate):
-        store.update_application(other.id, 1, cert_no="20071110822001207")
+        store.update_application(other.id, 1, identity_key="20071110822001207")
 
 
 def test_update__with_audit__writes_status_change_in_same_transaction(store: Store) -> None:
@@ -136,6 +147,9 @@ def test_passwords__stored_as_argon2id_and_checked(store: Store) -> None:
     assert store.get_application(app.id).row_version == 1
 
 
+SEARCH = {"exact": ("cert_no", "id_no"), "contains": "name"}
+
+
 def test_search__by_numbers_name_and_scope(store: Store) -> None:
     a = new_application(store)
     b = new_application(store, cert_no="964410641191263", id_no="440524188001010014",
@@ -144,18 +158,18 @@ def test_search__by_numbers_name_and_scope(store: Store) -> None:
                         answers={"name": "100%_王"})
     store.update_application(c.id, 1, status="confirmed")
     assert [x.id for x in store.search_applications()] == [c.id, b.id, a.id]
-    assert [x.id for x in store.search_applications(text="tr2026000002")] == [b.id]
-    assert [x.id for x in store.search_applications(text="11010519491231002x")] == [c.id]
-    assert [x.id for x in store.search_applications(text="964410641191263")] == [b.id]
-    assert [x.id for x in store.search_applications(text="伯庸")] == [b.id]
-    assert [x.id for x in store.search_applications(text="王")] == [c.id, a.id]
-    assert [x.id for x in store.search_applications(text="%")] == [c.id]
-    assert [x.id for x in store.search_applications(agency="bj_haidian", status="submitted")] == [a.id]
+    assert [x.id for x in store.search_applications(text="tr2026000002", **SEARCH)] == [b.id]
+    assert [x.id for x in store.search_applications(text="11010519491231002x", **SEARCH)] == [c.id]
+    assert [x.id for x in store.search_applications(text="964410641191263", **SEARCH)] == [b.id]
+    assert [x.id for x in store.search_applications(text="伯庸", **SEARCH)] == [b.id]
+    assert [x.id for x in store.search_applications(text="王", **SEARCH)] == [c.id, a.id]
+    assert [x.id for x in store.search_applications(text="%", **SEARCH)] == [c.id]
+    assert [x.id for x in store.search_applications(where={"agency": "bj_haidian"}, status="submitted")] == [a.id]
     assert [x.id for x in store.search_applications(limit=1, offset=1)] == [b.id]
-    assert store.count_applications(agency="bj_haidian") == 2
+    assert store.count_applications(where={"agency": "bj_haidian"}) == 2
     assert store.count_by_status() == {"submitted": 2, "confirmed": 1}
-    assert store.count_by_status(agency="bj_haidian") == {"submitted": 1, "confirmed": 1}
-    assert store.count_by_status(point="gz_1") == {"submitted": 1}
+    assert store.count_by_status(where={"agency": "bj_haidian"}) == {"submitted": 1, "confirmed": 1}
+    assert store.count_by_status(where={"point": "gz_1"}) == {"submitted": 1}
 
 
 def test_photo__kept_apart_from_the_record(store: Store) -> None:
@@ -194,3 +208,19 @@ def test_audit__existing_row_cannot_be_replaced_by_an_insert(store: Store, backe
     rows = store.db.read(lambda c: c.execute(sa.text("SELECT id, actor FROM audit_log")).all())
     assert [tuple(r) for r in rows] == [(entry_id, "admin")]
     assert store.audit("admin", "import", now=NOW) > entry_id   # new rows still go in
+
+
+def test_create__numbering_without_year__is_prefix_and_digits(store: Store) -> None:
+    first = new_application(store, numbering=Numbering("EV", False, 5))
+    second = new_application(store, cert_no="X2", numbering=Numbering("EV", False, 5))
+    assert (first.application_no, second.application_no) == ("EV00001", "EV00002")
+
+
+def test_values__count_by_kept_value_and_status(store: Store) -> None:
+    a = new_application(store)
+    new_application(store, cert_no="X2", point="gz_1")
+    store.update_application(a.id, 1, status="confirmed")
+    assert store.count_by_value("point") == {("bj_haidian_jinxiu", "confirmed"): 1, ("gz_1", "submitted"): 1}
+    assert store.count_by_value("point", where={"agency": "bj_haidian"}) == {
+        ("bj_haidian_jinxiu", "confirmed"): 1, ("gz_1", "submitted"): 1}
+    assert store.count_by_value("point", where={"point": "gz_1"}) == {("gz_1", "submitted"): 1}

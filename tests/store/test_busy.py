@@ -41,7 +41,7 @@ def test_sqlite_locked__retries_then_raises_store_busy_and_writes_nothing(backen
     holder.close()
     # The caller kept its input: the same call now succeeds, and nothing was lost.
     retried = new_application(store, cert_no="WAITING")
-    assert {a.cert_no for a in store.search_applications()} == {"KEPT", "WAITING"}
+    assert {a.identity_key for a in store.search_applications()} == {"KEPT", "WAITING"}
     assert retried.application_no == "TR2026000002"
     store.close()
 

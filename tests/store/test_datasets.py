@@ -53,7 +53,6 @@ def test_sync__bad_declarations__are_refused_with_codes(store: Store) -> None:
         "DATASET_BAD_KEY": {"x": DS({"a": "text"}, ("b",))},
         "DATASET_BAD_NAME": {"X-1": DS({"a": "text"}, ("a",))},
         "DATASET_BAD_COLUMN": {"x": DS({"a b": "text"}, ("a b",))},
-        "DATASET_APPLICATIONS_COLUMN": {"applications": DS({"cert_no": "text", "nope": "text"}, ("cert_no",))},
     }
     for code, datasets in cases.items():
         with pytest.raises(StoreError) as caught:
@@ -108,8 +107,9 @@ def test_rows__returned_dicts__are_copies_of_the_cache(synced: Store) -> None:
 
 def test_rows__applications__come_from_the_applications_table(synced: Store) -> None:
     app = new_application(synced)
-    assert synced.rows("applications", {"cert_no": app.cert_no}) == [
-        {"cert_no": app.cert_no, "id_no": app.id_no}]
+    cert_no, id_no = app.values["cert_no"], app.values["id_no"]
+    assert synced.rows("applications", {"cert_no": cert_no}) == [{"cert_no": cert_no, "id_no": id_no}]
+    assert synced.rows("applications", {"cert_no": cert_no, "id_no": "other"}) == []
     assert synced.rows("applications", {"cert_no": "nope"}) == []
 
 

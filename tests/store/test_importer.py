@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from store import ImportFailed, Store, StoreError, import_file, load_demo
+from store import ImportFailed, Numbering, Store, StoreError, import_file, load_demo
 from storetest import FLOW, flow_datasets
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -165,7 +165,8 @@ def test_load_demo__imports_every_declared_file(synced: Store) -> None:
 
 def test_load_demo__with_application_defaults__creates_demo_applications(synced: Store) -> None:
     defaults = {"flow_id": "teacher_registration", "flow_version": "2026.1",
-                "flow_digest": "0" * 64, "status": "submitted"}
+                "flow_digest": "0" * 64, "status": "submitted", "numbering": Numbering("TR"),
+                "unique": ("cert_no",)}
     outcome = load_demo(synced, flow_datasets(), FLOW.parent, demo_application=defaults)
     assert outcome["applications"] == "created:1"
     assert synced.rows("applications", {"cert_no": "20121110831159587"}) == [

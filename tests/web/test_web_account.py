@@ -123,9 +123,9 @@ def test_dashboard__every_status__its_message_and_edit_rights(wang, web, store, 
 
 def test_dashboard__messages_from_point_and_agency(wang, web, store):
     saved = application_of(store, WANG)
-    author = store.create_staff("op1", "Op2027#pass", "point_operator", point=saved.point).id
-    store.post_message("point", saved.point, author, "请于3月20日前来现场确认。")
-    store.post_message("agency", saved.agency, author, "本周期网上申报将于12月31日截止。")
+    author = store.create_staff("op1", "Op2027#pass", "point_operator", point=saved.values.get("point")).id
+    store.post_message("point", saved.values.get("point"), author, "请于3月20日前来现场确认。")
+    store.post_message("agency", saved.values.get("agency"), author, "本周期网上申报将于12月31日截止。")
     store.post_message("applicant", saved.id, author, "请补交<b>聘用合同</b>。")
     store.post_message("point", "sh_pudong_1", author, "别的确认点的留言")
     wang.get("/account")
@@ -207,7 +207,7 @@ def test_edit__typed_certificate_now_matches_registry__replaced_and_locked(brows
     assert web.t("web.edit.replaced") in browser.text
     saved = application_of(store, LI)
     assert saved.answers["name"] == "李喆" and saved.answers["cert_issuer"] != NEW.certificate["cert_issuer"]
-    assert saved.id_no == LI.id_no
+    assert saved.values["id_no"] == LI.id_no
     browser.get("/account/edit")
     assert 'name="name"' not in browser.html and "李喆" in browser.text   # now locked
 
@@ -220,7 +220,7 @@ def test_edit__change_to_a_certificate_that_has_an_application__refused(browser,
     form["cert_no"], form["id_no"] = "20121110831159587", "110108198910107412"
     browser.page = form.submit()
     assert browser.summary() == [web.t("gate.application_exists")]
-    assert application_of(store, NEW).cert_no == NEW.cert_no
+    assert application_of(store, NEW).values["cert_no"] == NEW.cert_no
 
 
 def test_edit__nonstandard_cert__confirmation_then_saved(browser, new_browser, clock, web, store):
@@ -257,7 +257,7 @@ def test_edit__wrong_agency__only_agency_and_point__then_submitted_again(wang, w
     wang.page = form.submit()
     assert web.t("web.edit.saved") in wang.text
     saved = application_of(store, WANG)
-    assert saved.status == "submitted" and saved.agency == "sh_pudong" and saved.point.startswith("sh_pudong")
+    assert saved.status == "submitted" and saved.values.get("agency") == "sh_pudong" and saved.values.get("point").startswith("sh_pudong")
 
 
 def test_edit__wrong_agency_outside_the_window__read_only(wang, web, store, clock):

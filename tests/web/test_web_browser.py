@@ -147,7 +147,7 @@ def test_browser__home_to_step_8_then_login_and_status(chrome, site, web, store)
     chrome.click("a.button")
     title = next_page(chrome, title)
     assert web.t("status.submitted") in chrome.text()
-    application = store.find_application(cert_no=TANG.cert_no)
+    application = store.find_application(values={"cert_no": TANG.cert_no})
     assert application.application_no in chrome.text()
     shoot(chrome, "11-dashboard")
     for path, name in (("/account/application", "12-view"), ("/account/edit", "13-edit"),

@@ -57,7 +57,7 @@ class Fuzzer:
         self.statuses: dict[int, int] = {}
         self.routes = [(r.method, r.rule) for r in app.routes]
         apply(new_browser(address="10.8.0.1"), clock, web, WANG)
-        self.applicant_id = store.find_application(cert_no=WANG.cert_no).id
+        self.applicant_id = store.find_application(values={"cert_no": WANG.cert_no}).id
         for name, role, agency, point in (("fz-point", "point_operator", "bj_haidian", "bj_haidian_jinxiu"),
                                           ("fz-admin", "admin", None, None)):
             store.create_staff(name, STAFF_PASSWORD, role, agency=agency, point=point)

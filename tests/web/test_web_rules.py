@@ -43,7 +43,7 @@ def test_submit__window_closed_after_step_4__refused_with_the_window_message_not
     plan = _plan(store, WANG.agency)
     assert browser.h1 == title(web, "application")
     assert browser.summary() == [web.t("gate.window_open", opens=plan["opens"], closes=plan["closes"])]
-    assert store.find_application(cert_no=WANG.cert_no) is None
+    assert store.find_application(values={"cert_no": WANG.cert_no}) is None
     assert browser.value("school_name") == WORK["school_name"]
     assert browser.value("email") == WANG.email
 
@@ -58,7 +58,7 @@ def test_submit__confirmation_ended_after_step_5__refused_with_the_points_messag
     next_step(browser, WANG, "application")
     point = store.rows("points", {"code": WANG.point})[0]
     assert browser.summary() == [web.t("gate.point_open", ends=point["ends"])]
-    assert store.find_application(cert_no=WANG.cert_no) is None
+    assert store.find_application(values={"cert_no": WANG.cert_no}) is None
 
 
 def test_point__confirmation_ended__not_offered_and_refused(browser, clock, web, store, change_row):
@@ -68,7 +68,7 @@ def test_point__confirmation_ended__not_offered_and_refused(browser, clock, web,
     browser.post("/apply", {"action": "next", **step_answers(WANG, "point")})
     assert browser.h1 == title(web, "point")
     assert list(browser.field_errors()) == ["point"]
-    assert store.find_application(cert_no=WANG.cert_no) is None
+    assert store.find_application(values={"cert_no": WANG.cert_no}) is None
 
 
 def test_submit__window_open__stored(browser, clock, web, store):
@@ -105,8 +105,8 @@ def test_edit__registry_applicant_changes_to_a_certificate_not_in_the_registry__
         form[field_id] = value
     browser.page = form.submit()
     assert web.t("web.edit.saved") in browser.text, (browser.summary(), browser.field_errors())
-    saved = store.find_application(cert_no=NEW.cert_no)
-    assert saved is not None and saved.id_no == WANG.id_no
+    saved = store.find_application(values={"cert_no": NEW.cert_no})
+    assert saved is not None and saved.values["id_no"] == WANG.id_no
     assert {k: saved.answers[k] for k in ("cert_issuer", "cert_issue_date", "cert_subject")} == {
         "cert_issuer": NEW.certificate["cert_issuer"], "cert_issue_date": NEW.certificate["cert_issue_date"],
         "cert_subject": NEW.certificate["cert_subject"]}
@@ -126,7 +126,7 @@ def test_edit__another_persons_certificate_and_id__refused_showing_nothing_of_th
     assert "冯晓东" not in browser.text and "1989-10-10" not in browser.text
     assert re.findall(r'src="(data:image/[^"]+)"', browser.html) == [own_photo]
     assert "王晓燕" in browser.text
-    assert application_of(store, WANG).cert_no == WANG.cert_no
+    assert application_of(store, WANG).values["cert_no"] == WANG.cert_no
 
 
 # -- option order and dependent choices -----------------------------------------------------

@@ -197,7 +197,7 @@ def test_throttle__login_failures_lock_the_address_not_the_account(browser, new_
     clock.advance(minutes=16)
     login(browser, WANG)
     assert browser.h1 == web.t("web.login.prompt.title")
-    actions = [e.action for e in store.audit_for(store.find_application(cert_no=WANG.cert_no).id)]
+    actions = [e.action for e in store.audit_for(store.find_application(values={"cert_no": WANG.cert_no}).id)]
     assert actions.count("login_failed") == 5 and actions.count("login_locked") == 1
     assert actions.count("login") == 2
 

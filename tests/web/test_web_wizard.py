@@ -192,7 +192,7 @@ def test_done__shows_name_id_cert_email_and_login_link(browser, clock, web, stor
     assert PASSWORD not in browser.html
     assert 'href="/login"' in browser.html
     saved = application_of(store, WANG)
-    assert saved.status == "submitted" and saved.point == "bj_haidian_jinxiu" and saved.agency == "bj_haidian"
+    assert saved.status == "submitted" and saved.values.get("point") == "bj_haidian_jinxiu" and saved.values.get("agency") == "bj_haidian"
     assert saved.flow_digest == web.flow.digest and saved.application_no.startswith("TR2027")
     assert "password" not in saved.answers and "password_confirm" not in saved.answers
     assert saved.answers["school_name"] == WORK["school_name"]

@@ -131,7 +131,7 @@ def login(b: Browser, person: Person, password: str = PASSWORD, captcha: str = C
 
 
 def application_of(store: Store, person: Person) -> Application:
-    found = store.find_application(cert_no=person.cert_no)
+    found = store.find_application(values={"cert_no": person.cert_no})
     assert found is not None
     return found
 

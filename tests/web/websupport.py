@@ -24,6 +24,7 @@ from webtest import TestApp
 from shenbao.flows import read_flow
 from shenbao.paths import DEFAULT_FLOW
 from store import Store, load_demo
+from shenbao.applications import demo_defaults
 
 PG_URL = os.environ.get("SHENBAO_TEST_PG_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -60,8 +61,7 @@ class FakeClock:
 def fill_demo(store: Store, only: tuple[str, ...] | None = None) -> None:
     store.migrate()
     store.sync_datasets(FLOW.datasets, FLOW.lookup_index_columns())
-    demo = {"flow_id": FLOW.id, "flow_version": FLOW.version, "flow_digest": FLOW.digest,
-            "status": FLOW.initial_status.id}
+    demo = demo_defaults(FLOW)
     datasets = {k: v for k, v in FLOW.datasets.items() if only is None or k in only}
     load_demo(store, datasets, DEFAULT_FLOW.parent, None, demo)
 

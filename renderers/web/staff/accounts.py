@@ -29,7 +29,7 @@ class Accounts:
         return self.desk.t(f"staff.account.{code}")
 
     def choices(self) -> dict[str, Any]:
-        return {"roles": [(r, self.desk.role_text(r)) for r in people.BINDINGS if r in self.flow.roles],
+        return {"roles": [(r, self.desk.role_text(r)) for r in self.flow.roles],
                 "agencies": [(a["code"], a.get("name") or a["code"]) for a in self.desk.rows("agencies")],
                 "points": [(p["code"], p.get("name") or p["code"]) for p in self.desk.rows("points")]}
 
@@ -55,8 +55,7 @@ class Accounts:
         code = people.username_problem(self.desk.store, values["username"])
         if code:
             errors.fields["username"] = self.account_text(code)
-        agency, point, code = people.binding(self.flow, self.desk.store, values["role"], values["agency"] or None,
-                                             values["point"] or None)
+        fields, code = people.binding(self.flow, self.desk.store, values["role"], values)
         if code:
             errors.fields["point" if "point" in code else "agency" if "agency" in code else "role"] = \
                 self.account_text(code)
@@ -65,7 +64,7 @@ class Accounts:
             return self.listing(me, errors, values, status=422)
         try:
             made = self.desk.store.create_staff(values["username"], forms.get("password") or "", values["role"],
-                                                agency=agency, point=point, now=self.desk.web.now())
+                                                now=self.desk.web.now(), **fields)
         except Duplicate:
             errors.fields["username"] = self.account_text("username_taken")
             return self.listing(me, errors, values, status=422)
@@ -84,8 +83,8 @@ class Accounts:
         role = (forms.get("role") or "").strip()
         active = forms.get("active") == "1"
         errors = Errors()
-        agency, point, code = people.binding(self.flow, self.desk.store, role, (forms.get("agency") or "").strip()
-                                             or None, (forms.get("point") or "").strip() or None)
+        fields, code = people.binding(self.flow, self.desk.store, role,
+                                      {k: (forms.get(k) or "").strip() or None for k in forms.keys()})
         if code:
             errors.fields["point" if "point" in code else "agency" if "agency" in code else "role"] = \
                 self.account_text(code)
@@ -93,7 +92,7 @@ class Accounts:
             errors.page.append(self.account_text("not_yourself"))
         if errors:
             return self.page(me, who, errors, status=422)
-        changed = self.desk.store.update_staff(who.id, role=role, agency=agency, point=point, active=active)
+        changed = self.desk.store.update_staff(who.id, role=role, active=active, **fields)
         if not active or role != who.role:
             self.desk.store.delete_sessions_for(KIND, who.id)
         self.desk.store.audit(self.desk.actor(me), "staff_edit", now=self.desk.web.now(),

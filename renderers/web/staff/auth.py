@@ -62,7 +62,7 @@ class Login:
             return self.page(values, errors)
         found = self.desk.store.check_staff_password(username, password)
         where = {"address": client_address(self.web)}
-        if found is None or not scope.bound(found):
+        if found is None or not scope.bound(self.desk.flow, found):
             locked = self.throttle.count(username)
             known = self.desk.store.find_staff(username) if username else None
             actor = self.desk.actor(known) if known is not None else "staff:?"  # unknown names are not recorded

@@ -55,7 +55,7 @@ class Desk:
             csrf_token=sessions.csrf_token(self.web), me=me, can=self.can_map(me), **values)
 
     def can_map(self, me: Staff | None) -> dict[str, bool]:
-        return {c: me is not None and scope.can(me, c) for c in scope.CAN}
+        return {c: me is not None and scope.can(self.flow, me, c) for c in scope.CAPABILITIES}
 
     def refuse(self, me: Staff | None, status: int = 404) -> NoReturn:
         """The same page whether the thing does not exist or is someone else's."""
@@ -68,14 +68,14 @@ class Desk:
         """The signed-in, active, bound staff account, or a redirect to the staff login."""
         session = sessions.require(self.web, KIND, LOGIN)
         found = self.store.get_staff(int(session.subject))
-        if found is None or not found.active or not scope.bound(found):
+        if found is None or not found.active or not scope.bound(self.flow, found):
             sessions.logout(self.web, KIND)
             bottle.redirect(LOGIN)
         return found
 
     def need(self, capability: str) -> Staff:
         who = self.me()
-        if not scope.can(who, capability):
+        if not scope.can(self.flow, who, capability):
             self.refuse(who, 403)
         return who
 
@@ -85,7 +85,7 @@ class Desk:
     def application(self, who: Staff, application_id: int) -> Application:
         """An application `who` may see, else the refusal page (404 either way)."""
         found = self.store.get_application(application_id)
-        if found is None or not scope.application_in_scope(who, found):
+        if found is None or not scope.application_in_scope(self.flow, who, found):
             self.refuse(who)
         return found
 
@@ -106,10 +106,10 @@ class Desk:
         return str(row.get("name") or code) if row else (code or self.t("web.value.none"))
 
     def points_in_scope(self, who: Staff) -> list[dict[str, Any]]:
-        return [p for p in self.rows("points") if scope.point_in_scope(who, p)]
+        return [p for p in self.rows("points") if scope.row_in_scope(self.flow, who, "points", p)]
 
     def agencies_in_scope(self, who: Staff) -> list[dict[str, Any]]:
-        return [a for a in self.rows("agencies") if scope.agency_in_scope(who, a["code"])]
+        return [a for a in self.rows("agencies") if scope.row_in_scope(self.flow, who, "agencies", a)]
 
     def local(self, moment: Any) -> str:
         """A stored UTC moment on the flow's wall clock, as text."""

@@ -21,13 +21,12 @@ from store import Application, Staff
 
 from ..context import Web
 from .base import Desk
-from .queue import list_filters, query_args, search
+from .queue import Queue, bindings, list_filters, query_args, search
 
 BOM = "\ufeff"
 BATCH = 500
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 SKIP_TYPES = frozenset({"display", "photo"})
-PLACES = ("agency", "point")  # written as the agency's and point's names
 
 
 def safe(value: Any) -> str:
@@ -39,8 +38,11 @@ class Export:
     def __init__(self, desk: Desk):
         self.desk, self.flow = desk, desk.flow
         hidden = secret_fields(self.flow)
+        self.places = bindings(desk)  # the bound answers, written as their rows' names
+        bound = {b.answer for b in self.places}
         self.fields = [f for f in self.flow.fields.values()
-                       if f.type not in SKIP_TYPES and f.is_input and f.id not in hidden and f.id not in PLACES]
+                       if f.type not in SKIP_TYPES and f.is_input and f.id not in hidden and f.id not in bound]
+        self.names = Queue(desk)
 
     def labels(self, fld: Field) -> dict[str, str]:
         spec = fld.options
@@ -52,8 +54,8 @@ class Export:
 
     def header(self) -> list[str]:
         t = self.desk.t
-        return ([t("web.account.application_no"), t("web.account.status"), t("web.account.agency"),
-                 t("web.account.point")] + [t(f.label) for f in self.fields]
+        return ([t("web.account.application_no"), t("web.account.status")]
+                + [self.desk.texts.label(b.answer) for b in self.places] + [t(f.label) for f in self.fields]
                 + [t(f.label) for f in self.flow.review_fields] + [t("staff.export.created"), t("staff.export.updated")])
 
     def value(self, fld: Field, raw: Any, labels: dict[str, str]) -> str:
@@ -62,8 +64,8 @@ class Export:
         return self.desk.t("staff.separator").join(shown)
 
     def row(self, app: Application, maps: dict[str, dict[str, str]]) -> list[str]:
-        cells = [app.application_no, self.desk.status_text(app.status), self.desk.name_of("agencies", app.agency),
-                 self.desk.name_of("points", app.point)]
+        cells = [app.application_no, self.desk.status_text(app.status)]
+        cells += [self.names.bound_name(b, app.values.get(b.answer)) for b in self.places]
         cells += [self.value(f, app.answers.get(f.id), maps[f.id]) for f in self.fields]
         cells += [self.value(f, app.status_data.get(f.id), maps[f.id]) for f in self.flow.review_fields]
         cells += [self.desk.local(app.created_at), self.desk.local(app.updated_at)]

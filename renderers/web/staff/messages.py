@@ -52,10 +52,11 @@ class Board:
 
     def allowed(self, me: Staff, target: str) -> tuple[str, str] | None:
         kind, _, code = target.partition(":")
-        if kind == "agency" and self.desk.agency(code) and scope.agency_in_scope(me, code):
+        agency = self.desk.agency(code) if kind == "agency" else None
+        if agency is not None and scope.row_in_scope(self.desk.flow, me, "agencies", agency):
             return kind, code
         point = self.desk.point(code) if kind == "point" else None
-        if point is not None and scope.point_in_scope(me, point):
+        if point is not None and scope.row_in_scope(self.desk.flow, me, "points", point):
             return kind, code
         return None
 

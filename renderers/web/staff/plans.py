@@ -38,7 +38,7 @@ class Plans:
 
     def edit(self, me: Staff, agency: str, post: bool) -> str:
         found = self.desk.agency(agency)
-        if found is None or not scope.agency_in_scope(me, agency):
+        if found is None or not scope.row_in_scope(self.desk.flow, me, "agencies", found):
             self.desk.refuse(me)
         columns = self.desk.flow.datasets[DATASET].columns
         form = RowForm(self.desk, DATASET, [c for c, kind in columns.items() if c != KEY and kind != "image"])

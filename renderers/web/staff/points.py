@@ -33,7 +33,7 @@ class Points:
 
     def editable(self, me: Staff, new: bool = False) -> list[str]:
         columns = self.desk.flow.datasets[DATASET].columns
-        if not scope.can(me, "edit_points"):
+        if not scope.can(self.desk.flow, me, "edit_points"):
             return [NOTES]
         fixed = {KEY, AGENCY} if not new else set()
         return [c for c, kind in columns.items() if kind != "image" and c not in fixed]
@@ -54,7 +54,7 @@ class Points:
 
     def edit(self, me: Staff, code: str, post: bool) -> str:
         point = self.desk.point(code)
-        if point is None or not scope.point_in_scope(me, point):
+        if point is None or not scope.row_in_scope(self.desk.flow, me, "points", point):
             self.desk.refuse(me)
         form = RowForm(self.desk, DATASET, self.editable(me))
         title = self.desk.t("staff.points.edit", name=point.get("name") or code)
@@ -77,8 +77,8 @@ class Points:
         typed = {**form.read(bottle.request.forms.decode()), **fixed}
         if not typed.get(KEY):
             form.errors[KEY] = self.desk.t("problem.required", label=form.label(KEY))
-        if typed.get(AGENCY) is None or not scope.agency_in_scope(me, str(typed.get(AGENCY))) \
-                or self.desk.agency(typed.get(AGENCY)) is None:
+        parent = self.desk.agency(str(typed.get(AGENCY))) if typed.get(AGENCY) is not None else None
+        if parent is None or not scope.row_in_scope(self.desk.flow, me, "agencies", parent):
             form.errors[AGENCY] = self.desk.t("staff.row.bad_agency")
         if form.errors or not form.check(typed) or not form.save(me, {KEY: typed[KEY]},
                                                                    {k: v for k, v in typed.items() if k != KEY}, None):

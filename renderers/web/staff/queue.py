@@ -1,9 +1,11 @@
-"""The work lists: counts by status per point or agency, the list of applications with
-filters, and the search box that also takes a scanned application form.
+"""The work lists: counts by status per bound row (the rows roles bind to, e.g. one per
+place), the list of applications with filters, and the search box that also takes a
+scanned application form. Columns and filters follow the flow's `application:` section
+(identity, display name, searchable) and the roles' `binds`.
 
 The form's QR code holds the application number, so a hand scanner that types into the
 search box is all "scanning" needs: a search that names exactly one application by its
-application, ID or certificate number opens it directly. Every query is narrowed by
+number or one of its identity values opens it directly. Every query is narrowed by
 `scope.query_scope`; filters from the URL can only narrow it further, never widen it.
 """
 from __future__ import annotations
@@ -13,7 +15,9 @@ from urllib.parse import urlencode
 
 import bottle
 
+from engine import Binding
 from shenbao import scope
+from shenbao.applications import display_name
 from store import Application, Staff, status_counts
 
 from ..context import Web
@@ -43,28 +47,43 @@ def query_args() -> Any:
         bottle.abort(400)
 
 
-def list_filters(desk: Desk, me: Staff, query: Any) -> tuple[dict[str, str] | None, dict[str, str]]:
+def bindings(desk: Desk) -> list[Binding]:
+    """The flow's distinct role bindings, in role order."""
+    return list(dict.fromkeys(b for b in desk.flow.bindings.values() if b is not None))
+
+
+def list_filters(desk: Desk, me: Staff, query: Any) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """(store filters, or None for "nothing in scope"; what the form shows)."""
-    shown = {k: (query.get(k) or "").strip() for k in ("q", "status", "point", "agency")}
+    answers = [b.answer for b in bindings(desk)]
+    shown = {k: (query.get(k) or "").strip() for k in ("q", "status", *answers)}
     if shown["status"] and shown["status"] not in desk.flow.statuses:
         shown["status"] = ""
-    wanted = {k: shown[k] or None for k in ("status", "point", "agency")}
-    filters = narrow(scope.query_scope(me), wanted)
-    if filters is not None and shown["q"]:
-        filters["text"] = shown["q"]
+    where = narrow(scope.query_scope(desk.flow, me), {k: shown[k] or None for k in answers})
+    if where is None:
+        return None, shown
+    spec = desk.flow.application
+    filters: dict[str, Any] = {"where": where, "status": shown["status"] or None}
+    if shown["q"]:
+        filters.update(text=shown["q"], exact=list(spec.searchable), contains=spec.display_name)
     return filters, shown
 
 
-def search(desk: Desk, me: Staff, filters: dict[str, str] | None, limit: int = PAGE,
+def search(desk: Desk, me: Staff, filters: dict[str, Any] | None, limit: int = PAGE,
            offset: int = 0) -> list[Application]:
     if filters is None:
         return []
     found = desk.store.search_applications(limit=limit, offset=offset, **filters)
-    return [a for a in found if scope.application_in_scope(me, a)]  # belt and braces
+    return [a for a in found if scope.application_in_scope(desk.flow, me, a)]  # belt and braces
 
 
-def count(desk: Desk, filters: dict[str, str] | None) -> int:
+def count(desk: Desk, filters: dict[str, Any] | None) -> int:
     return 0 if filters is None else desk.store.count_applications(**filters)
+
+
+def identity_fields(desk: Desk) -> list[str]:
+    """The fields that identify an applicant, as staff see them (login order first)."""
+    spec = desk.flow.application
+    return list(dict.fromkeys([*spec.login, *spec.unique]))
 
 
 class Queue:
@@ -75,11 +94,13 @@ class Queue:
         return [(s, self.desk.status_text(s)) for s in self.flow.statuses]
 
     def home(self, me: Staff) -> str:
-        totals = self.desk.store.count_by_status(**scope.query_scope(me))
-        rows = self.breakdown(me)
+        totals = self.desk.store.count_by_status(where=scope.query_scope(self.flow, me))
+        group = self.group_of(me)
+        rows = self.breakdown(me, group) if group is not None else []
+        label = self.desk.texts.label(group.answer) if group is not None else ""
         return self.desk.render("home.html", me=me, title=self.desk.t("staff.home.title"),
                                 statuses=self.statuses(), totals=totals, total=sum(totals.values()),
-                                rows=rows, by=self.group_of(me), operator_notices=self.operator_notices(me))
+                                rows=rows, by_label=label, operator_notices=self.operator_notices(me))
 
     def operator_notices(self, me: Staff) -> list[str]:
         """What only an administrator can put right, shown on their home page."""
@@ -87,20 +108,53 @@ class Queue:
             return []
         return [] if self.desk.web.settings.base_url else [self.desk.t("staff.home.no_base_url")]
 
-    def group_of(self, me: Staff) -> str:
-        return "agency" if scope.BINDINGS.get(me.role) is None else "point"
+    def rows_in_scope(self, me: Staff, binding: Binding) -> list[dict[str, Any]]:
+        return [r for r in self.desk.rows(binding.dataset) if scope.row_in_scope(self.flow, me, binding.dataset, r)]
 
-    def breakdown(self, me: Staff) -> list[dict[str, Any]]:
-        """One row per point (operators, reviewers) or per agency (administrators)."""
-        by = self.group_of(me)
-        counts = status_counts(self.desk.store, by, **scope.query_scope(me))
-        places = self.desk.agencies_in_scope(me) if by == "agency" else self.desk.points_in_scope(me)
+    def group_of(self, me: Staff) -> Binding | None:
+        """What the home page counts by: another binding than `me`'s own when it has rows in
+        scope (a reviewer sees its places), the fewest rows first (an administrator sees
+        the coarsest grouping), else `me`'s own."""
+        own = scope.binding(self.flow, me.role)
+        found = [(b, len(self.rows_in_scope(me, b))) for b in bindings(self.desk)]
+        found = [(b, n) for b, n in found if n]
+        others = [(b, n) for b, n in found if b != own] or found
+        return min(others, key=lambda pair: pair[1])[0] if others else None
+
+    def row_name(self, binding: Binding, row: Mapping[str, Any]) -> str:
+        options = self.flow.fields[binding.answer].options
+        label = options.label if options is not None and options.label else binding.key
+        return str(row.get(label) or row[binding.key])
+
+    def bound_name(self, binding: Binding, value: str | None) -> str:
+        rows = self.desk.rows(binding.dataset, **{binding.key: value}) if value else []
+        return self.row_name(binding, rows[0]) if rows else (value or self.desk.t("web.value.none"))
+
+    def breakdown(self, me: Staff, by: Binding) -> list[dict[str, Any]]:
+        """One row per row of the grouping binding in scope, counts per status."""
+        counts = status_counts(self.desk.store, by.answer, where=scope.query_scope(self.flow, me))
         rows = []
-        for place in places:
-            cells = {s: counts.get((place["code"], s), 0) for s in self.flow.statuses}
-            rows.append({"code": place["code"], "name": place.get("name") or place["code"], "cells": cells,
-                         "total": sum(cells.values()), "link": urlencode({by: place["code"]})})
+        for place in self.rows_in_scope(me, by):
+            code = str(place[by.key])
+            cells = {s: counts.get((code, s), 0) for s in self.flow.statuses}
+            rows.append({"code": code, "name": self.row_name(by, place), "cells": cells,
+                         "total": sum(cells.values()), "link": urlencode({by.answer: code})})
         return rows
+
+    def filters(self, me: Staff) -> list[dict[str, Any]]:
+        """A select per binding other than `me`'s own with rows in scope."""
+        own = scope.binding(self.flow, me.role)
+        found = []
+        for b in bindings(self.desk):
+            rows = self.rows_in_scope(me, b) if b != own else []
+            if rows:
+                found.append({"id": b.answer, "label": self.desk.texts.label(b.answer),
+                              "options": [(str(r[b.key]), self.row_name(b, r)) for r in rows]})
+        return found
+
+    def columns(self) -> list[str]:
+        return [self.desk.texts.label(f) for f in identity_fields(self.desk)] + \
+            [self.desk.texts.label(b.answer) for b in bindings(self.desk)]
 
     def listing(self, me: Staff) -> str:
         query = query_args()
@@ -115,26 +169,29 @@ class Queue:
         pages = max(1, -(-total // PAGE))
         return self.desk.render(
             "applications.html", me=me, title=self.desk.t("staff.list.title"), rows=rows, shown=shown,
-            total=total, page=page, pages=pages, statuses=self.statuses(),
-            points=self.desk.points_in_scope(me) if scope.BINDINGS.get(me.role) != "point" else [],
-            agencies=self.desk.agencies_in_scope(me) if scope.BINDINGS.get(me.role) is None else [],
+            total=total, page=page, pages=pages, statuses=self.statuses(), filters=self.filters(me),
+            columns=self.columns(),
+            name_label=self.desk.texts.label(self.flow.application.display_name)
+            if self.flow.application.display_name else "",
             prev_link=urlencode({**keep, "page": page - 1}) if page > 1 else None,
             next_link=urlencode({**keep, "page": page + 1}) if page < pages else None,
             export_link=urlencode(keep))
 
-    def open_if_scanned(self, me: Staff, filters: dict[str, str] | None, text: str) -> None:
-        """A scanned (or typed) application, ID or certificate number that names exactly one
+    def open_if_scanned(self, me: Staff, filters: dict[str, Any] | None, text: str) -> None:
+        """A scanned (or typed) application number or identity value that names exactly one
         application in scope opens it."""
-        typed = identity(text)
+        typed = {text.strip(), identity(text)}
         found = search(self.desk, me, filters, 2)
-        if len(found) == 1 and typed in (found[0].application_no, found[0].id_no, found[0].cert_no):
-            bottle.redirect(f"/staff/applications/{found[0].id}")
+        if len(found) == 1:
+            own = {found[0].application_no, *(found[0].values.get(f) for f in identity_fields(self.desk))}
+            if typed & own:
+                bottle.redirect(f"/staff/applications/{found[0].id}")
 
     def row(self, app: Application) -> dict[str, Any]:
-        return {"id": app.id, "application_no": app.application_no, "name": app.answers.get("name") or "",
-                "id_no": app.id_no, "cert_no": app.cert_no, "point": self.desk.name_of("points", app.point),
-                "agency": self.desk.name_of("agencies", app.agency), "status": self.desk.status_text(app.status),
-                "updated": self.desk.local(app.updated_at)}
+        cells = [app.values.get(f) or "" for f in identity_fields(self.desk)]
+        cells += [self.bound_name(b, app.values.get(b.answer)) for b in bindings(self.desk)]
+        return {"id": app.id, "application_no": app.application_no, "name": display_name(self.flow, app),
+                "cells": cells, "status": self.desk.status_text(app.status), "updated": self.desk.local(app.updated_at)}
 
 
 def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:

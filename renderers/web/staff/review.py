@@ -16,7 +16,7 @@ import bottle
 
 from engine import Context, ExpressionFailed, Field, Problem, allowed_transitions
 from shenbao import moves, uploads
-from shenbao.applications import secret_fields, step_view_of
+from shenbao.applications import display_name, recovery_email, secret_fields, step_view_of
 from store import Application, Staff
 
 from .. import sessions
@@ -25,6 +25,7 @@ from ..inputs import number
 from ..forms import Errors, FieldModel, OptionModel, as_text, photo_uri
 from ..widgets import WIDGETS, macro_of
 from .base import Desk
+from .queue import Queue, bindings, identity_fields
 
 SEP = "__"
 
@@ -115,17 +116,29 @@ class Review:
                     for m in self.desk.store.messages_for(app.id, agency=app.agency, point=app.point)]
         history = [self.history_row(e) for e in reversed(self.desk.store.audit_for(app.id))]
         extra.setdefault("moves", self.move_forms(me, app))
-        extra.setdefault("email_value", app.email or "")
+        email_field = self.flow.application.recovery_email
+        extra.setdefault("email_value", recovery_email(self.flow, app) or "")
         extra.setdefault("email_error", None)
         extra.setdefault("message_value", "")
         extra.setdefault("message_error", None)
         return self.desk.render(
             "application.html", status, me=me, title=self.desk.t("staff.app.title", no=app.application_no), app=app,
-            name=app.answers.get("name") or "", photo=photo_uri(self.desk.store.get_application_photo(app.id)),
+            name=display_name(self.flow, app), photo=photo_uri(self.desk.store.get_application_photo(app.id)),
             status_text=self.desk.status_text(app.status), shows=shows, final=bool(current and current.final),
-            agency=self.desk.name_of("agencies", app.agency), point=self.desk.name_of("points", app.point),
+            name_label=self.desk.texts.label(self.flow.application.display_name)
+            if self.flow.application.display_name else "",
+            pairs=self.pairs(app), email_field=email_field,
+            email_label=self.desk.texts.label(email_field) if email_field else "",
             steps=self.summary(app), messages=messages, history=history, notices=notices or [],
             links=[("", e) for e in page_errors or []], **extra)
+
+    def pairs(self, app: Application) -> list[tuple[str, str]]:
+        """(label, value) of the identity fields and of the rows the application is bound to."""
+        found = [(self.desk.texts.label(f), app.values.get(f) or "") for f in identity_fields(self.desk)]
+        names = Queue(self.desk)
+        found += [(self.desk.texts.label(b.answer), names.bound_name(b, app.values.get(b.answer)))
+                  for b in bindings(self.desk)]
+        return found
 
     def history_row(self, entry: Any) -> dict[str, Any]:
         data = entry.data or {}
