@@ -80,12 +80,13 @@ def print_problems(error: ImportFailed, stream: TextIO | None = None) -> None:
 
 def add_init_arguments(parser: argparse.ArgumentParser) -> None:
     add_flow_argument(parser)
+    parser.add_argument("--flow", dest="flow_option", metavar="FILE", help="the flow file (same as the argument)")
     _add_database(parser)
     parser.add_argument("--demo", action="store_true", help="load the demo data (safe to repeat)")
 
 
 def run_init(args: argparse.Namespace) -> int:
-    flow_file = Path(args.flow)
+    flow_file = Path(args.flow_option or args.flow)
     flow = read_flow(flow_file)
     url = database_url(args)
     with Store.open(url) as store:

@@ -49,12 +49,15 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="worker processes (default: $SHENBAO_WORKERS, else 2 x CPUs + 1, at most 12)")
     parser.add_argument("--server", choices=("gunicorn", "waitress"), default="gunicorn")
     parser.add_argument("--config", help="config file (TOML or INI with a [shenbao] section)")
+    parser.add_argument("--flow", help="flow file to serve (default: the configured one, else the teacher "
+                                       "registration flow); run `shenbao init --flow FILE` on the database first")
 
 
 def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # it narrates every font cut at INFO
-    settings = load_settings(config=args.config) if args.config else load_settings()
+    overrides = {"flow_file": args.flow} if args.flow else {}
+    settings = load_settings(config=args.config, **overrides) if args.config else load_settings(**overrides)
     workers = args.workers or settings.workers or default_workers()
     app = make_app(settings, printers=printers)
     url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"

@@ -24,15 +24,11 @@ from shenbao.applications import demo_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENT = ROOT / "tests" / "flows" / "event_signup.yaml"
-# (flow file, the scenario whose answers walk it). The event sign-up is checked page by page as
-# far as the web can serve it: its pages up to step 2 pass axe, but the web does not yet read
-# the flow's `application:` declarations (identity fields, searchable answers: issue 8), so the
-# walk stops at step 2. Not strict: the walk is expected to pass once that work lands.
+# (flow file, the scenario whose answers walk it): every shipped flow, the event sign-up too
+# (the web follows each flow's `application:` declarations).
 SHIPPED = [
     pytest.param(DEFAULT_FLOW, ROOT / "tests" / "scenarios" / "happy_path.yaml", id="teacher_registration"),
-    pytest.param(EVENT, ROOT / "tests" / "flows" / "scenarios" / "signup_happy.yaml", id="event_signup",
-                 marks=pytest.mark.xfail(strict=False,
-                                         reason="the web does not yet follow the flow's application declarations")),
+    pytest.param(EVENT, ROOT / "tests" / "flows" / "scenarios" / "signup_happy.yaml", id="event_signup"),
 ]
 
 
