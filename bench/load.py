@@ -88,18 +88,20 @@ def signed_in(url: str, port: int, count: int) -> list[bytes]:
     """An applicant and a session per dashboard client (made in the store: not measured)."""
     from shenbao.flows import read_flow
     from shenbao.paths import DEFAULT_FLOW
+    from shenbao.applications import indexed, key_of
     from store import Store
 
     flow = read_flow(DEFAULT_FLOW)
     raws = []
     with Store.open(url) as store:
         for _ in range(count):
+            answers = {"name": "王晓燕", "agency": "bj_haidian", "point": "bj_haidian_jinxiu",
+                       "id_no": "110108198504120144", "cert_no": f"LOAD{secrets.token_hex(6)}", "email": "load@163.com"}
             app = store.create_application(
                 flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
-                cert_no=f"LOAD{secrets.token_hex(6)}", id_no="110108198504120144", status=flow.initial_status.id,
-                password=secrets.token_urlsafe(12), agency="bj_haidian", point="bj_haidian_jinxiu",
-                email="load@163.com", answers={"name": "王晓燕", "agency": "bj_haidian", "point": "bj_haidian_jinxiu",
-                                               "id_no": "110108198504120144"})
+                identity_key=key_of(flow, answers), numbering=flow.application.number,
+                values={k: answers.get(k) for k in indexed(flow)}, status=flow.initial_status.id,
+                password=secrets.token_urlsafe(12), answers=answers)
             token, _ = store.create_session("applicant", app.id, datetime.now(timezone.utc))
             raws.append(request("GET", "/account", {"sb_applicant": token}))
     return raws

@@ -69,20 +69,12 @@ def _kept(values: Mapping[str, Any] | None) -> dict[str, str]:
     return {k: str(v) for k, v in (values or {}).items() if v is not None and str(v) != ""}
 
 
-def _write_values(conn: sa.Connection, application_id: int, values: Mapping[str, str]) -> None:
-    conn.execute(V.delete().where(V.c.application_id == application_id))
+def _write_values(conn: sa.Connection, application_id: int, values: Mapping[str, str], new: bool = False) -> None:
+    if not new:
+        conn.execute(V.delete().where(V.c.application_id == application_id))
     if values:
         conn.execute(V.insert(), [{"application_id": application_id, "field": k, "value": v}
                                   for k, v in values.items()])
-
-
-def _values_of(conn: sa.Connection, ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    found: dict[int, dict[str, str]] = {i: {} for i in ids}
-    if ids:
-        for app_id, name, value in conn.execute(sa.select(V.c.application_id, V.c.field, V.c.value)
-                                                .where(V.c.application_id.in_(list(ids)))):
-            found[app_id][name] = value
-    return found
 
 
 def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
@@ -116,7 +108,7 @@ class ApplicationsPart(StoreBase):
             new_id = conn.execute(A.insert().values(application_no=number, **row)
                                   .returning(A.c.id)).scalar_one()
             enqueue_change(conn, new_id, at)  # its documents are made by a worker (store/jobs.py)
-            _write_values(conn, new_id, kept)
+            _write_values(conn, new_id, kept, new=True)
             if audit is not None:
                 self._write_audit(conn, audit, at, new_id)
             return new_id
@@ -140,14 +132,16 @@ class ApplicationsPart(StoreBase):
                             .values(value=counters.c.value + 1)
                             .returning(counters.c.value)).scalar_one()
 
+    def _with_values(self) -> sa.Select[Any]:
+        """The record's columns and its kept values (one JSON column), in one statement."""
+        return sa.select(*_RECORD_COLUMNS, kept_values_column(self.db.engine.dialect.name).label("kept_values"))
+
     def _read_one(self, query: sa.Select[Any]) -> Application | None:
-        def read(conn: sa.Connection) -> Application | None:
-            row = conn.execute(query).first()
-            return None if row is None else _record(row, _values_of(conn, [row.id])[row.id])
-        return self.db.read(read)
+        row = self.db.read(lambda conn: conn.execute(query).first())
+        return None if row is None else _record(row, kept_values_of(row.kept_values))
 
     def get_application(self, application_id: int) -> Application | None:
-        return self._read_one(sa.select(*_RECORD_COLUMNS).where(A.c.id == application_id))
+        return self._read_one(self._with_values().where(A.c.id == application_id))
 
     def find_application(self, *, values: Mapping[str, str] | None = None, identity_key: str | None = None,
                          application_no: str | None = None) -> Application | None:
@@ -158,7 +152,7 @@ class ApplicationsPart(StoreBase):
                        ((A.c.identity_key, identity_key), (A.c.application_no, application_no)) if value is not None]
         if not conditions:
             raise StoreError("STORE_NO_IDENTIFIER")
-        return self._read_one(sa.select(*_RECORD_COLUMNS).where(*conditions).order_by(A.c.id).limit(1))
+        return self._read_one(self._with_values().where(*conditions).order_by(A.c.id).limit(1))
 
     def get_application_photo(self, application_id: int) -> bytes | None:
         query = sa.select(A.c.photo).where(A.c.id == application_id)
@@ -251,14 +245,9 @@ class ApplicationsPart(StoreBase):
         staff's scope). `text` equals the application number (any case) or the kept value of
         one of the `exact` fields (as typed or upper-cased), or is part of the kept value of
         field `contains` (the display name)."""
-        query = (sa.select(*_RECORD_COLUMNS).where(*self._filters(where, status, text, exact, contains))
+        query = (self._with_values().where(*self._filters(where, status, text, exact, contains))
                  .order_by(A.c.id.desc()).limit(limit).offset(offset))
-
-        def read(conn: sa.Connection) -> list[Application]:
-            rows = list(conn.execute(query))
-            values = _values_of(conn, [r.id for r in rows])
-            return [_record(r, values[r.id]) for r in rows]
-        return self.db.read(read)
+        return self.db.read(lambda conn: [_record(r, kept_values_of(r.kept_values)) for r in conn.execute(query)])
 
     def count_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                            status: str | None = None, exact: Sequence[str] = (),

@@ -137,7 +137,7 @@ def test_submits_on_both_nodes__a_node_killed__nothing_lost__numbers_unique(topo
     assert f"127.0.0.1:{PORTS[1]}" in served_by and f"127.0.0.1:{PORTS[2]}" in served_by  # both served
     with Store.open(topology.url) as store:
         rows = store.db.read(lambda c: c.execute(sa.text(
-            "SELECT cert_no, application_no FROM applications WHERE cert_no LIKE '201511108%'")).all())
+            "SELECT identity_key, application_no FROM applications WHERE identity_key LIKE '201511108%'")).all())
     stored = [r[0] for r in rows]
     assert sorted(set(stored)) == sorted(answers(n)[0] for n in range(APPLICANTS))  # every applicant, once
     assert len(stored) == APPLICANTS

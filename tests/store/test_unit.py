@@ -27,7 +27,7 @@ def test_reads_in_a_unit__one_transaction(store: Store) -> None:
     with store.unit():
         assert store.get_application(app.id) is not None
         assert store.get_session(token, NOW, timedelta(minutes=30), timedelta(hours=8)) is not None
-        assert store.messages_for(app.id, agency=app.agency, point=app.point) == []
+        assert store.messages_for(app.id, values=app.values) == []
     assert len(begun) == 1
 
 

@@ -113,7 +113,7 @@ class Review:
         shows = [(self.desk.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in (current.shows if current else ()) if app.status_data.get(fid)]
         messages = [(self.desk.t(f"web.account.message.{m.scope}"), self.desk.local(m.created_at), m.body)
-                    for m in self.desk.store.messages_for(app.id, agency=app.agency, point=app.point)]
+                    for m in self.desk.store.messages_for(app.id, values=app.values)]
         history = [self.history_row(e) for e in reversed(self.desk.store.audit_for(app.id))]
         extra.setdefault("moves", self.move_forms(me, app))
         email_field = self.flow.application.recovery_email

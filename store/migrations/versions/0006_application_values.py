@@ -78,9 +78,13 @@ def _trigram_index(bind: sa.Connection) -> None:
     """The substring index, or nothing when pg_trgm cannot be created (no superuser)."""
     savepoint = bind.begin_nested()
     try:
-        bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        bind.execute(sa.text("CREATE INDEX ix_application_values_value_trgm ON application_values "
-                             "USING gin (value gin_trgm_ops)"))
+        # in `public` (not the schema a deployment or test migrates into), named by schema
+        # wherever it already lives
+        bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
+        schema = bind.scalar(sa.text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                                     "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"))
+        bind.execute(sa.text(f'CREATE INDEX ix_application_values_value_trgm ON application_values '
+                             f'USING gin (value "{schema}".gin_trgm_ops)'))
     except sa.exc.DBAPIError:
         savepoint.rollback()
     else:
