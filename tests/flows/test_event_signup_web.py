@@ -192,7 +192,7 @@ def test_event_signup__served_staffed_and_printed_in_a_browser(chrome, tmp_path,
                  if r["code"] == steps[0]["event"])
     compact = re.sub(r"\s+", "", text)
     for value in (attendee["full_name"], made.application_no, event["event_name"], event["venue"],
-                  web.t(flow.statuses[to].message), web.t(flow.documents["signup_form"]["title"])):
+                  web.t(flow.statuses[to].message), web.t(flow.documents["signup_form"].title)):
         assert re.sub(r"\s+", "", value) in compact, value
 
 

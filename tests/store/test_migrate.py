@@ -57,7 +57,7 @@ def test_schema__core_tables__match_the_migrated_database(store: Store) -> None:
 
     def diff(conn: sa.Connection) -> list[object]:
         context = MigrationContext.configure(conn, opts={
-            # the trigram index exists only where pg_trgm could be created (see revision 0006)
+            # the trigram index exists only where pg_trgm could be created (see revision 0007)
             "include_object": lambda obj, name, type_, reflected, compare_to:
                 not (type_ == "table" and name is not None and name.startswith("ds_")) and name != TRIGRAM_INDEX,
             "compare_type": True,
@@ -80,9 +80,9 @@ def test_sqlite__connection__uses_wal_foreign_keys_and_busy_timeout(backend: Bac
     store.close()
 
 
-def test_migrate__0006__moves_the_old_searched_columns_into_application_values(backend: Backend) -> None:
+def test_migrate__0007__moves_the_old_searched_columns_into_application_values(backend: Backend) -> None:
     store = backend.open()
-    migrations.upgrade(store.db, "0005")
+    migrations.upgrade(store.db, "0006")
     row = ("INSERT INTO applications (application_no, flow_id, flow_version, flow_digest, cert_no, id_no, agency,"
            " point, status, status_data, answers, password_hash, email, row_version, created_at, updated_at)"
            " VALUES ('TR2026000001', 'f', '1', :digest, 'C1', 'I1', 'A1', 'P1', 'submitted', '{}',"

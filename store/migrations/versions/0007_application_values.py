@@ -12,8 +12,8 @@ The revision moves the first flow's identity, e-mail and name data from the old 
 (and the answers) into the new form, then drops those columns. The names below are the
 old columns' names, frozen here as in the earlier revisions.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
