@@ -272,7 +272,7 @@ NEW_PASSWORD_FIELDS = ("new_password", "new_password_confirm")   # the web's nam
 def _the_application(web: Any, player: Player) -> Any:
     """The scenario's application, found by the flow's unique identity field (the demo data has others)."""
     unique = web.flow.application.unique[0]
-    found = [a for a in web.store.search_applications(text=str(player.answers[unique]))
+    found = [a for a in web.store.search_applications(where={unique: str(player.answers[unique])})
              if str(a.answers.get(unique)) == str(player.answers[unique])]
     assert len(found) == 1, f"one application with {unique} {player.answers[unique]} expected, found {len(found)}"
     return found[0]
