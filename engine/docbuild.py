@@ -4,13 +4,13 @@ Every value a document shows is an expression of the language gates use (engine/
 compiled here once and checked like a gate's: the names it reads are fields, lookups or
 DOCUMENT_NAMES (REF_030), a lookup's column exists in its dataset (REF_031), a choice field is
 not read as if it were its row (REF_033: read the row through a lookup, e.g.
-`chosen_point.address`), no password is printed (REF_032), a photo box shows a photo
+`<lookup>.<column>`), no password is printed (REF_032), a photo box shows a photo
 (REF_034); then the static types (EXPR_006/007). Every message key is checked too.
 
 Flow versions published before documents were expressions wrote a choice's row as a dotted
 path through the field (`point.address`); with `legacy=True` (stored versions only, see
 shenbao/flowversions.py) such a path is read through the lookup that matches that field alone
-(`chosen_point.address`), so an application made under such a version still prints. No I/O.
+(`<lookup>.<column>`), so an application made under such a version still prints. No I/O.
 """
 from __future__ import annotations
 
