@@ -1,6 +1,6 @@
 """`shenbao explain FLOW`: the flow's specification for sign-off, in plain Chinese (HTML or PDF,
 drawn by renderers/pdf), or two versions side by side with the differences marked (`--compare
-OLD_FLOW`, HTML), headed by the semantic diff's list of changes and their impact
+OLD_FLOW`, HTML or PDF), headed by the semantic diff's list of changes and their impact
 (shenbao/flowdiff.py, as `shenbao diff` prints it). shenbao/specification.py words it; this
 module reads and writes files."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ from shenbao.catalog import load_catalog
 from shenbao.describe import Words
 from shenbao.flowdiff import compare as semantic_diff
 from shenbao.flows import read_flow
-from shenbao.specification import as_document, compare, specify
+from shenbao.specification import as_document, compare, compare_document, specify
 
 from .options import add_flow_argument, read_or_report
 
@@ -24,7 +24,7 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
     add_flow_argument(parser)
     parser.add_argument("--format", choices=("html", "pdf"), default="html", help="default: %(default)s")
     parser.add_argument("--compare", metavar="OLD_FLOW",
-                        help="another version of the flow: both side by side, differences marked (HTML)")
+                        help="another version of the flow: both side by side, differences marked (HTML or PDF)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
 
@@ -39,16 +39,17 @@ def run_explain(args: argparse.Namespace) -> int:
     specs = [specify(flow, Words(flow, catalog)) for flow in flows]
     words = Words(flows[-1], catalog)
     if args.compare:
-        if args.format != "html":
-            print("shenbao explain: --compare writes HTML only", file=sys.stderr)
-            return 2
         old, new = specs
         changes = [f"{line.text}（{line.impact}）" for line in semantic_diff(flows[0], flows[1], catalog).lines]
-        data: bytes | str = render_compare(
-            catalog.text("explain.spec.compare", title=catalog.text(flows[-1].title)),
-            f"{args.compare}（{old.version}）", f"{args.flow}（{new.version}）", compare(old, new),
-            {k: catalog.text(f"explain.spec.{k}") for k in ("changed", "added", "removed", "item", "changes_title",
-                                                             "no_changes")}, changes)
+        title = catalog.text("explain.spec.compare", title=catalog.text(flows[-1].title))
+        left, right = f"{args.compare}（{old.version}）", f"{args.flow}（{new.version}）"
+        if args.format == "pdf":
+            data: bytes | str = render_pdf(compare_document(title, left, right, compare(old, new), changes, words))
+        else:
+            data = render_compare(
+                title, left, right, compare(old, new),
+                {k: catalog.text(f"explain.spec.{k}") for k in ("changed", "added", "removed", "item", "changes_title",
+                                                                 "no_changes")}, changes)
     elif args.format == "pdf":
         data = render_pdf(as_document(specs[-1], words))
     else:

@@ -207,5 +207,31 @@ def compare(left: Specification, right: Specification) -> list[tuple[str, list[C
     return out
 
 
+def compare_document(title: str, left_title: str, right_title: str, parts: list[tuple[str, list[Compared]]],
+                     changes: list[str], words: Words) -> DocumentView:
+    """Two versions side by side as a document the PDF renderer draws (fpdf2 has no table of
+    changes of its own): first the summary of the changes, then each part with one row per item,
+    the older version's text left and the newer's right, a differing row's label marked
+    有变化 / 新增 / 删除 as on the HTML page."""
+    def mark(row: Compared) -> str:
+        if not row.changed:
+            return ""
+        key = "added" if not row.left else "removed" if not row.right else "changed"
+        return f"【{words.t('explain.spec.' + key)}】"
+
+    summary = tuple((DocumentCell(f"change.{n}", "", text),) for n, text in enumerate(changes, 1)) or \
+        ((DocumentCell("change.none", "", words.t("explain.spec.no_changes")),),)
+    sections = [DocumentSection(words.t("explain.spec.changes_title"), 1, summary)]
+    for number, (part, rows) in enumerate(parts, 1):
+        sections.append(DocumentSection(part, 2, tuple(
+            (DocumentCell(f"{number}.{n}.left", f"{mark(row)}{row.label}（{left_title}）", row.left or "—"),
+             DocumentCell(f"{number}.{n}.right", f"{row.label}（{right_title}）", row.right or "—"))
+            for n, row in enumerate(rows, 1))))
+    return DocumentView(id="specification_compare", title=title, note=words.t("explain.spec.note"), code=None,
+                        sections=tuple(sections), footer=(), page_number=words.t("document.page_number"),
+                        continued=words.t("document.continued"), formats=("pdf",), generated_on=None,
+                        version="")
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)

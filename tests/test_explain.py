@@ -115,3 +115,20 @@ def test_explain_command__pdf_through_the_form_renderer(tmp_path):
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, timeout=60).stdout
     for shown in ("流程说明", "必填；18位；须为有效的公民身份号码", "终态"):
         assert shown in text.replace("\n", "")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by scripts/bootstrap.sh")
+def test_explain_command__compare_as_pdf__both_versions_and_the_mark(tmp_path):
+    edited = tmp_path / "new.yaml"
+    edited.write_text(FLOW_PATH.read_text(encoding="utf-8").replace("maxlength: 30, regex", "maxlength: 32, regex")
+                      .replace("../data/", str(ROOT / "data") + "/"), encoding="utf-8")
+    out = tmp_path / "compare.pdf"
+    done = shenbao("explain", str(edited), "--compare", str(FLOW_PATH), "--format", "pdf", "-o", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, timeout=60).stdout
+    flat = text.replace("\n", "").replace(" ", "")
+    catalog = load_catalog()
+    assert "最多30个字符" in flat and "最多32个字符" in flat
+    assert flat.count(f"【{catalog.text('explain.spec.changed')}】") == 1
+    lines = semantic_diff(read_flow(FLOW_PATH), read_flow(edited), load_catalog()).lines
+    assert lines and all(line.text.replace(" ", "") in flat for line in lines)
