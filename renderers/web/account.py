@@ -186,6 +186,8 @@ class Accounts:
         all_sections = [s for _title, sections in steps for s in sections]
         return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
                              warning=warning, notices=notices, signed_in=True,
+                             timeout=sessions.timeout_warning(self.web.settings.session_idle_minutes,
+                                                              "/account/keepalive", "web.timeout.body_signed_in"),
                              owner=kept_edits.owner_tag(self.web, app.id),
                              row_version=app.row_version if row_version is None else row_version)
 
@@ -321,6 +323,15 @@ def install(app: bottle.Bottle, web: Web) -> None:
         found = current_application(web)
         sessions.check_csrf(web)
         return accounts.under(found).edit(found)
+
+    @app.post("/account/keepalive")
+    def keep_alive() -> dict[str, Any]:
+        """Extend the session (site.js: the timeout warning's 继续填写 on 修改申报信息)."""
+        if sessions.adopt(web, "applicant") is None:  # CSRF tokens of signed-in pages are bound to the session
+            bottle.response.status = 410
+            return {"alive": False}
+        sessions.check_csrf(web)
+        return {"alive": sessions.keep_alive(web, "applicant")}
 
     @app.post("/logout")
     def logout() -> str:

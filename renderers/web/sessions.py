@@ -17,6 +17,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import Any
 import bottle
 
 from store import Application, Session
@@ -108,6 +109,23 @@ def application_of(web: Web, session: Session) -> Application | None:
     if read is not None and str(read.id) == session.subject:
         return read
     return web.store.get_application(int(session.subject))
+
+
+def keep_alive(web: Web, kind: str) -> bool:
+    """Extend the live session of `kind` from now, however recently it was touched (the
+    timeout warning's 继续填写); False when there is none. The caller checks CSRF."""
+    token = _cookie(SESSION_COOKIES[kind])
+    if current_session(web, kind) is None or token is None:
+        return False
+    web.store.touch(token, web.now())
+    return True
+
+
+def timeout_warning(idle_minutes: int, keepalive: str, body: str) -> dict[str, Any]:
+    """What the timeout warning needs: the idle limit, when to warn, where to keep alive, its text."""
+    seconds = idle_minutes * 60
+    return {"seconds": seconds, "warn_before": min(120, seconds // 2), "keepalive": keepalive,
+            "minutes": idle_minutes, "body": body}
 
 
 def adopt(web: Web, kind: str) -> Session | None:

@@ -31,7 +31,7 @@ from shenbao import uploads
 from .context import Web
 from .forms import Errors, Texts, as_text, read_form, summary_links
 from .widgets import multipart
-from .sessions import BROWSER_COOKIE, browser_key, check_csrf
+from .sessions import BROWSER_COOKIE, browser_key, check_csrf, timeout_warning
 
 DRAFT = "wizard"
 
@@ -137,9 +137,7 @@ class Wizard:
 
     def timeout(self) -> dict[str, Any]:
         """What the timeout warning needs: the idle limit, when to warn, where to keep alive."""
-        seconds = int(self.idle.total_seconds())
-        return {"seconds": seconds, "warn_before": min(120, seconds // 2), "keepalive": "/apply/keepalive",
-                "minutes": self.web.settings.draft_idle_minutes}
+        return timeout_warning(self.web.settings.draft_idle_minutes, "/apply/keepalive", "web.timeout.body")
 
     def expired_text(self, kept: bool) -> str:
         key = "web.wizard.expired_kept" if kept else "web.wizard.expired"

@@ -20,7 +20,7 @@ from keyboard import ENTER, RIGHT, SPACE, TAB, Keyboard, Stop
 from renderers.pdf import printers
 from renderers.web.app import make_app
 from webdriver import Chrome, TestServer
-from webjourney import PASSWORD, WANG, WORK, apply
+from webjourney import PASSWORD, WANG, WORK, application_of, apply
 from websupport import CAPTCHA, START, reading_seconds
 
 FORM_VALUES = {**WORK, "password": PASSWORD, "password_confirm": PASSWORD, "email": WANG.email}
@@ -302,3 +302,45 @@ def test_timeout_warning__announced_before_expiry__extended_by_keyboard_keeps_th
     kb.type(WANG.id_no)
     kb.press(ENTER)
     chrome.wait(lambda: chrome.h1() == web.t("step.agency.title"), what="step 4: the draft was still alive")
+
+
+@pytest.fixture
+def short_session_site(settings, store):
+    """A signed-in session of the shortest idle limit (1 minute), on a clock the test moves on."""
+    started, offset = time.monotonic(), [0.0]
+    app = make_app(replace(settings, session_idle_minutes=1),
+                   clock=lambda: START + timedelta(seconds=time.monotonic() - started + offset[0]), store=store)
+    with TestServer(app) as server:
+        server.later = lambda seconds: offset.__setitem__(0, offset[0] + seconds)  # type: ignore[attr-defined]
+        yield server
+
+
+def test_timeout_warning__signed_in_edit__announced_extended_and_the_edit_saved(
+        chrome, short_session_site, web, clock, new_browser, store):
+    """The same on 修改申报信息: the session's warning is announced before it expires, Enter on
+    继续填写 extends it (the keep-alive touches the session however recently it was seen), the
+    typing stays, and the edit is saved at a time the session would otherwise have ended."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    site, kb = short_session_site, Keyboard(chrome)
+    apply(new_browser(), clock, web, WANG)
+    sign_in(chrome, site, WANG)
+    chrome.go(site.url + "/account/edit")
+    chrome.wait(lambda: chrome.script("return document.readyState === 'complete';"), what="the edit page")
+    signed_in = time.monotonic()                                 # the login: the session's last activity
+    chrome.script(_WATCH_LIVE)
+    chrome.script("document.getElementById('school_name').focus();")
+    chrome.script("document.getElementById('school_name').select();")
+    kb.type("北京市海淀区第三实验小学")
+    chrome.wait(lambda: chrome.script("return window.__announced;"), timeout=45, what="the timeout warning")
+    assert time.monotonic() - signed_in < 60, "announced before the session expired"
+    assert chrome.script("return window.__announced;") == [web.t("web.timeout.body_signed_in", minutes=1)]
+    kb.press(ENTER)
+    chrome.wait(lambda: chrome.script("return document.getElementById('timeout-warning').hidden &&"
+                                      " document.activeElement.id === 'school_name';"),
+                what="the warning closed, the focus back in the field")
+    assert chrome.script("return document.activeElement.value;") == "北京市海淀区第三实验小学"
+    site.later(60 - (time.monotonic() - signed_in) + 15)        # 15 s past the limit without the extension
+    kb.press(ENTER)                                              # Enter in the field sends the form
+    chrome.wait(lambda: web.t("web.edit.saved") in chrome.text(), what="the edit saved")
+    assert application_of(store, WANG).answers["school_name"] == "北京市海淀区第三实验小学"

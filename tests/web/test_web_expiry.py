@@ -5,7 +5,7 @@ import json
 from dataclasses import replace
 
 from renderers.web.app import make_app, web_of
-from webjourney import PASSWORD, WANG, WORK, application_of, next_step, step_answers, title, walk_to
+from webjourney import PASSWORD, WANG, WORK, application_of, apply, login, next_step, step_answers, title, walk_to
 from websupport import Browser, reading_seconds
 
 
@@ -154,3 +154,19 @@ def test_edit__forged_owner__nothing_kept(browser, clock, web, store):
 def test_csrf__token_with_non_ascii_characters__refused_not_a_500(browser):
     browser.get("/login")
     assert browser.post("/login", {"id_no": "1"}, csrf="令牌", status="*").status_int == 403
+
+
+def test_edit__timeout_warning_and_keep_alive__extend_the_signed_in_session(browser, new_browser, clock, web):
+    apply(new_browser(), clock, web, WANG)
+    login(browser, WANG)
+    browser.get("/account/edit")
+    idle = web.settings.session_idle_minutes
+    assert f'data-timeout-seconds="{idle * 60}"' in browser.html and 'data-keepalive="/account/keepalive"' in browser.html
+    assert web.t("web.timeout.body_signed_in", minutes=idle) in browser.text
+    clock.advance(minutes=idle - 1)
+    assert browser.post("/account/keepalive", {"csrf_token": browser.csrf}).json == {"alive": True}
+    clock.advance(minutes=idle - 1)                       # past the limit counted from the last page view
+    browser.get("/account")
+    assert browser.page.request.path == "/account", "still signed in"
+    clock.advance(minutes=idle + 1)
+    assert browser.post("/account/keepalive", {"csrf_token": browser.csrf}, status=410).json == {"alive": False}
