@@ -276,7 +276,7 @@ def test_timeout_warning__announced_before_expiry__extended_by_keyboard_keeps_th
         pytest.skip("one browser run is enough")
     site, kb = short_site, Keyboard(chrome)
     chrome.go(site.url + "/apply/start")
-    chrome.wait(lambda: chrome.enabled("button.next"), timeout=6, what="the countdown")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
     chrome.click("button.next")
     chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
     chrome.click('input[name="accept_terms"][value="accept"]')
