@@ -12,9 +12,14 @@ the flow's declared login fields (`application.identity.login`) and the password
 `messages` read the dashboard, `password` sends 修改密码, `recover` sends 找回密码 with the
 declared recovery fields and follows the mailed link to set the new password; a staff `status`
 move is made through the application layer (`shenbao.moves.move`), as the staff pages make it.
-The web must let in, show the same status and message, offer 修改 when the engine allows it,
-and save or refuse the same passwords. `amend` and `document` are played by the engine only:
-the comparison stops there.
+`amend` signs in (again, when the session has lapsed) and sends 修改申报信息: the edit form
+with the scenario's changed answers and everything else as shown; `document` downloads the
+application form as PDF and reads it with pdftotext. `at` and `wait` after submission move
+both clocks (no draft is left to forget). The web must let in, show the same status and
+message, offer 修改 when the engine allows it, save or refuse the same passwords, save or
+refuse the same amendment (problems on the same fields, the same gates, the same saved values
+and status afterwards), and print in the downloaded form every value the scenario expects the
+engine's form to print.
 """
 from __future__ import annotations
 
@@ -22,20 +27,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import re
+import subprocess
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from engine import Run
+from engine import FIELD_TYPES, Run, answers_from_json
 from renderers.console.play import Outcome, Player
 from renderers.console.scenario import Action, Scenario
+from renderers.console.text import fmt
 from renderers.web.forms import Texts as WebTexts
 from shenbao.applications import password_field
 from shenbao.moves import move
 from shenbao.signin import login_fields, recovery_fields
 from websupport import BEIJING, CAPTCHA, Browser, FakeClock
 
-AFTER_SUBMISSION = ("amend", "document")                   # played by the engine only
-APPLICANT = ("login", "view", "messages", "password", "recover", "status")
+APPLICANT = ("login", "view", "messages", "password", "recover", "status", "amend", "document")
 
 
 def chain(scenario: Scenario) -> list[Scenario]:
@@ -45,8 +51,8 @@ def chain(scenario: Scenario) -> list[Scenario]:
 def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeClock, web: Any
               ) -> tuple[list[str], str]:
     """Differences between the engine's and the web's outcome, action by action ([] = the same),
-    and where the comparison stopped, if before the end: at a staff or amendment verb, or where
-    the clock jumps past the web's draft idle time (the web forgets an idle draft by design)."""
+    and where the comparison stopped, if before the end: where the clock jumps past the web's
+    draft idle time before submission (the web forgets an idle draft by design)."""
     idle = timedelta(minutes=web.settings.draft_idle_minutes)
     titles = {web.t(s.title): s.id for s in web.flow.steps}
     wording = WebTexts(web.flow, web.catalog)
@@ -58,8 +64,11 @@ def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeC
             clock.now = part.start.replace(tzinfo=BEIJING)
         for number, action in enumerate(part.actions, 1):
             where = f"{part.filename}:{action.line} action {number} ({action.verb})"
-            if action.verb in AFTER_SUBMISSION:
-                return differences, f"{where}: played by the engine only"
+            if action.verb in ("at", "wait") and player.status is not None:
+                waited = player.seconds(action) if action.verb == "wait" else 0.0
+                player.act(action)
+                _web_act(action, browser, clock, waited)
+                continue
             if action.verb in APPLICANT and started:
                 old_password = player.password
                 outcome = player.act(action)
@@ -118,6 +127,12 @@ def _submit(browser: Browser, values: dict[str, Any]) -> None:
     form = _step_form(browser)
     if form is None:
         return
+    _fill(form, values)
+    _press(browser, form, "next")
+
+
+def _fill(form: Any, values: dict[str, Any]) -> None:
+    """Type `values` over what the form shows (the wizard's step and the edit form alike)."""
     for name, value in values.items():
         fields = form.fields.get(name) or []
         if not fields:
@@ -128,7 +143,6 @@ def _submit(browser: Browser, values: dict[str, Any]) -> None:
             target.force_value(value)
         else:
             form[name] = value
-    _press(browser, form, "next")
 
 
 def _step_form(browser: Browser) -> Any:
@@ -214,6 +228,10 @@ def _after_submission(where: str, action: Action, outcome: Outcome, player: Play
         return [] if signed_in == outcome.signed_in else [
             f"{where}: login {'let in' if outcome.signed_in else 'refused'} by the engine, "
             f"{'let in' if signed_in else 'refused'} on the web"]
+    if verb == "amend":
+        return _amend(where, action, outcome, player, browser, web)
+    if verb == "document":
+        return _document(where, action, outcome, player, browser, web)
     if verb in ("view", "messages"):
         browser.get("/account")
         diffs = [] if web.t(web.flow.statuses[player.status].message) in browser.text else [
@@ -250,6 +268,81 @@ def _after_submission(where: str, action: Action, outcome: Outcome, player: Play
                                          "new_password_confirm": str(given.get("again", given["new"]))}, status="*")
         return _saved(where, outcome, web.t("web.reset.done") in browser.text, browser, password_field(web.flow))
     return []
+
+
+def _sign_in(browser: Browser, player: Player, web: Any) -> None:
+    """The applicant's account pages need a session: log in (with their own identity and
+    password) unless the browser is signed in already."""
+    browser.get("/account", status="*")
+    if browser.page.request.path.startswith("/account"):
+        return
+    browser.get("/login")
+    browser.get("/captcha/login.png")
+    typed = {fid: str(player.answers.get(fid)) for fid in login_fields(web.flow)}
+    browser.post("/login", {**typed, "password": str(player.password), "captcha": CAPTCHA}, status="*")
+    assert browser.page.request.path.startswith("/account"), "the applicant could not log in on the web"
+
+
+def _follow(browser: Browser, response: Any) -> None:
+    while response.status_int in (301, 302, 303):
+        response = response.follow(status="*")
+    browser.page = response
+
+
+def _amend(where: str, action: Action, outcome: Outcome, player: Player, browser: Browser, web: Any) -> list[str]:
+    """修改申报信息 on the web: the edit form as shown, the scenario's answers typed over it
+    (a field the form does not show cannot be sent), 取消 on each warning the scenario confirms."""
+    given = action.arg
+    _sign_in(browser, player, web)
+    browser.get("/account/edit", status="*")
+    form = next((f for f in browser.page.forms.values() if f.action == "/account/edit" and "owner" in f.fields), None)
+    if form is not None:
+        _fill(form, {k: _typed(v) for k, v in given["answers"].items()})
+        _follow(browser, form.submit(status="*"))
+        for key in given.get("confirm") or ():
+            if 'id="warning-continue"' in browser.html and f'value="{key}"' in browser.html:
+                _warning_form(browser, "warning-continue")
+    text = browser.text
+    saved = web.t("web.edit.saved") in text
+    diffs = [] if saved == outcome.saved else [
+        f"{where}: the amendment was {'saved' if outcome.saved else 'refused'} by the engine, "
+        f"{'saved' if saved else 'refused'} on the web"]
+    fields = sorted({p.field for p in outcome.problems if p.field is not None})
+    web_fields = sorted(browser.field_errors())
+    if fields != web_fields:
+        diffs.append(f"{where}: problems on {fields} in the engine, on {web_fields} on the web")
+    wording = WebTexts(web.flow, web.catalog)
+    diffs += [f"{where}: the web does not show the gate {g.id}: {wording.gate(g)}" for g in outcome.gates
+              if g.id != "min_read_time" and wording.gate(g) not in text]
+    if any(p.field is None and p.key == "edit_not_allowed" for p in outcome.problems) and \
+            web.t("web.edit.not_allowed") not in text:
+        diffs.append(f"{where}: the engine does not allow modifying, the web does not say so")
+    app = _the_application(web, player)
+    if app.status != player.status:
+        diffs.append(f"{where}: status '{player.status}' in the engine, '{app.status}' on the web")
+    stored = answers_from_json(web.flow, app.answers)
+    secret = {fid for fid, f in web.flow.fields.items() if getattr(FIELD_TYPES.get(f.type), "secret", False)}
+    diffs += [f"{where}: {fid} is {fmt(player.answers.get(fid))!r} in the engine, {fmt(stored.get(fid))!r} on the web"
+              for fid in web.flow.fields if fid not in secret and fid in player.answers | stored
+              and not isinstance(player.answers.get(fid), bytes)
+              and fmt(player.answers.get(fid)) != fmt(stored.get(fid))]
+    return diffs
+
+
+def _document(where: str, action: Action, outcome: Outcome, player: Player, browser: Browser, web: Any
+              ) -> list[str]:
+    """The application form downloaded as PDF: every value the scenario expects the engine's
+    form to print is in its text (white space aside: pdftotext lays a cell out in lines)."""
+    _sign_in(browser, player, web)
+    browser.get("/application/form")
+    response = browser.post("/application/form", {"format": "pdf"}, status="*")
+    if response.content_type != "application/pdf":
+        return [f"{where}: the web gave no PDF ({response.status})"]
+    run = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=response.body, capture_output=True, check=True)
+    text = re.sub(r"\s+", "", run.stdout.decode("utf-8"))
+    printed = outcome.document or {}
+    return [f"{where}: the web's form does not print {ref} {printed.get(ref)!r}"
+            for ref in action.expect.get("document", {}) if re.sub(r"\s+", "", printed.get(ref, "")) not in text]
 
 
 def _saved(where: str, outcome: Outcome, saved: bool, browser: Browser, password: str) -> list[str]:
