@@ -173,7 +173,8 @@ def check(url: str, acked: list[str]) -> tuple[int, int]:
 
     with Store.open(url) as store:
         rows = store.db.read(lambda c: c.execute(sa.text(
-            "SELECT cert_no, count(*) FROM applications WHERE cert_no LIKE '201511108%' GROUP BY cert_no")).all())
+            "SELECT value, count(*) FROM application_values WHERE field = 'cert_no' AND value LIKE '201511108%' "
+            "GROUP BY value")).all())
     stored = {r[0]: r[1] for r in rows}
     return sum(1 for c in acked if c not in stored), sum(1 for n in stored.values() if n > 1)
 
