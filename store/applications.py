@@ -13,7 +13,7 @@ inside a transaction, and must not hold user-facing text.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +75,39 @@ def _write_values(conn: sa.Connection, application_id: int, values: Mapping[str,
     if values:
         conn.execute(V.insert(), [{"application_id": application_id, "field": k, "value": v}
                                   for k, v in values.items()])
+
+
+def query_kind(text: str) -> str:
+    """What a staff search means: "number" (it has a digit or an @: an application number or
+    a kept value such as an ID or certificate number or an e-mail address, looked up exactly
+    in their indexes) or "name" (the display name, by its beginning or, on PostgreSQL, a part)."""
+    return "number" if "@" in text or any(ch.isdigit() for ch in text) else "name"
+
+
+# pg_trgm needs three characters to use its index; shorter names are matched by their beginning.
+TRIGRAM_MIN = 3
+
+
+def _matching(text: str, exact: Sequence[str], contains: str | None, dialect: str) -> sa.Select[Any]:
+    """The ids of the applications `text` names, each kind through its own index (never an
+    OR of a column condition and a scan)."""
+    if query_kind(text) == "number":
+        typed = list(dict.fromkeys([text, text.upper()]))
+        by_number = sa.select(A.c.id).where(A.c.application_no == text.upper())
+        if not exact:
+            return by_number
+        return sa.union(by_number, sa.select(V.c.application_id).where(V.c.field.in_(list(exact)),
+                                                                        V.c.value.in_(typed)))
+    if contains is None:
+        return sa.select(A.c.id).where(sa.false())
+    if dialect == "postgresql" and len(text) >= TRIGRAM_MIN:
+        return sa.select(V.c.application_id).where(
+            V.c.field == contains, V.c.value.contains(text, autoescape=True))   # the pg_trgm GIN index
+    # A prefix as a range of code points: SQLite's (field, value) index compares bytes (the
+    # same order); PostgreSQL's PREFIX_INDEX is in collation "C", whatever the database's is.
+    value = V.c.value.collate("C") if dialect == "postgresql" else V.c.value
+    return sa.select(V.c.application_id).where(
+        V.c.field == contains, value >= text, value < text[:-1] + chr(ord(text[-1]) + 1))
 
 
 def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
@@ -224,36 +257,82 @@ class ApplicationsPart(StoreBase):
         return self.db.run(lambda conn: conn.execute(statement).rowcount == 1)
 
     def _filters(self, where: Mapping[str, str] | None, status: str | None, text: str | None,
-                 exact: Sequence[str], contains: str | None) -> list[sa.ColumnElement[bool]]:
+                 exact: Sequence[str], contains: str | None, dialect: str = "sqlite") -> list[sa.ColumnElement[bool]]:
         found = [_has_value(k, v) for k, v in (where or {}).items()]
         if status is not None:
             found.append(A.c.status == status)
         text = (text or "").strip()
         if text:
-            typed = list(dict.fromkeys([text, text.upper()]))
-            matches = sa.select(V.c.application_id).where(V.c.field.in_(list(exact)), V.c.value.in_(typed))
-            if contains is not None:
-                matches = matches.union(sa.select(V.c.application_id).where(
-                    V.c.field == contains, V.c.value.contains(text, autoescape=True)))
-            found.append(sa.or_(A.c.application_no == text.upper(), A.c.id.in_(matches)))
+            found.append(A.c.id.in_(_matching(text, exact, contains, dialect)))
         return found
+
+    def _dialect(self) -> str:
+        return self.db.engine.dialect.name
+
+    def _page(self, where: Mapping[str, str] | None, status: str | None, text: str | None,
+              exact: Sequence[str], contains: str | None, before: int | None, after: int | None,
+              key: Any = A.c.id) -> tuple[list[sa.ColumnElement[bool]], Any]:
+        """The filters, plus the keyset bounds and order on `key` (the id column that orders)."""
+        conditions = self._filters(where, status, text, exact, contains, self._dialect())
+        if before is not None:
+            conditions.append(key < before)
+        if after is not None:
+            conditions.append(key > after)
+        return conditions, key.asc() if after is not None and before is None else key.desc()
 
     def search_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                             status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
-                            limit: int = 50, offset: int = 0) -> list[Application]:
+                            limit: int = 50, offset: int = 0, before: int | None = None,
+                            after: int | None = None) -> list[Application]:
         """Newest first. `where`: kept values every result has (field → value, e.g. the
-        staff's scope). `text` equals the application number (any case) or the kept value of
-        one of the `exact` fields (as typed or upper-cased), or is part of the kept value of
-        field `contains` (the display name)."""
-        query = (self._with_values().where(*self._filters(where, status, text, exact, contains))
-                 .order_by(A.c.id.desc()).limit(limit).offset(offset))
-        return self.db.read(lambda conn: [_record(r, kept_values_of(r.kept_values)) for r in conn.execute(query)])
+        staff's scope). `text` is read by its kind (`query_kind`): with a digit it is an
+        application number (any case) or the kept value of one of the `exact` fields (as
+        typed or upper-cased); else it is the beginning of the kept value of field `contains`
+        (the display name), or on PostgreSQL, from three characters on, any part of it.
+        Keyset pages: `before` = the id of the last row of the previous page (the next,
+        older rows); `after` = the id of the first row of the page after (the newer rows
+        just above it, still listed newest first). `offset` remains for small lists.
+        With `where`, its first value drives the query: the (field, value, application_id)
+        index is walked in id order, so a page in one scope reads a page, not the scope."""
+        pairs = list((where or {}).items())
+        query = self._with_values()
+        key = A.c.id
+        if pairs:
+            driver = V.alias("scope_")
+            key = driver.c.application_id  # equal to A.id; ordering by it lets the index serve
+            query = query.select_from(driver.join(A, A.c.id == driver.c.application_id)).where(
+                driver.c.field == pairs[0][0], driver.c.value == pairs[0][1])
+        conditions, order = self._page(dict(pairs[1:]), status, text, exact, contains, before, after, key)
+        query = query.where(*conditions).order_by(order).limit(limit)
+        if offset:
+            query = query.offset(offset)
+
+        def read(conn: sa.Connection) -> list[Application]:
+            rows = list(conn.execute(query))
+            if after is not None and before is None:
+                rows.reverse()
+            return [_record(r, kept_values_of(r.kept_values)) for r in rows]
+        return self.db.read(read)
+
+    def stream_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
+                            status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
+                            batch: int = 500) -> Iterator[Application]:
+        """Every application `search_applications` would find, newest first, from one query
+        read through a server-side cursor (PostgreSQL; SQLite steps its cursor), `batch` rows
+        at a time, kept values in the same statement. Its own connection and read
+        transaction, held while the caller iterates (close the iterator to end it early)."""
+        conditions, order = self._page(where, status, text, exact, contains, None, None)
+        query = self._with_values().where(*conditions).order_by(order)
+        with self.db.connect(write=False) as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+            for row in result:
+                yield _record(row, kept_values_of(row.kept_values))
 
     def count_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                            status: str | None = None, exact: Sequence[str] = (),
                            contains: str | None = None) -> int:
         query = (sa.select(sa.func.count()).select_from(A)
-                 .where(*self._filters(where, status, text, exact, contains)))
+                 .where(*self._filters(where, status, text, exact, contains, self._dialect())))
         return self.db.read(lambda conn: int(conn.scalar(query) or 0))
 
     def count_by_status(self, *, where: Mapping[str, str] | None = None) -> dict[str, int]:

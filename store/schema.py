@@ -61,6 +61,9 @@ application_values = sa.Table(
     sa.Index(None, "field", "value", "application_id"),
 )
 TRIGRAM_INDEX = "ix_application_values_value_trgm"
+# On PostgreSQL, (field, value COLLATE "C"): a name's beginning as a range of code points
+# (revision 0007); SQLite's (field, value) index already compares bytes.
+PREFIX_INDEX = "ix_application_values_field_value_c"
 
 counters = sa.Table(
     "counters", metadata,

@@ -18,9 +18,10 @@ def test_staff_urls__ids_beyond_64_bits__not_found(admin):
         admin.get(path, status=404)
 
 
-def test_staff_queue__huge_or_odd_page__a_page_not_a_500(admin):
-    for page in (str(10 ** 30), str(2 ** 63), "-5", "x", "1e9"):
-        admin.get(f"/staff/applications?page={page}", status=200)
+def test_staff_queue__huge_or_odd_keyset__a_page_not_a_500(admin):
+    for page in (str(10 ** 30), str(2 ** 63), str(2 ** 63 - 1), "-5", "x", "1e9", "0"):
+        for key in ("before", "after"):
+            admin.get(f"/staff/applications?{key}={page}", status=200)
 
 
 def test_staff_move__huge_row_version__stale_not_500(admin, new_browser, clock, web, store):

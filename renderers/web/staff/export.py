@@ -3,8 +3,9 @@
 UTF-8 with a byte-order mark so that Excel opens Chinese text correctly; headings are the
 catalogue's labels; choices are written as their labels (materials by name), dates as
 YYYY-MM-DD. A cell that starts like a spreadsheet formula gets a leading apostrophe so
-that opening the file never runs anything an applicant typed. Rows are streamed a page
-at a time.
+that opening the file never runs anything an applicant typed. The response is a generator
+over one query read through a server-side cursor (`Store.stream_applications`): rows are
+written as they arrive, BATCH at a time, never a page re-queried with an OFFSET.
 """
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from typing import Any, Iterator
 import bottle
 
 from engine import Field
+from shenbao import scope
 from shenbao.applications import secret_fields
 from shenbao.catalog import format_value
 from store import Application, Staff
 
 from ..context import Web
 from .base import Desk
-from .queue import Queue, bindings, list_filters, query_args, search
+from .queue import Queue, bindings, list_filters, query_args
 
 BOM = "\ufeff"
 BATCH = 500
@@ -77,17 +79,22 @@ class Export:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(self.header())
         yield (BOM + buffer.getvalue()).encode("utf-8")
-        offset = 0
-        while True:
-            batch = search(self.desk, me, filters, BATCH, offset)
-            if not batch:
-                return
-            buffer.seek(0)
-            buffer.truncate()
-            for app in batch:
-                writer.writerow(self.row(app, maps))
+        if filters is None:
+            return
+        buffer.seek(0)
+        buffer.truncate()
+        written = 0
+        for app in self.desk.store.stream_applications(batch=BATCH, **filters):
+            if not scope.application_in_scope(self.flow, me, app):  # belt and braces, as the list
+                continue
+            writer.writerow(self.row(app, maps))
+            written += 1
+            if written % BATCH == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        if buffer.tell():
             yield buffer.getvalue().encode("utf-8")
-            offset += BATCH
 
 
 def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:

@@ -25,8 +25,7 @@ from ..inputs import number
 from ..throttle import identity
 from .base import Desk
 
-PAGE = 50
-LAST_PAGE = 1_000_000  # a larger ?page= shows an empty page rather than an offset no column holds
+PAGE = 50  # keyset pages: ?before=<id> the older rows after a page, ?after=<id> the newer ones
 
 
 def narrow(base: Mapping[str, str], wanted: Mapping[str, str | None]) -> dict[str, str] | None:
@@ -69,10 +68,11 @@ def list_filters(desk: Desk, me: Staff, query: Any) -> tuple[dict[str, Any] | No
 
 
 def search(desk: Desk, me: Staff, filters: dict[str, Any] | None, limit: int = PAGE,
-           offset: int = 0) -> list[Application]:
+           before: int | None = None, after: int | None = None) -> list[Application]:
+    """Newest first; `before`/`after`: the keyset page below/above that id."""
     if filters is None:
         return []
-    found = desk.store.search_applications(limit=limit, offset=offset, **filters)
+    found = desk.store.search_applications(limit=limit, before=before, after=after, **filters)
     return [a for a in found if scope.application_in_scope(desk.flow, me, a)]  # belt and braces
 
 
@@ -159,22 +159,31 @@ class Queue:
     def listing(self, me: Staff) -> str:
         query = query_args()
         filters, shown = list_filters(self.desk, me, query)
-        page = min(max(1, number(query.get("page"), 1) or 1), LAST_PAGE)
+        before, after = number(query.get("before")), number(query.get("after"))
+        if before is not None:
+            after = None
         if shown["q"]:
             self.open_if_scanned(me, filters, shown["q"])
         total = count(self.desk, filters)
-        found = search(self.desk, me, filters, PAGE, (page - 1) * PAGE)
+        # One row more than a page tells whether there is a page beyond, in the direction read.
+        found = search(self.desk, me, filters, PAGE + 1, before, after)
+        more = len(found) > PAGE
+        if after is not None:
+            found = found[-PAGE:] if more else found
+            newer, older = more, bool(found)
+        else:
+            found = found[:PAGE]
+            newer, older = before is not None and bool(found), more
         rows = [self.row(a) for a in found]
         keep = {k: v for k, v in shown.items() if v}
-        pages = max(1, -(-total // PAGE))
         return self.desk.render(
             "applications.html", me=me, title=self.desk.t("staff.list.title"), rows=rows, shown=shown,
-            total=total, page=page, pages=pages, statuses=self.statuses(), filters=self.filters(me),
+            total=total, paged=newer or older, statuses=self.statuses(), filters=self.filters(me),
             columns=self.columns(),
             name_label=self.desk.texts.label(self.flow.application.display_name)
             if self.flow.application.display_name else "",
-            prev_link=urlencode({**keep, "page": page - 1}) if page > 1 else None,
-            next_link=urlencode({**keep, "page": page + 1}) if page < pages else None,
+            prev_link=urlencode({**keep, "after": found[0].id}) if newer else None,
+            next_link=urlencode({**keep, "before": found[-1].id}) if older else None,
             export_link=urlencode(keep))
 
     def open_if_scanned(self, me: Staff, filters: dict[str, Any] | None, text: str) -> None:

@@ -1,0 +1,259 @@
+"""Benchmark: staff and applicant reads at 1k applications and at N, as ratios N/1k.
+
+Fills a fresh database (PostgreSQL: a temporary schema, rows made by INSERT … SELECT over
+generate_series with the indexes dropped and rebuilt; SQLite: a temporary file, executemany
+in one transaction) with N applications shaped like the teacher flow's (its kept values:
+identity, display name, e-mail, agency and point; 16 agencies of 4 points each), then times
+through the store, median of --repeat calls each with other values:
+
+  login            find_application by the flow's login values (no password hash: CPU, not scale)
+  dashboard        get_application by id
+  search <kind>    search_applications(text=…) as the staff list calls it, one per kind of query:
+                   application number, ID number, certificate number, e-mail, a name's first two
+                   characters, a whole three-character name (PostgreSQL: the trigram index)
+  counts           count_by_status (all; one agency) and the home page's per-point breakdown
+  list             a page of 51 (all; one point), first and a deep keyset page (?before=)
+  export           stream_applications of one point written as CSV, next to (PostgreSQL)
+                   COPY (SELECT the same rows and values) TO STDOUT
+
+    .venv/bin/python bench/scale.py [--rows 1000000] --pg postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/scale.py --rows 50000            # SQLite (default 200,000)
+
+Prints seconds per operation at 1k and at N and their ratio (goal ≤ 2×), and export/COPY
+(goal ≤ 3×). Not a test: figures depend on the machine; compare ratios within one run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa  # noqa: E402
+
+from shenbao.flows import read_flow  # noqa: E402
+from shenbao.paths import DEFAULT_FLOW  # noqa: E402
+from store import Store  # noqa: E402
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"          # 20
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂玉华红梅"  # 28
+AGENCIES, POINTS_PER_AGENCY = 16, 4
+POINTS = AGENCIES * POINTS_PER_AGENCY
+PREFIX = "TR2026"
+
+
+def name_of(n: int) -> str:
+    return SURNAMES[n % 20] + GIVEN[n // 20 % 28] + GIVEN[n // 560 % 28]
+
+
+def values_of(n: int) -> dict[str, str]:
+    point = n % POINTS
+    return {"cert_no": f"C{n:012d}", "id_no": f"{110000000000000000 + n:018d}", "name": name_of(n),
+            "email": f"u{n}@example.cn", "point": f"P{point:02d}", "agency": f"A{point // POINTS_PER_AGENCY:02d}"}
+
+
+# -- filling ------------------------------------------------------------------------------
+
+def fill_postgresql(store: Store, rows: int, statuses: list[str]) -> None:
+    engine = store.db.engine
+    with engine.begin() as conn:
+        indexes = list(conn.execute(sa.text(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+            "AND i.tablename IN ('applications', 'application_values') AND NOT EXISTS ("
+            "SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)")))
+        for name, _definition in indexes:
+            conn.execute(sa.text(f'DROP INDEX "{name}"'))
+        status_array = "ARRAY[" + ",".join(f"'{s}'" for s in statuses) + "]"
+        name = (f"substr('{SURNAMES}', g % 20 + 1, 1) || substr('{GIVEN}', g / 20 % 28 + 1, 1)"
+                f" || substr('{GIVEN}', g / 560 % 28 + 1, 1)")
+        conn.execute(sa.text(
+            "INSERT INTO applications (id, application_no, flow_id, flow_version, flow_digest, identity_key, "
+            "status, status_data, answers, password_hash, row_version, created_at, updated_at) "
+            f"SELECT g, '{PREFIX}' || lpad(g::text, 7, '0'), 'teacher_registration', '1', 'bench', "
+            f"'C' || lpad(g::text, 12, '0'), ({status_array})[g % {len(statuses)} + 1], '{{}}', "
+            f"json_build_object('name', {name}, 'graduation_date', '2007-07-01'), 'x', 1, "
+            "now() - (g || ' seconds')::interval, now() FROM generate_series(1, :n) g"), {"n": rows})
+        point = f"g % {POINTS}"
+        conn.execute(sa.text(
+            "INSERT INTO application_values (application_id, field, value) SELECT g, f, v "
+            "FROM generate_series(1, :n) g, LATERAL (VALUES "
+            "('cert_no', 'C' || lpad(g::text, 12, '0')), ('id_no', (110000000000000000 + g)::text), "
+            f"('name', {name}), ('email', 'u' || g || '@example.cn'), "
+            f"('point', 'P' || lpad(({point})::text, 2, '0')), "
+            f"('agency', 'A' || lpad((({point}) / {POINTS_PER_AGENCY})::text, 2, '0'))) kept(f, v)"), {"n": rows})
+        for _name, definition in indexes:
+            conn.execute(sa.text(definition))
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(sa.text("VACUUM ANALYZE applications"))
+        conn.execute(sa.text("VACUUM ANALYZE application_values"))
+
+
+def fill_sqlite(path: Path, rows: int, statuses: list[str]) -> None:
+    at = datetime(2026, 9, 1, tzinfo=timezone.utc).isoformat()
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany(
+            "INSERT INTO applications (id, application_no, flow_id, flow_version, flow_digest, identity_key, "
+            "status, status_data, answers, password_hash, row_version, created_at, updated_at) "
+            "VALUES (?, ?, 'teacher_registration', '1', 'bench', ?, ?, '{}', ?, 'x', 1, ?, ?)",
+            ((n, f"{PREFIX}{n:07d}", f"C{n:012d}", statuses[n % len(statuses)],
+              f'{{"name": "{name_of(n)}", "graduation_date": "2007-07-01"}}', at, at) for n in range(1, rows + 1)))
+        db.executemany("INSERT INTO application_values (application_id, field, value) VALUES (?, ?, ?)",
+                       ((n, k, v) for n in range(1, rows + 1) for k, v in values_of(n).items()))
+    db.execute("ANALYZE")
+    db.close()
+
+
+# -- timing ---------------------------------------------------------------------------------
+
+def median_time(call: Callable[[int], Any], picks: list[int]) -> float:
+    call(picks[0])  # warm
+    times = []
+    for n in picks:
+        start = time.perf_counter()
+        call(n)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def export_csv(store: Store, point: str) -> int:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    count = 0
+    for app in store.stream_applications(where={"point": point}):
+        writer.writerow([app.application_no, app.status, *app.values.values(), *app.answers.values(),
+                         app.created_at.isoformat(), app.updated_at.isoformat()])
+        count += 1
+        if buffer.tell() > 1 << 16:
+            buffer.seek(0)
+            buffer.truncate()
+    return count
+
+
+def copy_csv(store: Store, point: str) -> int:
+    """The same rows and kept values, as PostgreSQL's COPY writes them."""
+    query = ("SELECT a.application_no, a.status, (SELECT json_object_agg(v.field, v.value) FROM application_values v "
+             "WHERE v.application_id = a.id), a.answers, a.status_data, a.created_at, a.updated_at "
+             "FROM applications a WHERE a.id IN (SELECT application_id FROM application_values "
+             f"WHERE field = 'point' AND value = '{point}') ORDER BY a.id DESC")
+    raw = store.db.engine.raw_connection()
+    try:
+        size = 0
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for chunk in copy:
+                    size += len(chunk)
+        return size
+    finally:
+        raw.close()
+
+
+def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]:
+    rng = random.Random(rows)
+    picks = [rng.randrange(1, rows + 1) for _ in range(repeat)]
+    spec = flow.application
+    search = {"exact": list(spec.searchable), "contains": spec.display_name}
+    v = values_of
+    results: dict[str, float] = {}
+
+    def search_by(text: Callable[[int], str], scoped: bool = False) -> Callable[[int], Any]:
+        return lambda n: store.search_applications(text=text(n), limit=51, **search,
+                                                   where={"point": v(n)["point"]} if scoped else None)
+
+    operations: dict[str, Callable[[int], Any]] = {
+        "login (find by login values)": lambda n: store.find_application(values={f: v(n)[f] for f in spec.login}),
+        "dashboard (get application)": lambda n: store.get_application(n),
+        "search: application number": search_by(lambda n: f"{PREFIX}{n:07d}".lower()),
+        "search: ID number": search_by(lambda n: v(n)["id_no"]),
+        "search: certificate number": search_by(lambda n: v(n)["cert_no"]),
+        "search: e-mail": search_by(lambda n: v(n)["email"]),
+        "search: name, 2 first characters": search_by(lambda n: name_of(n)[:2]),
+        "search: name, 3 characters": search_by(lambda n: name_of(n)),
+        "search: ID number, one point": search_by(lambda n: v(n)["id_no"], scoped=True),
+        "counts: by status, all": lambda n: store.count_by_status(),
+        "counts: by status, one agency": lambda n: store.count_by_status(where={"agency": v(n)["agency"]}),
+        "counts: per point × status, one agency": lambda n: store.count_by_value("point", where={"agency": v(n)["agency"]}),
+        "list: first page, all": lambda n: store.search_applications(limit=51),
+        "list: deep keyset page, all": lambda n: store.search_applications(limit=51, before=max(2, rows // 50)),
+        "list: first page, one point": lambda n: store.search_applications(limit=51, where={"point": v(n)["point"]}),
+        "list: deep keyset page, one point": lambda n: store.search_applications(
+            limit=51, where={"point": v(n)["point"]}, before=max(2, rows // 50)),
+    }
+    for label, call in operations.items():
+        results[label] = median_time(call, picks)
+    point_picks = picks[: max(3, repeat // 5)]
+    results["export: one point (stream, CSV)"] = median_time(lambda n: export_csv(store, v(n)["point"]), point_picks)
+    if store.dialect == "postgresql":
+        results["COPY of the same rows"] = median_time(lambda n: copy_csv(store, v(n)["point"]), point_picks)
+    return results
+
+
+def database_for(url: str | None, tmp: Path, label: str) -> tuple[str, Callable[[], None]]:
+    if not url:
+        return f"sqlite:///{tmp / f'scale-{label}.db'}", lambda: None
+    schema = f"bench_scale_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
+
+
+def run(url: str | None, rows: int, repeat: int, tmp: Path) -> dict[str, float]:
+    flow = read_flow(DEFAULT_FLOW)
+    statuses = list(flow.statuses)
+    database, drop = database_for(url, tmp, str(rows))
+    try:
+        with Store.open(database) as store:
+            store.migrate()
+            start = time.perf_counter()
+            if store.dialect == "postgresql":
+                fill_postgresql(store, rows, statuses)
+            else:
+                fill_sqlite(Path(database.removeprefix("sqlite:///")), rows, statuses)
+            print(f"  filled {rows:,} applications in {time.perf_counter() - start:.1f} s", flush=True)
+            return measure(store, rows, repeat, flow)
+    finally:
+        drop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pg", help="a PostgreSQL URL (default: SQLite in a temporary directory)")
+    parser.add_argument("--rows", type=int, help="N (default 1,000,000 on PostgreSQL, 200,000 on SQLite)")
+    parser.add_argument("--repeat", type=int, default=15, help="calls per operation (the median is shown)")
+    args = parser.parse_args()
+    rows = args.rows or (1_000_000 if args.pg else 200_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"{'PostgreSQL' if args.pg else 'SQLite'}: 1,000 and {rows:,} applications", flush=True)
+        small = run(args.pg, 1000, args.repeat, Path(tmp))
+        large = run(args.pg, rows, args.repeat, Path(tmp))
+    print(f"\n{'operation':42} {'1k ms':>9} {f'{rows // 1000}k ms':>10} {'ratio':>7}")
+    for label, seconds in large.items():
+        print(f"{label:42} {small[label] * 1000:9.2f} {seconds * 1000:10.2f} {seconds / small[label]:6.1f}×")
+    if "COPY of the same rows" in large:
+        print(f"\nexport / COPY at {rows:,}: "
+              f"{large['export: one point (stream, CSV)'] / large['COPY of the same rows']:.1f}× (goal ≤ 3×)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
