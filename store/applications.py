@@ -335,16 +335,33 @@ class ApplicationsPart(StoreBase):
                  .where(*self._filters(where, status, text, exact, contains, self._dialect())))
         return self.db.read(lambda conn: int(conn.scalar(query) or 0))
 
+    def _scoped(self, where: Mapping[str, str] | None) -> tuple[Any, Any, list[sa.ColumnElement[bool]]]:
+        """(from clause, the id column, conditions) for a count within `where`: its first value
+        drives through the (field, value, application_id) index, the status is read from the
+        covering (id, status) index; on its own, the (status) index serves."""
+        pairs = list((where or {}).items())
+        if not pairs:
+            return A, A.c.id, []
+        driver = V.alias("scope_")
+        return (driver.join(A, A.c.id == driver.c.application_id), driver.c.application_id,
+                [driver.c.field == pairs[0][0], driver.c.value == pairs[0][1],
+                 *self._filters(dict(pairs[1:]), None, None, (), None)])
+
     def count_by_status(self, *, where: Mapping[str, str] | None = None) -> dict[str, int]:
-        query = (sa.select(A.c.status, sa.func.count()).where(*self._filters(where, None, None, (), None))
+        source, _key, conditions = self._scoped(where)
+        query = (sa.select(A.c.status, sa.func.count()).select_from(source).where(*conditions)
                  .group_by(A.c.status))
         return self.db.read(lambda conn: {s: int(n) for s, n in conn.execute(query)})
 
     def count_by_value(self, field: str, *, where: Mapping[str, str] | None = None) -> dict[tuple[str, str], int]:
         """(kept value of `field`, status) → number of applications, within `where`."""
-        query = (sa.select(V.c.value, A.c.status, sa.func.count()).select_from(V.join(A, A.c.id == V.c.application_id))
-                 .where(V.c.field == field, *self._filters(where, None, None, (), None))
-                 .group_by(V.c.value, A.c.status))
+        source, key, conditions = self._scoped(where)
+        by = V.alias("by_")
+        query = (sa.select(by.c.value, A.c.status, sa.func.count())
+                 .select_from(source.join(by, sa.and_(by.c.application_id == key, by.c.field == field))
+                              if where else by.join(A, A.c.id == by.c.application_id))
+                 .where(*conditions, by.c.field == field)
+                 .group_by(by.c.value, A.c.status))
         return self.db.read(lambda conn: {(v, s): int(n) for v, s, n in conn.execute(query)})
 
     # -- audit log (append-only) ------------------------------------------------------

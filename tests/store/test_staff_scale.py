@@ -12,7 +12,7 @@ from store import Store
 from store.applications import query_kind
 
 ROWS = 20_000
-POINTS = 8
+POINTS = 64   # 16 agencies of 4 points, as bench/scale.py
 SEARCH = {"exact": ["cert_no", "id_no", "email", "name", "point", "agency"], "contains": "name"}
 SURNAMES, GIVEN = "王李张刘陈", "伟芳娜秀英敏静"
 
@@ -42,8 +42,10 @@ def fill(store: Store, rows: int) -> None:
             f"SELECT g, 'name', {concat_name} FROM {series} UNION ALL "
             f"SELECT g, 'point', 'P' || (g % {POINTS}) FROM {series} UNION ALL "
             f"SELECT g, 'agency', 'A' || (g % {POINTS} / 4) FROM {series}"), {"n": rows})
-        conn.execute(sa.text("ANALYZE"))
     store.db.run(body)
+    with store.db.engine.connect() as conn:   # as autovacuum leaves a table: visible, analysed
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM ANALYZE" if pg else "ANALYZE")
 
 
 @pytest.fixture
@@ -121,7 +123,7 @@ def test_list__a_page_in_one_scope__reads_the_scope_index_in_order(filled: Store
         assert "SCAN applications" not in plan and "TEMP B-TREE" not in plan, plan
 
 
-@pytest.mark.parametrize("where", [None, {"point": "P3"}, {"point": "P3", "agency": "A0"}])
+@pytest.mark.parametrize("where", [None, {"agency": "A0"}, {"agency": "A0", "point": "P3"}])
 def test_keyset_pages__every_row_exactly_once__forwards_and_back(store: Store, where: Any) -> None:
     fill(store, 333)
     expected = [a.id for a in store.search_applications(where=where, limit=10_000)]
@@ -171,3 +173,18 @@ def test_export_stream__one_statement__a_server_side_cursor_read_in_batches(stor
     everything = [first, *rest]
     assert [a.id for a in everything] == [a.id for a in store.search_applications(where={"point": "P3"}, limit=5000)]
     assert all(a.values["point"] == "P3" and a.values["cert_no"] == a.identity_key for a in everything)
+
+
+@pytest.mark.parametrize("count", ["by_status", "by_value"])
+def test_counts_in_a_scope__from_the_indexes_not_a_scan(filled: Store, count: str) -> None:
+    call = ((lambda: filled.count_by_status(where={"agency": "A3"})) if count == "by_status"
+            else (lambda: filled.count_by_value("point", where={"agency": "A3"})))
+    found = call()
+    assert sum(found.values()) == sum(1 for n in range(1, ROWS + 1) if n % POINTS // 4 == 3)
+    plan = plans_of(filled, call)[0]
+    if filled.dialect == "postgresql":
+        assert "Seq Scan" not in plan, plan
+        assert "ix_application_values_field_value_application_id" in plan, plan
+    else:
+        assert "SCAN applications" not in plan and "SCAN application_values" not in plan, plan
+        assert "COVERING INDEX ix_application_values_field_value_application_id" in plan, plan
