@@ -63,7 +63,7 @@ application_values = sa.Table(
 )
 TRIGRAM_INDEX = "ix_application_values_value_trgm"
 # On PostgreSQL, (field, value COLLATE "C"): a name's beginning as a range of code points
-# (revision 0007); SQLite's (field, value) index already compares bytes.
+# (revision 0008); SQLite's (field, value) index already compares bytes.
 PREFIX_INDEX = "ix_application_values_field_value_c"
 
 counters = sa.Table(
