@@ -174,3 +174,38 @@ def test_document__application_of_an_older_version__drawn_with_its_own_layout(tm
     assert "mobile" in refs() and "teaching_years" not in refs()  # drawn with the layout it was made under
     documents.flow_of = None
     assert "teaching_years" in refs()                          # without versions: a blank cell it never had
+
+
+# A version that lets admin register a submitted application directly (one more transition).
+DIRECT = "      - {to: confirmed, roles: [point_operator, admin]}\n"
+WITH_DIRECT = ORIGINAL.replace(*BUMP).replace(DIRECT, DIRECT + "      - {to: registered, roles: [admin]}\n", 1)
+
+
+def test_staff_page__each_application_under_its_own_version__moves_of_that_version(tmp_path, new_browser, clock,
+                                                                                  web, store):
+    """Published without a restart: the staff page of an application made before offers the moves of
+    its version, one made after those of the new version, and a move follows the application's version."""
+    from shenbao.flows import read_flow
+
+    assert WITH_DIRECT != ORIGINAL.replace(*BUMP), "the transition this test adds is no longer in the flow"
+    make_staff(store)
+    before = applied(new_browser, clock, web, store, AT_JINXIU)
+    edited = read_flow(_write(tmp_path, WITH_DIRECT))
+    code, lines = publish(store, edited, WITH_DIRECT, web.catalog, datetime.now(timezone.utc))
+    assert code == 0, lines
+    web.flows.refresh = 0                                                  # the next request looks again
+    after = applied(new_browser, clock, web, store, AT_JINXIU_2)
+    assert (before.flow_digest, after.flow_digest) == (web.flow_of(before.flow_digest).digest, edited.digest)
+
+    staff = staff_browser(new_browser, "admin")
+    offered = 'name="to" value="registered"'
+    staff.get(f"/staff/applications/{before.id}")
+    assert AT_JINXIU.name in text_of(staff.html) and offered not in staff.html
+    staff.get(f"/staff/applications/{after.id}")
+    assert AT_JINXIU_2.name in text_of(staff.html) and offered in staff.html
+
+    staff.post(f"/staff/applications/{before.id}/status", {"to": "registered", "row_version": before.row_version},
+               status=403)                                                 # not a move of its version
+    staff.post(f"/staff/applications/{after.id}/status", {"to": "registered", "row_version": after.row_version})
+    assert store.get_application(after.id).status == "registered"
+    assert store.get_application(before.id).status == before.status

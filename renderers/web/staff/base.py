@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import bottle
 import jinja2
 
+from engine import Flow
 from shenbao import scope
 from shenbao.catalog import format_value
 from store import Application, Staff
@@ -29,12 +30,28 @@ KIND = "staff"
 
 class Desk:
     def __init__(self, web: Web):
-        self.web, self.flow, self.store = web, web.flow, web.store
-        self.texts = Texts(web.flow, web.catalog)
+        self.web, self.store = web, web.store
+        self._texts: dict[str, Texts] = {}
         loader = jinja2.ChoiceLoader([web.env.loader, jinja2.PrefixLoader(
             {"staff": jinja2.FileSystemLoader(str(HERE / "templates"))})])
         self.env = web.env.overlay(loader=loader)
         self.env.globals.update(role_text=self.role_text, status_text=self.status_text)
+
+    @property
+    def flow(self) -> Flow:
+        """The live flow version (a version published with `shenbao publish` from the next request on)."""
+        return self.web.flow
+
+    @property
+    def texts(self) -> Texts:
+        return self.texts_for(self.web.flow)
+
+    def texts_for(self, flow: Flow) -> Texts:
+        """The wording of one flow version (kept per version: the set of versions is small)."""
+        found = self._texts.get(flow.digest)
+        if found is None:
+            found = self._texts[flow.digest] = Texts(flow, self.web.catalog)
+        return found
 
     # -- text -------------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:

@@ -68,10 +68,10 @@ def tell_old_address(desk: Desk, app: Application, new: str) -> None:
     web.mailer.deliver_due()
 
 
-def install(app: bottle.Bottle, web: Web, desk: Desk, review: Review) -> None:
+def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
     @app.post("/staff/applications/<application_id:int>/email")
     def post_email(application_id: int) -> str:
         me = desk.need("correct_email")
         found = desk.application(me, application_id)
         sessions.check_csrf(web)
-        return correct(desk, review, me, found)
+        return correct(desk, Review.of(desk, found), me, found)

@@ -100,7 +100,7 @@ def to_applicant(desk: Desk, review: Review, me: Staff, app: Application) -> str
     return review.page(me, app, notices=[desk.t("staff.message.sent")])
 
 
-def install(app: bottle.Bottle, web: Web, desk: Desk, review: Review) -> None:
+def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
     board = Board(desk)
 
     @app.get("/staff/messages")
@@ -118,4 +118,4 @@ def install(app: bottle.Bottle, web: Web, desk: Desk, review: Review) -> None:
         me = desk.need("message")
         found = desk.application(me, application_id)
         sessions.check_csrf(web)
-        return to_applicant(desk, review, me, found)
+        return to_applicant(desk, Review.of(desk, found), me, found)

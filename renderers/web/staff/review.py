@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import bottle
 
-from engine import Context, ExpressionFailed, Field, Problem, allowed_transitions
+from engine import Context, ExpressionFailed, Field, Flow, Problem, allowed_transitions
 from shenbao import moves, uploads
 from shenbao.applications import display_name, recovery_email, secret_fields, step_view_of
 from store import Application, Staff
@@ -31,8 +31,20 @@ SEP = "__"
 
 
 class Review:
-    def __init__(self, desk: Desk):
-        self.desk, self.flow, self.web = desk, desk.flow, desk.web
+    """The staff page of one application, under the flow version that application runs under
+    (its fields, statuses and moves: a later version never changes them behind its back)."""
+
+    def __init__(self, desk: Desk, flow: Flow):
+        self.desk, self.flow, self.web = desk, flow, desk.web
+        self.texts = desk.texts_for(flow)
+
+    @classmethod
+    def of(cls, desk: Desk, app: Application) -> "Review":
+        return cls(desk, desk.web.flow_of(app.flow_digest))
+
+    def status_text(self, status: str | None) -> str:
+        found = self.flow.statuses.get(status or "")
+        return self.desk.t(found.message) if found else self.desk.status_text(status)
 
     # -- review fields ----------------------------------------------------------------
     def review_fields(self, status: str, to: str) -> list[Field]:
@@ -42,7 +54,7 @@ class Review:
     def field_model(self, fld: Field, prefix: str, value: Any, error: str | None) -> FieldModel:
         ctx = Context(self.flow, self.desk.store, self.web.local_now(), {})
         chosen = {str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")}
-        options = tuple(OptionModel(str(o.value), self.desk.texts.option_label(o.label, o.label_is_key),
+        options = tuple(OptionModel(str(o.value), self.texts.option_label(o.label, o.label_is_key),
                                     str(o.value) in chosen) for o in ctx.options(fld))
         return FieldModel(id=f"{prefix}{SEP}{fld.id}", type=fld.type, label=self.desk.t(fld.label),
                           help=self.desk.t(fld.help) if fld.help else None,
@@ -56,7 +68,7 @@ class Review:
         items = value if isinstance(value, list) else [value]
         if fld is not None and fld.options is not None:
             ctx = Context(self.flow, self.desk.store, self.web.local_now(), {})
-            labels = {str(o.value): self.desk.texts.option_label(o.label, o.label_is_key) for o in ctx.options(fld)}
+            labels = {str(o.value): self.texts.option_label(o.label, o.label_is_key) for o in ctx.options(fld)}
             return [labels.get(str(v), str(v)) for v in items]
         return [str(v) for v in items if v not in (None, "")]
 
@@ -64,9 +76,9 @@ class Review:
         if problem.code == "transition_not_allowed":
             params = problem.params
             return self.desk.t("problem.transition_not_allowed", role=self.desk.role_text(params.get("role", "")),
-                               **{"from": self.desk.status_text(params.get("from")),
-                                  "to": self.desk.status_text(params.get("to"))})
-        return self.desk.texts.problem(problem)
+                               **{"from": self.status_text(params.get("from")),
+                                  "to": self.status_text(params.get("to"))})
+        return self.texts.problem(problem)
 
     def read_inputs(self, status: str, to: str) -> dict[str, Any]:
         forms = bottle.request.forms.decode()
@@ -86,7 +98,7 @@ class Review:
                                        (errors.fields.get(f.id) if mine and errors else None))
                       for f in self.review_fields(app.status, to)]
             label = self.web.catalog.first([f"staff.move.{to}", self.flow.statuses[to].message])
-            forms.append({"to": to, "label": label, "fields": fields, "status": self.desk.status_text(to),
+            forms.append({"to": to, "label": label, "fields": fields, "status": self.status_text(to),
                           "errors": (errors.page if mine and errors else [])})
         return forms
 
@@ -101,7 +113,7 @@ class Review:
                 view = step_view_of(self.flow, self.web.source, self.web.local_now, answers, step.id)
             except ExpressionFailed:  # an application without the answers this step reads (demo data)
                 continue
-            fields = [f for s in self.desk.texts.sections(view.sections, Errors()) for f in s.fields
+            fields = [f for s in self.texts.sections(view.sections, Errors()) for f in s.fields
                       if f.type not in ("display", "photo") and f.id not in hidden]
             if fields:
                 steps.append((self.desk.t(view.title), fields))
@@ -110,7 +122,7 @@ class Review:
     def page(self, me: Staff, app: Application, status: int = 200, notices: list[str] | None = None,
              page_errors: list[str] | None = None, **extra: Any) -> str:
         current = self.flow.statuses.get(app.status)
-        shows = [(self.desk.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
+        shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in (current.shows if current else ()) if app.status_data.get(fid)]
         messages = [(self.desk.t(f"web.account.message.{m.scope}"), self.desk.local(m.created_at), m.body)
                     for m in self.desk.store.messages_for(app.id, values=app.values)]
@@ -124,19 +136,19 @@ class Review:
         return self.desk.render(
             "application.html", status, me=me, title=self.desk.t("staff.app.title", no=app.application_no), app=app,
             name=display_name(self.flow, app), photo=photo_uri(self.desk.store.get_application_photo(app.id)),
-            status_text=self.desk.status_text(app.status), shows=shows, final=bool(current and current.final),
-            name_label=self.desk.texts.label(self.flow.application.display_name)
+            status_text=self.status_text(app.status), shows=shows, final=bool(current and current.final),
+            name_label=self.texts.label(self.flow.application.display_name)
             if self.flow.application.display_name else "",
             pairs=self.pairs(app), email_field=email_field,
-            email_label=self.desk.texts.label(email_field) if email_field else "",
+            email_label=self.texts.label(email_field) if email_field else "",
             steps=self.summary(app), messages=messages, history=history, notices=notices or [],
             links=[("", e) for e in page_errors or []], **extra)
 
     def pairs(self, app: Application) -> list[tuple[str, str]]:
         """(label, value) of the identity fields and of the rows the application is bound to."""
-        found = [(self.desk.texts.label(f), app.values.get(f) or "") for f in identity_fields(self.desk)]
+        found = [(self.texts.label(f), app.values.get(f) or "") for f in identity_fields(self.desk)]
         names = Queue(self.desk)
-        found += [(self.desk.texts.label(b.answer), names.bound_name(b, app.values.get(b.answer)))
+        found += [(self.texts.label(b.answer), names.bound_name(b, app.values.get(b.answer)))
                   for b in bindings(self.desk)]
         return found
 
@@ -147,7 +159,7 @@ class Review:
         for fid, value in review.items():
             if fid != "reason" and value:
                 values = self.desk.t("staff.separator").join(self.review_value(fid, value))
-                why.append(self.desk.t("staff.history.review", label=self.desk.texts.label(fid), values=values))
+                why.append(self.desk.t("staff.history.review", label=self.texts.label(fid), values=values))
         if entry.action == "email_correct":
             why.append(self.desk.t("staff.history.email", old=data.get("from") or "", new=data.get("to") or ""))
         if entry.action == "message":
@@ -155,8 +167,8 @@ class Review:
         return {"at": self.desk.local(entry.at), "actor": entry.actor,
                 "action": self.web.catalog.first([f"staff.action.{entry.action}", "staff.action.other"],
                                                  action=entry.action),
-                "from": self.desk.status_text(entry.from_status) if entry.from_status else "",
-                "to": self.desk.status_text(entry.to_status) if entry.to_status else "", "why": why}
+                "from": self.status_text(entry.from_status) if entry.from_status else "",
+                "to": self.status_text(entry.to_status) if entry.to_status else "", "why": why}
 
     # -- actions ----------------------------------------------------------------------
     def post_move(self, me: Staff, app: Application) -> str:
@@ -180,23 +192,23 @@ class Review:
                              page_errors=errors.page + list(errors.fields.values()),
                              moves=self.move_forms(me, app, to, inputs, errors))
         return self.page(me, result.application, notices=[
-            self.desk.t("staff.move.done", status=self.desk.status_text(result.application.status))])
+            self.desk.t("staff.move.done", status=self.status_text(result.application.status))])
 
 
-def install(app: bottle.Bottle, web: Web, desk: Desk) -> Review:
-    review = Review(desk)
+def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
 
     @app.get("/staff/applications/<application_id:int>")
     def show(application_id: int) -> str:
         me = desk.need("review")
-        return review.page(me, desk.application(me, application_id))
+        found = desk.application(me, application_id)
+        return Review.of(desk, found).page(me, found)
 
     @app.get("/staff/applications/<application_id:int>/uploads/<field_id>")
     def upload(application_id: int, field_id: str) -> bytes:
         """An uploaded image of an application this staff member may see (desk.application checks scope)."""
         me = desk.need("review")
         found = desk.application(me, application_id)
-        image = uploads.image_of(review.flow, desk.store, found.answers, field_id)
+        image = uploads.image_of(web.flow_of(found.flow_digest), desk.store, found.answers, field_id)
         if image is None:
             bottle.abort(404)
         bottle.response.content_type = image[1]
@@ -208,7 +220,5 @@ def install(app: bottle.Bottle, web: Web, desk: Desk) -> Review:
         me = desk.need("review")
         found = desk.application(me, application_id)
         sessions.check_csrf(web)
-        return review.post_move(me, found)
-
-    return review
+        return Review.of(desk, found).post_move(me, found)
 
