@@ -28,7 +28,6 @@ import argparse
 import csv
 import io
 import random
-import secrets
 import sqlite3
 import statistics
 import sys
@@ -38,6 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
@@ -45,6 +45,7 @@ import sqlalchemy as sa  # noqa: E402
 from shenbao.flows import read_flow  # noqa: E402
 from shenbao.paths import DEFAULT_FLOW  # noqa: E402
 from store import Store  # noqa: E402
+from web import database_for  # noqa: E402  (bench/web.py's, shared with durability and topology)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"          # 20
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂玉华红梅"  # 28
@@ -200,27 +201,10 @@ def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]
     return results
 
 
-def database_for(url: str | None, tmp: Path, label: str) -> tuple[str, Callable[[], None]]:
-    if not url:
-        return f"sqlite:///{tmp / f'scale-{label}.db'}", lambda: None
-    schema = f"bench_scale_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
-
-
 def run(url: str | None, rows: int, repeat: int, tmp: Path) -> dict[str, float]:
     flow = read_flow(DEFAULT_FLOW)
     statuses = list(flow.statuses)
-    database, drop = database_for(url, tmp, str(rows))
+    database, drop = database_for(url, tmp, f"scale-{rows}")
     try:
         with Store.open(database) as store:
             store.migrate()

@@ -230,10 +230,11 @@ def wizard_rounds(port: int, clients: int) -> tuple[list[list[bytes]], list[list
 
 # -- main -------------------------------------------------------------------------------
 
-def database_for(url: str | None, tmp: Path) -> tuple[str, Any]:
-    """A temporary SQLite file, or a temporary schema in the given PostgreSQL database."""
+def database_for(url: str | None, tmp: Path, name: str = "bench") -> tuple[str, Any]:
+    """A temporary SQLite file `name`.db in tmp, or a temporary schema in the given PostgreSQL
+    database; with the function that drops the schema."""
     if not url:
-        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+        return f"sqlite:///{tmp / f'{name}.db'}", lambda: None
     import sqlalchemy as sa
 
     schema = f"bench_{secrets.token_hex(4)}"
