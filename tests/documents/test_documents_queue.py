@@ -47,6 +47,19 @@ def drain(worker, rounds=200):
             return
 
 
+def drain_together(workers, stores):
+    """Each worker drains in a thread of its own, at the same time; their stores are closed after."""
+    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        for s in stores:
+            s.close()
+
+
 def test_submission__queues_its_application__a_worker_makes_its_documents_once(wang, app, web, store):
     saved = application_of(store, WANG)
     assert saved.id in [a for a, _ in jobs.claim_changes(store, web.now(), timedelta(0), 100)]
@@ -86,15 +99,7 @@ def test_two_workers_at_once__each_document_made_exactly_once(wang, app, web, st
     workers = [html_worker(web, app, s, drawn) for s in stores]
     for w in workers:
         w.batch = 2
-    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-    finally:
-        for s in stores:
-            s.close()
+    drain_together(workers, stores)
     assert len(drawn.calls) == queued                  # one drawing per queued application
     assert sum(w.made for w in workers) == queued
     if store.dialect == "postgresql":
@@ -106,15 +111,7 @@ def test_two_workers_at_once__each_mail_sent_exactly_once(app, web, store, datab
     ids = [store.enqueue_mail(f"a{n}@163.com", f"subject {n}", "body", web.now()) for n in range(40)]
     stores = [database.open(), database.open()]
     workers = [html_worker(web, app, s, Drawn(), tmp_path / "outbox") for s in stores]
-    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-    finally:
-        for s in stores:
-            s.close()
+    drain_together(workers, stores)
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     sent_ids = sorted(int(f.stem.rsplit("-", 1)[1]) for f in files)
     assert sent_ids == sorted(ids)
