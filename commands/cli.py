@@ -1,4 +1,4 @@
-"""The `shenbao` command: one entry point, one sub-command per job.
+"""The `shenbao` command: one command, one sub-command per job.
 
 Each sub-command is a module of this package; this one only parses arguments and hands
 over. Exit codes: 0 ok, 1 problems found, 2 usage errors. Only the module of the command

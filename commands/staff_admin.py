@@ -1,8 +1,7 @@
 """`shenbao staff` (staff accounts) and `shenbao status` (set a status as staff would).
 
-    shenbao staff add --username NAME --role point_operator --point CODE
-    shenbao staff add --username NAME --role agency_reviewer --agency CODE
-    shenbao staff add --username NAME --role admin
+    shenbao staff add --username NAME --role ROLE --bound CODE   (a role that `binds` to a dataset)
+    shenbao staff add --username NAME --role ROLE                (a role bound to nothing)
     shenbao staff list | disable NAME | enable NAME | password NAME
     shenbao status APPLICATION_NO --to STATUS --as-role ROLE [--missing CODE ...] [--reason TEXT]
 
@@ -69,9 +68,7 @@ def add_staff_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="create a staff account")
     add.add_argument("--username", required=True)
-    add.add_argument("--role", required=True, help="point_operator, agency_reviewer or admin")
-    add.add_argument("--point", help="the confirmation point of a point operator")
-    add.add_argument("--agency", help="the agency of a reviewer")
+    add.add_argument("--role", required=True, help="one of the flow's `roles:`")
     add.add_argument("--bound", help="the key of the row the role binds to (the flow's `roles: binds`)")
     add.add_argument("--password-file", help=f"read the password from this file (else ${PASSWORD_ENV}, else a prompt)")
     _common(add)
@@ -116,10 +113,8 @@ def run_staff(args: argparse.Namespace) -> int:
             return 0
         if args.action == "add":
             problem = people.username_problem(store, args.username)
-            typed = {"agency": args.agency, "point": args.point}
             bound = flow.bindings.get(args.role)
-            if bound is not None and args.bound:
-                typed[bound.answer] = args.bound
+            typed = {bound.answer: args.bound} if bound is not None else {}
             fields, bad = people.binding(flow, store, args.role, typed)
             for code in (problem, bad):
                 if code:

@@ -19,22 +19,23 @@ from .diff import DRAFTS, SAFE, SUBMITTED, Change, diff_flows, diff_messages, wo
 from .field_check import check_field_value
 from .loader import load_flow
 from .messages import check_placeholders, read_catalogue, received_parameters
-from .model import DocumentSpec, ApplicationSpec, Binding, Dataset, Field, Flow, Numbering, Status, Step
+from .model import DocumentSpec, ApplicationSpec, Binding, Dataset, Field, Flow, Numbering, StaffData, StaffRole, Status, Step
 from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
 from .run import MIN_READ_GATE, Decision, Run, SubmitResult, answers_from_json, to_json
 from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionResult, allowed_transitions,
                      edit_rights, transition)
+from .staffdata import label_key as staff_label_key, title_key as staff_title_key
 from .steps import FieldView, SectionView, StepView
 
 __all__ = [
     "DOCUMENT_NAMES", "FIELD_TYPES", "FieldType", "DocumentSpec", "IMAGE_FORMATS", "ImageValue", "Upload",
     "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "diff_messages", "worst", "check_placeholders",
     "read_catalogue", "received_parameters",
-    "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
+    "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "StaffData", "StaffRole", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
     "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",
     "MemorySource", "Option", "Problem", "Run", "SectionView", "Status", "Step", "StepView", "SubmitResult",
     "TransitionResult", "allowed_transitions", "answers_from_json", "check_field_value", "edit_rights", "load_flow",
-    "to_json",
+    "staff_label_key", "staff_title_key", "to_json",
     "transition",
 ]

@@ -22,6 +22,7 @@ from .problems import FlowProblem
 from .fieldtypes import FIELD_TYPES
 from .images import FORMATS
 from .status_graph import check_status_graph
+from .staffdata import build_staff_data
 from .typecheck import Scope, Type, field_type, fits, infer
 from .rules import RULES, WARNINGS, FieldValidator
 from .source import Path, Positions
@@ -545,6 +546,7 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     statuses = b.guard(build_statuses, b, roles) or {}
     documents = b.guard(build_documents, b, data.get("documents", {}), legacy) or {}
     application, bindings = b.guard(build_application, b, data) or (model.ApplicationSpec(), {})
+    b.guard(build_staff_data, b, data, roles, bindings)
     if b.problems or tolerant:
         return None, b.problems
     meta = data["flow"]

@@ -17,12 +17,40 @@ from .rules import FieldValidator
 
 
 @dataclass(frozen=True)
+class StaffRole:
+    """What one role may do on the staff pages of a dataset (engine/staffdata.py)."""
+
+    edit: tuple[str, ...]      # the columns it may change (the key only when it adds a row)
+    add: bool = False          # may it add rows
+    through: str | None = None  # the column that names the account's bound row (None: the row itself, or all)
+
+
+@dataclass(frozen=True)
+class StaffData:
+    """A dataset's `staff:` block: the generic editor's rows, columns and roles."""
+
+    roles: Mapping[str, StaffRole]
+    list: tuple[str, ...]                   # the columns the list shows
+    references: Mapping[str, str] = field(default_factory=dict)  # column → dataset whose key it holds
+    window: tuple[str, str] | None = None   # (start, end) columns: start must not be after end
+    multiline: tuple[str, ...] = ()         # text columns typed in a text area (several lines)
+
+
+@dataclass(frozen=True)
 class Dataset:
     name: str
     columns: Mapping[str, str]
     key: tuple[str, ...]
     file: str | None = None
     required: tuple[str, ...] = ()  # besides the key: columns no row may leave empty
+    staff: StaffData | None = None  # staff may edit the rows (the `staff:` block)
+
+    @property
+    def keyed_by(self) -> str | None:
+        """The dataset whose key this one's one-column key holds (one row per row of it), if any."""
+        if self.staff is None or len(self.key) != 1:
+            return None
+        return self.staff.references.get(self.key[0])
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ for every stale form at once by `shenbao document --warm` (after a change of lay
 
 The version key is `<row_version>:<flow digest>:<build>`; the build hash covers what else
 shapes the file: the renderer's code and templates, fpdf2's version, the catalogue texts a
-document can show, and the generation of every dataset that supplies an option or the
-agency and point rows. Output is deterministic per key (the generation date is the day of
+document can show, and the generation of every dataset that supplies an option or a
+row the document reads. Output is deterministic per key (the generation date is the day of
 the application's last change). Must not know HTTP, nor import a renderer; holds no
 user-facing text.
 """

@@ -1,9 +1,8 @@
 """Staff accounts: the checks shared by the admin pages and `shenbao staff` (no bottle).
 
 A user name is short ASCII; the role is one of the flow's roles; an account of a role that
-`binds` to a dataset names an existing row of it (the key is kept as `Staff.bound`; the
-staff table's own agency/point columns take the key, or the row's column of that name);
-an account of a role bound to nothing names nothing. Passwords follow the flow's own
+`binds` to a dataset names an existing row of it (the key is kept as `Staff.bound`); an
+account of a role bound to nothing names nothing. Passwords follow the flow's own
 password rules, as the applicants' do. Problems are codes (`staff.account.<code>` in the
 catalogue) or engine `Problem`s.
 """
@@ -29,27 +28,28 @@ def password_problems(flow: Flow, password: str, again: str, today: date) -> lis
     return check_field_value(flow, field, password or None, today, others)[1]
 
 
-STAFF_COLUMNS = ("agency", "point")  # the staff table's own binding columns (besides `bound`)
-
-
 def binding(flow: Flow, store: Store, role: str,
             typed: Mapping[str, str | None]) -> tuple[dict[str, str | None], str | None]:
     """(the account's binding columns, problem code or None): what an account of `role` is
-    bound to, from `typed` (answer name of the role's binding → the row's key)."""
+    bound to, from `typed` (answer name of the role's binding → the row's key). A code is
+    `role_unknown`, or `<answer>_needed` / `<answer>_unknown` for the binding's answer."""
     if role not in flow.roles or role not in flow.bindings:
         return {}, "role_unknown"
     found = flow.bindings[role]
     if found is None:
-        return {"bound": None, **{c: None for c in STAFF_COLUMNS}}, None
+        return {"bound": None}, None
     code = typed.get(found.answer)
     if not code:
         return {}, f"{found.answer}_needed"
-    rows = store.rows(found.dataset, {found.key: code})
-    if not rows:
+    if not store.rows(found.dataset, {found.key: code}):
         return {}, f"{found.answer}_unknown"
-    columns = {c: code if c == found.answer else (None if rows[0].get(c) is None else str(rows[0][c]))
-               for c in STAFF_COLUMNS}
-    return {"bound": code, **columns}, None
+    return {"bound": code}, None
+
+
+def problem_field(flow: Flow, role: str, code: str) -> str:
+    """The form field a `binding` problem belongs to: the role's binding answer, else the role."""
+    found = flow.bindings.get(role)
+    return found.answer if found is not None and code.startswith(found.answer + "_") else "role"
 
 
 def username_problem(store: Store, username: str) -> str | None:
@@ -61,5 +61,5 @@ def username_problem(store: Store, username: str) -> str | None:
 
 
 def describe(staff: Staff) -> dict[str, Any]:
-    return {"id": staff.id, "username": staff.username, "role": staff.role, "bound": staff.bound, "agency": staff.agency,
-            "point": staff.point, "active": staff.active}
+    return {"id": staff.id, "username": staff.username, "role": staff.role, "bound": staff.bound,
+            "active": staff.active}

@@ -5,25 +5,24 @@ dataset: an account of that role carries the row's key (`Staff.bound`) and sees 
 applications whose kept answer `answer` is that key. A role without `binds` is bound to
 nothing (sees everything); a role the flow does not declare sees nothing. A row of the
 bound dataset is in scope when it is the account's row; a row of another dataset when its
-column named like the binding's answer holds the account's key (e.g. a row that names its
-parent row). Every route asks `in_scope`-style questions; list queries are narrowed by
-`query_scope`, which follows the same rules. What each role may do beyond review is the
-explicit `CAN` table. The flow's own status catalogue decides transitions, not this module.
-No I/O, no bottle, no text.
+column referencing the bound dataset (the dataset's `staff: {references}`; without one, the
+column named like the binding's answer) holds the account's key. Every route asks
+`in_scope`-style questions; list queries are narrowed by `query_scope`, which follows the
+same rules. What each role may do beyond review is the explicit `CAN` table; which
+reference data it may edit is the flow's (`staff_role`). The flow's own status catalogue
+decides transitions, not this module. No I/O, no bottle, no text.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from engine import Binding, Flow
+from engine import Binding, Flow, StaffRole
 from store import Application, Staff
 
 # Capabilities every role of the flow has (always within its scope).
-EVERY_ROLE = frozenset({"review", "message", "correct_email", "export", "edit_notes"})
-# Capabilities of the reference-data and administration pages → roles that have them.
+EVERY_ROLE = frozenset({"review", "message", "correct_email", "export"})
+# Capabilities of the administration pages → roles that have them.
 CAN: Mapping[str, frozenset[str]] = {
-    "edit_points": frozenset({"agency_reviewer", "admin"}),
-    "edit_plans": frozenset({"agency_reviewer", "admin"}),
     "accounts": frozenset({"admin"}),
     "see_flow": frozenset({"admin"}),
 }
@@ -58,7 +57,29 @@ def row_in_scope(flow: Flow, who: Staff, dataset: str, row: Mapping[str, Any]) -
         return True
     if dataset == found.dataset:
         return row.get(found.key) is not None and str(row.get(found.key)) == who.bound
-    return row.get(found.answer) is not None and str(row.get(found.answer)) == who.bound
+    column = scoping_column(flow, dataset, found)
+    return column is not None and row.get(column) is not None and str(row.get(column)) == who.bound
+
+
+def scoping_column(flow: Flow, dataset: str, found: Binding) -> str | None:
+    """The column of `dataset` that names a row of the binding's dataset (see the module doc)."""
+    declared = flow.datasets.get(dataset)
+    if declared is None or declared.staff is None:
+        return found.answer
+    return next((c for c, target in declared.staff.references.items() if target == found.dataset), None)
+
+
+def staff_role(flow: Flow, who: Staff, dataset: str) -> StaffRole | None:
+    """What `who` may do on the staff pages of `dataset` (None: nothing, not even see them)."""
+    declared = flow.datasets.get(dataset)
+    if declared is None or declared.staff is None or not who.active or not bound(flow, who):
+        return None
+    return declared.staff.roles.get(who.role)
+
+
+def editable_datasets(flow: Flow, who: Staff) -> list[str]:
+    """The datasets whose staff pages `who` may open, in the flow's order."""
+    return [name for name in flow.datasets if staff_role(flow, who, name) is not None]
 
 
 def application_in_scope(flow: Flow, who: Staff, app: Application) -> bool:

@@ -103,7 +103,7 @@ def _matching(text: str, exact: Sequence[str], contains: str | None, dialect: st
     if dialect == "postgresql" and len(text) >= TRIGRAM_MIN:
         return sa.select(V.c.application_id).where(
             V.c.field == contains, V.c.value.contains(text, autoescape=True))   # the pg_trgm GIN index
-    # A prefix as a range of code points: SQLite's (field, value) index compares bytes (the
+    # A prefix as a range of characters (by code): SQLite's (field, value) index compares bytes (the
     # same order); PostgreSQL's PREFIX_INDEX is in collation "C", whatever the database's is.
     value = V.c.value.collate("C") if dialect == "postgresql" else V.c.value
     return sa.select(V.c.application_id).where(

@@ -289,7 +289,7 @@ class DatasetsPart(StoreBase):
 
     def update_row(self, dataset: str, key_values: Mapping[str, Any],
                    changes: Mapping[str, Any]) -> None:
-        """Change one reference row (e.g. a point's dates or notes); values as in data files."""
+        """Change one reference row (e.g. a window's dates or a note); values as in data files."""
         spec = self._require_table(dataset)
         statement = (self._tables[dataset].update().where(*self._key_filter(spec, key_values))
                      .values(**self._typed(spec, changes)))

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from .base import StoreBase
 from .errors import NotFound, StoreError
 from .records import Mail, Message
-from .schema import MESSAGE_SCOPES, application_values, applications, mail_outbox, messages
+from .schema import APPLICANT_SCOPE, application_values, applications, mail_outbox, messages
+from .staff_queries import valid_scope
 
 
 class OutboxPart(StoreBase):
@@ -61,8 +62,9 @@ class OutboxPart(StoreBase):
 
     def post_message(self, scope: str, target: str | int, author: int, body: str,
                      now: datetime | None = None) -> int:
-        """`target` is an application id (scope 'applicant'), a point or an agency code."""
-        if scope not in MESSAGE_SCOPES:
+        """`target` is an application id (scope 'applicant'), or the key of a row that the
+        applications' kept answer named `scope` holds (a role's binding)."""
+        if not valid_scope(scope):
             raise StoreError("STORE_MESSAGE_SCOPE", scope=scope)
         statement = messages.insert().values(scope=scope, target=str(target), author=author,
                                              body=body, created_at=self._now(now)
@@ -75,18 +77,18 @@ class OutboxPart(StoreBase):
         that name is the target); newest first. A caller that holds the application passes
         its kept `values` (one statement, not two)."""
         def body(conn: sa.Connection) -> list[Message]:
-            kept = values
-            if kept is None:
-                if conn.scalar(sa.select(applications.c.id).where(applications.c.id == application_id)) is None:
-                    return []
-                kept = dict(conn.execute(sa.select(application_values.c.field, application_values.c.value)
-                                         .where(application_values.c.application_id == application_id,
-                                                application_values.c.field.in_(MESSAGE_SCOPES))).all())
-            wanted = [sa.and_(messages.c.scope == "applicant",
-                              messages.c.target == str(application_id))]
-            for name in MESSAGE_SCOPES:
-                if name != "applicant" and kept.get(name):
-                    wanted.append(sa.and_(messages.c.scope == name, messages.c.target == kept[name]))
+            if values is None and conn.scalar(
+                    sa.select(applications.c.id).where(applications.c.id == application_id)) is None:
+                return []
+            wanted: list[Any] = [sa.and_(messages.c.scope == APPLICANT_SCOPE,
+                                         messages.c.target == str(application_id))]
+            if values is not None:
+                wanted += [sa.and_(messages.c.scope == name, messages.c.target == str(value))
+                           for name, value in values.items() if value and name != APPLICANT_SCOPE]
+            else:
+                wanted.append(sa.exists().where(application_values.c.application_id == application_id,
+                                                application_values.c.field == messages.c.scope,
+                                                application_values.c.value == messages.c.target))
             query = (sa.select(messages).where(sa.or_(*wanted))
                      .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
             return [Message(**r._mapping) for r in conn.execute(query)]

@@ -59,8 +59,6 @@ class Staff:
     id: int
     username: str
     role: str
-    agency: str | None
-    point: str | None
     active: bool
     created_at: datetime
     bound: str | None = None

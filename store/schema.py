@@ -25,7 +25,9 @@ metadata = sa.MetaData(naming_convention=NAMING)
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 SESSION_KINDS = ("applicant", "staff")
-MESSAGE_SCOPES = ("applicant", "point", "agency")
+# A message goes to one application (scope 'applicant', target its id) or to every
+# application whose kept answer named by the scope holds the target (a role's binding).
+APPLICANT_SCOPE = "applicant"
 
 applications = sa.Table(
     "applications", metadata,
@@ -62,7 +64,7 @@ application_values = sa.Table(
     sa.Index(None, "field", "value", "application_id"),
 )
 TRIGRAM_INDEX = "ix_application_values_value_trgm"
-# On PostgreSQL, (field, value COLLATE "C"): a name's beginning as a range of code points
+# On PostgreSQL, (field, value COLLATE "C"): a name's beginning as a range of characters (by code)
 # (revision 0008); SQLite's (field, value) index already compares bytes.
 PREFIX_INDEX = "ix_application_values_field_value_c"
 
@@ -134,14 +136,10 @@ staff = sa.Table(
     sa.Column("username", sa.Text, nullable=False),
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("role", sa.Text, nullable=False),
-    sa.Column("agency", sa.Text),
-    sa.Column("point", sa.Text),
     sa.Column("bound", sa.Text),   # the key of the row the role binds to (flow `roles: binds`)
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index(None, "username", unique=True),
-    sa.Index(None, "agency"),
-    sa.Index(None, "point"),
     sa.Index(None, "bound"),
 )
 
@@ -153,7 +151,7 @@ messages = sa.Table(
     sa.Column("author", Id, sa.ForeignKey("staff.id"), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.CheckConstraint(sa.column("scope").in_(MESSAGE_SCOPES), name="scope"),
+    sa.CheckConstraint(sa.column("scope") != "", name="scope"),
     sa.Index(None, "scope", "target"),
     sa.Index(None, "author"),
 )

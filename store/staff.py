@@ -1,4 +1,4 @@
-"""Staff accounts: point operators, agency reviewers and administrators.
+"""Staff accounts: the flow's staff roles, each account bound to the row its role binds to.
 
 Roles are the flow's role names; the store keeps them as given and does not decide what
 a role may do (the staff side reads the flow for that). Passwords are hashed before any
@@ -16,7 +16,7 @@ from .errors import Duplicate, InUse, NotFound, StoreError
 from .records import Staff
 from .schema import staff
 
-_EDITABLE = frozenset({"role", "agency", "point", "bound", "active", "password"})
+_EDITABLE = frozenset({"role", "bound", "active", "password"})
 _RECORD_COLUMNS = [c for c in staff.c if c.name != "password_hash"]
 
 
@@ -26,15 +26,13 @@ def _record(row: sa.Row[Any]) -> Staff:
 
 class StaffPart(StoreBase):
     def create_staff(self, username: str, password: str, role: str, *,
-                     agency: str | None = None, point: str | None = None, bound: str | None = None,
-                     active: bool = True, now: datetime | None = None) -> Staff:
-        """`bound`: the key of the row the role binds to; by default the point, else the agency."""
+                     bound: str | None = None, active: bool = True, now: datetime | None = None) -> Staff:
+        """`bound`: the key of the row the role binds to (None for a role bound to nothing)."""
         if not username or not role:
             raise StoreError("STORE_STAFF_INCOMPLETE")
         statement = staff.insert().values(
             username=username, password_hash=self.passwords.hash(password), role=role,
-            agency=agency, point=point, bound=bound if bound is not None else (point if point is not None else agency),
-            active=active, created_at=self._now(now),
+            bound=bound, active=active, created_at=self._now(now),
         ).returning(staff.c.id)
         try:
             new_id = self.db.run(lambda conn: conn.execute(statement).scalar_one())
@@ -54,21 +52,17 @@ class StaffPart(StoreBase):
         row = self.db.read(lambda conn: conn.execute(query).first())
         return None if row is None else _record(row)
 
-    def list_staff(self, *, agency: str | None = None, point: str | None = None,
-                   role: str | None = None) -> list[Staff]:
-        conditions = [c == v for c, v in ((staff.c.agency, agency), (staff.c.point, point),
-                                          (staff.c.role, role)) if v is not None]
+    def list_staff(self, *, bound: str | None = None, role: str | None = None) -> list[Staff]:
+        conditions = [c == v for c, v in ((staff.c.bound, bound), (staff.c.role, role)) if v is not None]
         query = sa.select(*_RECORD_COLUMNS).where(*conditions).order_by(staff.c.username)
         return self.db.read(lambda conn: [_record(r) for r in conn.execute(query)])
 
     def update_staff(self, staff_id: int, **changes: Any) -> Staff:
-        """Change role, agency, point, active or password (hashed here)."""
+        """Change role, bound row, active or password (hashed here)."""
         unknown = set(changes) - _EDITABLE
         if unknown:
             raise StoreError("STORE_UNKNOWN_FIELD", fields=sorted(unknown))
         values = dict(changes)
-        if "bound" not in values and ("agency" in values or "point" in values):
-            values["bound"] = values.get("point") if values.get("point") is not None else values.get("agency")
         if "password" in values:
             values["password_hash"] = self.passwords.hash(values.pop("password"))
         if values:

@@ -8,6 +8,7 @@ store's public tables and converters; must not hold user-facing text.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 
 from .errors import StoreError
 from .records import AuditEntry
-from .schema import MESSAGE_SCOPES, audit_log, messages
+from .schema import audit_log, messages
 from .values import converter
 
 def status_counts(store: Any, by: str, *, where: Mapping[str, str] | None = None) -> dict[tuple[str | None, str], int]:
@@ -24,10 +25,18 @@ def status_counts(store: Any, by: str, *, where: Mapping[str, str] | None = None
     return dict(store.count_by_value(by, where=where))
 
 
+_SCOPE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def valid_scope(scope: str) -> bool:
+    """'applicant', or the name of a kept answer (a role's binding): a flow id."""
+    return isinstance(scope, str) and bool(_SCOPE.match(scope))
+
+
 def post_message_audited(store: Any, scope: str, target: str | int, author: int, body: str,
                          audit: AuditEntry, now: datetime | None = None) -> int:
     """Store a message and its audit entry (which gets the message id in `data`) together."""
-    if scope not in MESSAGE_SCOPES:
+    if not valid_scope(scope):
         raise StoreError("STORE_MESSAGE_SCOPE", scope=scope)
     at = store._now(now)
 

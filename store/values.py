@@ -98,7 +98,7 @@ def read_image(name: Any, photo_dir: Path | None) -> bytes | None:
     return path.read_bytes()
 
 
-# What a key of type text may hold (a point's or an agency's code, a certificate number):
+# What a key of type text may hold (a row's code, a certificate number):
 # no control or invisible characters, no path separators, no spaces, at most 40 characters.
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 

@@ -7,10 +7,10 @@ with fontTools, into small standalone files in a cache directory:
 
 - `common-regular.otf`, `common-bold.otf`: GB 2312 (the 6 763 most used hanzi) with ASCII,
   Latin-1, general and CJK punctuation and full-width forms;
-- `shard-XXXX.otf`: every other character of the face, in blocks of 1 024 code points,
+- `shard-XXXX.otf`: every other character of the face, in blocks of 1 024 characters (by code),
   regular weight only, each made the first time a document needs it (rare name characters
   such as 堃, 喆, 珺, 镕, 䶮 live there; bold text falls back to them);
-- `coverage.json`: every code point of the face, so a document's fonts are chosen without
+- `coverage.json`: every character of the face, so a document's fonts are chosen without
   opening the big face.
 
 A document then loads the two common files plus the few shards its text needs, and fpdf2's
@@ -169,7 +169,7 @@ class PreparedFonts:
             return FontPlan(self.source.regular, self.source.bold, self.source.index)
 
     def covered(self) -> frozenset[int]:
-        """Every code point some face prints (the main face's, then the fallbacks')."""
+        """Every character some face prints (the main face's, then the fallbacks')."""
         with self._lock:
             found = set(self._load_coverage())
             for number, path in enumerate(self.source.extra):

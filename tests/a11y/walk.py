@@ -198,14 +198,14 @@ class Walk:
         self.check("staff-home")
         for path, name in (("/staff/applications", "staff-applications"),
                            (f"/staff/applications/{application_id}", "staff-application"),
-                           ("/staff/messages", "staff-messages"), ("/staff/plans", "staff-plans"),
-                           ("/staff/plans/bj_haidian", "staff-plan"), ("/staff/points", "staff-points"),
-                           ("/staff/points/new", "staff-point-new"), ("/staff/points/bj_haidian_jinxiu", "staff-point"),
+                           ("/staff/messages", "staff-messages"), ("/staff/data/plans", "staff-plans"),
+                           ("/staff/data/plans/bj_haidian", "staff-plan"), ("/staff/data/points", "staff-points"),
+                           ("/staff/data/points/new", "staff-point-new"), ("/staff/data/points/bj_haidian_jinxiu", "staff-point"),
                            ("/staff/accounts", "staff-accounts")):
             self.go(path)
             self.check(name)
-        self.go("/staff/points/new")
-        self.submit("form[action='/staff/points/new'] button[type=submit]")
+        self.go("/staff/data/points/new")
+        self.submit("form[action='/staff/data/points/new'] button[type=submit]")
         self.check("staff-point-new-problems")
         self.go(f"/staff/applications/{application_id}")
         self.submit("#move-materials_incomplete button")

@@ -34,7 +34,7 @@ FOR_JINXIU = {"point_operator": "jinxiu", "agency_reviewer": "haidian", "admin":
 
 
 def make_staff(store: Store) -> dict[str, Staff]:
-    return {name: store.create_staff(name, STAFF_PASSWORD, role, agency=agency, point=point)
+    return {name: store.create_staff(name, STAFF_PASSWORD, role, bound=point or agency)
             for name, (role, agency, point) in ACCOUNTS.items()}
 
 

@@ -37,18 +37,18 @@ def shenbao(db: str, *args: str, password: str | None = None) -> subprocess.Comp
 
 
 def test_staff_cli__add_list_disable(db, tmp_path):
-    assert shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator", "--point",
+    assert shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator", "--bound",
                    "bj_haidian_jinxiu", password="weak").returncode == 1
-    bad = shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator", "--point", "nowhere",
+    bad = shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator", "--bound", "nowhere",
                   password="Good2027#pw")
     assert bad.returncode == 1 and "point_unknown" in bad.stderr
     assert shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator").returncode == 1
     secret = tmp_path / "pw"
     secret.write_text("Good2027#pw\n", encoding="utf-8")
-    ok = shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator", "--point",
+    ok = shenbao(db, "staff", "add", "--username", "op1", "--role", "point_operator", "--bound",
                  "bj_haidian_jinxiu", "--password-file", str(secret))
     assert ok.returncode == 0, ok.stderr
-    assert shenbao(db, "staff", "add", "--username", "rev", "--role", "agency_reviewer", "--agency", "bj_haidian",
+    assert shenbao(db, "staff", "add", "--username", "rev", "--role", "agency_reviewer", "--bound", "bj_haidian",
                    password="Good2027#pw").returncode == 0
     assert shenbao(db, "staff", "add", "--username", "op1", "--role", "admin", password="Good2027#pw").returncode == 1
     listing = shenbao(db, "staff", "list").stdout
@@ -56,7 +56,7 @@ def test_staff_cli__add_list_disable(db, tmp_path):
     assert shenbao(db, "staff", "disable", "op1").returncode == 0
     with Store.open(db) as store:
         found = store.find_staff("op1")
-        assert (found.agency, found.point, found.active) == ("bj_haidian", "bj_haidian_jinxiu", False)
+        assert (found.bound, found.active) == ("bj_haidian_jinxiu", False)
         assert store.check_staff_password("rev", "Good2027#pw") is not None
 
 

@@ -35,15 +35,15 @@ def test_staff_move__huge_row_version__stale_not_500(admin, new_browser, clock, 
 
 def test_staff_point_code__control_characters__refused_400_nothing_stored(admin, store, web):
     for code in ("a\x00b", "\x1b[31mred", "bad\x0bline", "del\x7f"):
-        admin.get("/staff/points/new")
-        admin.post("/staff/points/new", {"code": code, "name": "x", "agency": "bj_haidian"}, status=400)
+        admin.get("/staff/data/points/new")
+        admin.post("/staff/data/points/new", {"code": code, "name": "x", "agency": "bj_haidian"}, status=400)
         assert web.t("error.input") in admin.text
         assert not store.rows("points", {"code": code})
 
 
 def test_staff_point_code__non_ascii__redirect_is_quoted(admin, store):
-    admin.get("/staff/points/new")
-    response = admin.post("/staff/points/new", {"code": "确认点甲", "name": "甲", "agency": "bj_haidian",
+    admin.get("/staff/data/points/new")
+    response = admin.post("/staff/data/points/new", {"code": "确认点甲", "name": "甲", "agency": "bj_haidian",
                                                 "starts": "2026-09-01 08:00", "ends": "2030-12-31 17:00"},
                           status="*", follow=False)
     assert response.status_int in (302, 303, 422), response.status

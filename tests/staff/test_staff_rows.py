@@ -14,8 +14,8 @@ def test_point__required_window_end_left_empty__refused_nothing_changed(new_brow
     make_staff(store)
     r = staff_browser(new_browser, "haidian")
     before = store.rows("points", {"code": POINT})[0]
-    r.get(f"/staff/points/{POINT}")
-    r.post(f"/staff/points/{POINT}", {"name": before["name"], "ends": "", "notes": "改了"}, status=422)
+    r.get(f"/staff/data/points/{POINT}")
+    r.post(f"/staff/data/points/{POINT}", {"name": before["name"], "ends": "", "notes": "改了"}, status=422)
     label = web.t("staff.column.points.ends")
     assert web.t("staff.row.IMPORT_REQUIRED_EMPTY", label=label) in r.text
     assert store.rows("points", {"code": POINT})[0] == before
@@ -25,8 +25,8 @@ def test_plan__closes_left_empty__refused_nothing_changed(new_browser, clock, we
     make_staff(store)
     r = staff_browser(new_browser, "haidian")
     before = store.rows("plans", {"agency": "bj_haidian"})[0]
-    r.get("/staff/plans/bj_haidian")
-    r.post("/staff/plans/bj_haidian", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": ""}, status=422)
+    r.get("/staff/data/plans/bj_haidian")
+    r.post("/staff/data/plans/bj_haidian", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": ""}, status=422)
     assert web.t("staff.row.IMPORT_REQUIRED_EMPTY", label=web.t("staff.column.plans.closes")) in r.text
     assert store.rows("plans", {"agency": "bj_haidian"})[0] == before
 
@@ -35,8 +35,8 @@ def test_point__post_that_omits_fields__clears_none_of_them(new_browser, clock, 
     make_staff(store)
     r = staff_browser(new_browser, "haidian")
     before = store.rows("points", {"code": POINT})[0]
-    r.get(f"/staff/points/{POINT}")
-    r.post(f"/staff/points/{POINT}", {"notes": "只改注意事项"})
+    r.get(f"/staff/data/points/{POINT}")
+    r.post(f"/staff/data/points/{POINT}", {"notes": "只改注意事项"})
     after = store.rows("points", {"code": POINT})[0]
     assert after["notes"] == "只改注意事项"
     assert {k: v for k, v in after.items() if k != "notes"} == {k: v for k, v in before.items() if k != "notes"}
@@ -49,9 +49,9 @@ def test_point__post_that_omits_fields__clears_none_of_them(new_browser, clock, 
 def test_new_point__code_that_is_no_code__refused_nothing_stored(new_browser, clock, web, store, code):
     make_staff(store)
     r = staff_browser(new_browser, "haidian")
-    r.get("/staff/points/new")
+    r.get("/staff/data/points/new")
     count = len(store.rows("points", {}))
-    response = r.post("/staff/points/new", {"code": code, "name": "新确认点", "starts": "2027-01-01 08:00",
+    response = r.post("/staff/data/points/new", {"code": code, "name": "新确认点", "starts": "2027-01-01 08:00",
                                             "ends": "2027-06-30 17:00"}, status="*")
     assert response.status_int in (400, 422)                          # 400: refused as input before any form
     if response.status_int == 422:
@@ -62,8 +62,8 @@ def test_new_point__code_that_is_no_code__refused_nothing_stored(new_browser, cl
 def test_new_point__good_code__stored(new_browser, clock, web, store):
     make_staff(store)
     r = staff_browser(new_browser, "haidian")
-    r.get("/staff/points/new")
-    r.post("/staff/points/new", {"code": "bj_haidian_new-1", "name": "新确认点", "starts": "2027-01-01 08:00",
+    r.get("/staff/data/points/new")
+    r.post("/staff/data/points/new", {"code": "bj_haidian_new-1", "name": "新确认点", "starts": "2027-01-01 08:00",
                                  "ends": "2027-06-30 17:00"})
     assert store.rows("points", {"code": "bj_haidian_new-1"})
     store.delete_row("points", {"code": "bj_haidian_new-1"})          # PostgreSQL keeps reference rows

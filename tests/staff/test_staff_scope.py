@@ -92,26 +92,26 @@ def test_scope__messages__only_to_own_groups(world, new_browser, web, store):
 
 def test_scope__points_and_plans__own_only(world, new_browser, web, store):
     op = staff_browser(new_browser, "jinxiu")
-    op.get("/staff/points")
+    op.get("/staff/data/points")
     assert "海淀区教师进修学校确认点" in op.text and "海淀区学前教育指导中心确认点" not in op.text
-    op.get("/staff/points/bj_haidian_preschool", status=404)
-    op.post("/staff/points/bj_haidian_preschool", {"notes": "改别人的"}, status=404, csrf=op.csrf)
-    op.get("/staff/points/bj_haidian_jinxiu")
+    op.get("/staff/data/points/bj_haidian_preschool", status=404)
+    op.post("/staff/data/points/bj_haidian_preschool", {"notes": "改别人的"}, status=404, csrf=op.csrf)
+    op.get("/staff/data/points/bj_haidian_jinxiu")
     assert 'name="notes"' in op.html and 'name="address"' not in op.html and 'name="ends"' not in op.html
-    op.post("/staff/points/bj_haidian_jinxiu", {"notes": "新的注意事项", "ends": "2040-01-01 00:00"})
+    op.post("/staff/data/points/bj_haidian_jinxiu", {"notes": "新的注意事项", "ends": "2040-01-01 00:00"})
     point = store.rows("points", {"code": "bj_haidian_jinxiu"})[0]
     assert point["notes"] == "新的注意事项" and point["ends"].year == 2030     # only the notes are taken
-    for path in ("/staff/plans", "/staff/plans/bj_haidian", "/staff/points/new", "/staff/accounts"):
+    for path in ("/staff/data/plans", "/staff/data/plans/bj_haidian", "/staff/data/points/new", "/staff/accounts"):
         op.get(path, status=403)
         assert web.t("staff.refused.role") in op.text
     reviewer = staff_browser(new_browser, "haidian")
-    reviewer.get("/staff/plans")
+    reviewer.get("/staff/data/plans")
     assert "北京市海淀区教育委员会" in reviewer.text and "上海市浦东新区教育局" not in reviewer.text
-    reviewer.get("/staff/plans/sh_pudong", status=404)
-    reviewer.post("/staff/plans/sh_pudong", {"closes": "2020-01-01 00:00"}, status=404, csrf=reviewer.csrf)
-    reviewer.get("/staff/points/sh_pudong_east", status=404)
-    reviewer.get("/staff/points/new")
-    reviewer.post("/staff/points/new", {"code": "bj_haidian_new", "agency": "sh_pudong", "name": "新确认点",
+    reviewer.get("/staff/data/plans/sh_pudong", status=404)
+    reviewer.post("/staff/data/plans/sh_pudong", {"closes": "2020-01-01 00:00"}, status=404, csrf=reviewer.csrf)
+    reviewer.get("/staff/data/points/sh_pudong_east", status=404)
+    reviewer.get("/staff/data/points/new")
+    reviewer.post("/staff/data/points/new", {"code": "bj_haidian_new", "agency": "sh_pudong", "name": "新确认点",
                                         "starts": "2027-01-01 08:00", "ends": "2027-12-31 17:00"})
     made = store.rows("points", {"code": "bj_haidian_new"})
     assert made and made[0]["agency"] == "bj_haidian"             # a reviewer adds only to their agency
@@ -123,7 +123,7 @@ def test_scope__signed_out__every_staff_page_asks_to_log_in(new_browser, world):
     _staff, apps = world
     b = new_browser()
     for path in ("/staff", "/staff/applications", f"/staff/applications/{apps['jinxiu'].id}", "/staff/messages",
-                 "/staff/points", "/staff/points/bj_haidian_jinxiu", "/staff/plans", "/staff/plans/bj_haidian",
+                 "/staff/data/points", "/staff/data/points/bj_haidian_jinxiu", "/staff/data/plans", "/staff/data/plans/bj_haidian",
                  "/staff/accounts", "/staff/export.csv"):
         response = b.get(path, follow=False, status=302)
         assert response.headers["Location"].endswith("/staff/login"), path
@@ -143,7 +143,7 @@ def test_scope__account_disabled_or_unbound__signed_out_at_next_request(world, n
     assert b.get("/staff", follow=False, status=302).headers["Location"].endswith("/staff/login")
     store.update_staff(staff["jinxiu"].id, active=True)
     staff_login(b, "jinxiu")
-    store.update_staff(staff["jinxiu"].id, point=None)              # a point operator without a point sees nothing
+    store.update_staff(staff["jinxiu"].id, bound=None)              # a point operator without a point sees nothing
     assert b.get(f"/staff/applications/{apps['jinxiu'].id}", follow=False, status=302)
     staff_login(b, "jinxiu")
     assert "/staff/login" in b.page.request.path

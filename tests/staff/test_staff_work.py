@@ -112,8 +112,8 @@ def test_notes__point_operator_edits__applicant_reads_them(new_browser, clock, w
     make_staff(store)
     applied(new_browser, clock, web, store, AT_JINXIU)
     op = staff_browser(new_browser, "jinxiu")
-    op.get("/staff/points/bj_haidian_jinxiu")
-    op.post("/staff/points/bj_haidian_jinxiu", {"notes": "1. 请携带身份证原件。\r\n2. 周末不办理。"})
+    op.get("/staff/data/points/bj_haidian_jinxiu")
+    op.post("/staff/data/points/bj_haidian_jinxiu", {"notes": "1. 请携带身份证原件。\r\n2. 周末不办理。"})
     assert web.t("staff.row.saved") in op.notices()
     seen = applicant_dashboard(new_browser, AT_JINXIU)
     seen.get("/account/notes")
@@ -125,25 +125,25 @@ def test_notes__point_operator_edits__applicant_reads_them(new_browser, clock, w
 def test_points__checked_by_column_types_and_window(new_browser, clock, web, store):
     make_staff(store)
     r = staff_browser(new_browser, "haidian")
-    r.get("/staff/points/bj_haidian_jinxiu")
+    r.get("/staff/data/points/bj_haidian_jinxiu")
     label = web.t("staff.column.points.ends")
-    r.post("/staff/points/bj_haidian_jinxiu", {"name": "海淀区教师进修学校确认点", "ends": "2030-12-31"}, status=422)
+    r.post("/staff/data/points/bj_haidian_jinxiu", {"name": "海淀区教师进修学校确认点", "ends": "2030-12-31"}, status=422)
     assert web.t("staff.row.IMPORT_BAD_DATETIME", label=label) in r.text
-    r.post("/staff/points/bj_haidian_jinxiu", {"name": "海淀区教师进修学校确认点", "starts": "2027-05-01 08:00",
+    r.post("/staff/data/points/bj_haidian_jinxiu", {"name": "海淀区教师进修学校确认点", "starts": "2027-05-01 08:00",
                                                "ends": "2027-04-01 17:00"}, status=422)
     assert web.t("staff.row.window", start=web.t("staff.column.points.starts"), end=label) in r.text
-    r.post("/staff/points/bj_haidian_jinxiu", {"name": "海淀区教师进修学校确认点", "address": "新地址1号",
+    r.post("/staff/data/points/bj_haidian_jinxiu", {"name": "海淀区教师进修学校确认点", "address": "新地址1号",
                                                "scope": "海淀区中小学", "starts": "2026-09-01 08:00",
                                                "ends": "2027-06-30 17:00", "phone": "010-08260101", "notes": "x"})
     point = store.rows("points", {"code": "bj_haidian_jinxiu"})[0]
     assert (point["address"], point["ends"].month) == ("新地址1号", 6)
-    r.get("/staff/plans/bj_haidian")
-    r.post("/staff/plans/bj_haidian", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": "bad"}, status=422)
-    r.post("/staff/plans/bj_haidian", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": "2027-12-31 17:00"})
+    r.get("/staff/data/plans/bj_haidian")
+    r.post("/staff/data/plans/bj_haidian", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": "bad"}, status=422)
+    r.post("/staff/data/plans/bj_haidian", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": "2027-12-31 17:00"})
     assert store.rows("plans", {"agency": "bj_haidian"})[0]["closes"].year == 2027
     admin = staff_browser(new_browser, "admin")
-    admin.get("/staff/plans/hz_xihu")                                # an agency without a plan gets one
-    admin.post("/staff/plans/hz_xihu", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": "2027-12-31 17:00"})
+    admin.get("/staff/data/plans/hz_xihu")                                # an agency without a plan gets one
+    admin.post("/staff/data/plans/hz_xihu", {"cycle": "2027", "opens": "2027-01-01 08:00", "closes": "2027-12-31 17:00"})
     assert store.rows("plans", {"agency": "hz_xihu"})
     actions = [e.action for e in store_audit_all(store)]
     assert {"points_edit", "plans_edit", "plans_add"} <= set(actions)
@@ -169,7 +169,7 @@ def test_accounts__admin_adds_disables_and_cannot_lock_themselves_out(new_browse
     assert web.t("staff.account.username_taken") in admin.text
     admin.post("/staff/accounts", {**base, "point": "bj_haidian_jinxiu"})
     made = store.find_staff("new-op")
-    assert (made.role, made.agency, made.point) == ("point_operator", "bj_haidian", "bj_haidian_jinxiu")
+    assert (made.role, made.bound) == ("point_operator", "bj_haidian_jinxiu")
     op = staff_browser(new_browser, "new-op", "Op2027#good")
     admin.get(f"/staff/accounts/{made.id}")
     admin.post(f"/staff/accounts/{made.id}", {"role": "point_operator", "point": "bj_haidian_jinxiu"})   # not active

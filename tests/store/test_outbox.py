@@ -31,7 +31,7 @@ def test_mail__due_then_failed_then_retried_then_sent(store: Store) -> None:
 
 
 def test_messages__for_application_include_point_and_agency_newest_first(store: Store) -> None:
-    author = store.create_staff("op1", "pw", "point_operator", agency="bj_haidian").id
+    author = store.create_staff("op1", "pw", "point_operator", bound="bj_haidian").id
     app = new_application(store)
     other = new_application(store, cert_no="X2", agency="sh_pudong", point="sh_1")
     m1 = store.post_message("agency", "bj_haidian", author, "agency note", now=T0)
@@ -44,5 +44,6 @@ def test_messages__for_application_include_point_and_agency_newest_first(store: 
     store.delete_message(m2)
     assert [m.id for m in store.messages_for(app.id)] == [m3, m1]
     assert store.messages_for(app.id + 999) == []
-    with pytest.raises(StoreError):
-        store.post_message("everyone", "x", author, "no")
+    for scope in ("", "Every One", "x" * 65):       # a scope is 'applicant' or a kept answer's name (a flow id)
+        with pytest.raises(StoreError):
+            store.post_message(scope, "x", author, "no")

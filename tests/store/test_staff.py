@@ -7,15 +7,14 @@ from store import Duplicate, InUse, NotFound, Store
 
 
 def test_staff__create_find_list_update(store: Store) -> None:
-    op = store.create_staff("op1", "Pw#12345", "point_operator", agency="bj_haidian",
-                            point="bj_haidian_jinxiu")
-    rev = store.create_staff("rev1", "Pw#12345", "agency_reviewer", agency="bj_haidian")
+    op = store.create_staff("op1", "Pw#12345", "point_operator", bound="bj_haidian_jinxiu")
+    rev = store.create_staff("rev1", "Pw#12345", "agency_reviewer", bound="bj_haidian")
     store.create_staff("admin", "Pw#12345", "admin")
     assert store.get_staff(op.id) == op and store.find_staff("rev1") == rev
-    assert [s.username for s in store.list_staff(agency="bj_haidian")] == ["op1", "rev1"]
+    assert [s.username for s in store.list_staff(bound="bj_haidian")] == ["rev1"]
     assert [s.username for s in store.list_staff(role="admin")] == ["admin"]
-    moved = store.update_staff(op.id, point="bj_haidian_preschool")
-    assert moved.point == "bj_haidian_preschool" and moved.active
+    moved = store.update_staff(op.id, bound="bj_haidian_preschool")
+    assert moved.bound == "bj_haidian_preschool" and moved.active
 
 
 def test_staff__username_taken__is_refused(store: Store) -> None:

@@ -123,7 +123,7 @@ def test_dashboard__every_status__its_message_and_edit_rights(wang, web, store, 
 
 def test_dashboard__messages_from_point_and_agency(wang, web, store):
     saved = application_of(store, WANG)
-    author = store.create_staff("op1", "Op2027#pass", "point_operator", point=saved.values.get("point")).id
+    author = store.create_staff("op1", "Op2027#pass", "point_operator", bound=saved.values.get("point")).id
     store.post_message("point", saved.values.get("point"), author, "请于3月20日前来现场确认。")
     store.post_message("agency", saved.values.get("agency"), author, "本周期网上申报将于12月31日截止。")
     store.post_message("applicant", saved.id, author, "请补交<b>聘用合同</b>。")

@@ -58,9 +58,8 @@ class Fuzzer:
         self.routes = [(r.method, r.rule) for r in app.routes]
         apply(new_browser(address="10.8.0.1"), clock, web, WANG)
         self.applicant_id = store.find_application(values={"cert_no": WANG.cert_no}).id
-        for name, role, agency, point in (("fz-point", "point_operator", "bj_haidian", "bj_haidian_jinxiu"),
-                                          ("fz-admin", "admin", None, None)):
-            store.create_staff(name, STAFF_PASSWORD, role, agency=agency, point=point)
+        for name, role, bound in (("fz-point", "point_operator", "bj_haidian_jinxiu"), ("fz-admin", "admin", None)):
+            store.create_staff(name, STAFF_PASSWORD, role, bound=bound)
         self.staff_ids = [s.id for s in store.list_staff()] if hasattr(store, "list_staff") else [1]
         self.people = {kind: new_browser(address=f"10.7.0.{n}") for n, kind in
                        enumerate(("anonymous", "applicant", "fz-point", "fz-admin"), start=1)}

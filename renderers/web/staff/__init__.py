@@ -1,6 +1,6 @@
-"""The staff side (工作人员): confirmation points and registration agencies move
-applications through the flow's statuses, message applicants, keep their points and
-plans, and export their lists. Routes live under /staff/.
+"""The staff side (工作人员): the flow's staff roles move applications through its
+statuses, message applicants, keep the reference data the flow lets them edit, and
+export their lists. Routes live under /staff/.
 
 `install(app, web)` is called by the web application factory. Scope (who may see what) is
 decided in shenbao/scope.py alone; status moves are shenbao/moves.py, shared with `shenbao status`.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import bottle
 
 from ..context import Web
-from . import accounts, auth, corrections, export, flowview, messages, plans, points, queue, review
+from . import accounts, auth, corrections, data, export, flowview, messages, queue, review
 from .base import Desk
 
 
@@ -21,8 +21,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
     review.install(app, web, desk)
     corrections.install(app, web, desk)
     messages.install(app, web, desk)
-    points.install(app, web, desk)
-    plans.install(app, web, desk)
+    data.install(app, web, desk)
     accounts.install(app, web, desk)
     flowview.install(app, web, desk)
     export.install(app, web, desk)
+    data.install_old_addresses(app, desk)     # last: every other page's address wins

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import bottle
 
+from engine import Binding, Flow, staff_title_key
 from shenbao import people
 from shenbao.applications import password_field
 from store import Duplicate, Staff
@@ -18,26 +19,64 @@ from ..context import Web
 from ..forms import Errors, error_links
 from .base import KIND, Desk
 
-ROLE_FIELDS = ("role", "agency", "point")
-
 
 class Accounts:
-    def __init__(self, desk: Desk):
-        self.desk, self.flow = desk, desk.flow
+    """One select per dataset a role binds to (named by the binding's answer), from the flow."""
 
-    def account_text(self, code: str) -> str:
-        return self.desk.t(f"staff.account.{code}")
+    def __init__(self, desk: Desk):
+        self.desk = desk
+
+    @property
+    def flow(self) -> Flow:
+        return self.desk.flow
+
+    def bindings(self) -> list[Binding]:
+        """The flow's role bindings, one per answer (two roles may bind through the same one)."""
+        found: dict[str, Binding] = {}
+        for binding in self.flow.bindings.values():
+            if binding is not None:
+                found.setdefault(binding.answer, binding)
+        return list(found.values())
+
+    def bound_label(self, binding: Binding) -> str:
+        return self.desk.web.catalog.first([staff_title_key(binding.dataset), "staff.accounts.bound"],
+                                           dataset=binding.dataset)
+
+    def account_text(self, code: str, field: str | None = None) -> str:
+        found = next((b for b in self.bindings() if b.answer == field), None)
+        if found is None:
+            return self.desk.t(f"staff.account.{code}")
+        kind = code.rsplit("_", 1)[-1]   # needed or unknown
+        return self.desk.web.catalog.first([f"staff.account.{code}", f"staff.account.bound_{kind}"],
+                                           label=self.bound_label(found))
+
+    def form_values(self, who: Staff) -> dict[str, Any]:
+        """The account's role and, in the select of its role's binding, its row."""
+        found = self.flow.bindings.get(who.role)
+        return {"role": who.role, **({found.answer: who.bound} if found is not None else {})}
 
     def choices(self) -> dict[str, Any]:
-        return {"roles": [(r, self.desk.role_text(r)) for r in self.flow.roles],
-                "agencies": [(a["code"], a.get("name") or a["code"]) for a in self.desk.rows("agencies")],
-                "points": [(p["code"], p.get("name") or p["code"]) for p in self.desk.rows("points")]}
+        selects = []
+        for binding in self.bindings():
+            rows = self.desk.rows(binding.dataset)
+            selects.append({"name": binding.answer, "label": self.bound_label(binding),
+                            "options": [(str(r[binding.key]), self.desk.row_label(binding.dataset, r)) for r in rows]})
+        return {"roles": [(r, self.desk.role_text(r)) for r in self.flow.roles], "selects": selects}
+
+    def bound_name(self, who: Staff) -> str:
+        found = self.flow.bindings.get(who.role)
+        return self.desk.name_of(found.dataset, who.bound) if found is not None and who.bound else ""
+
+    def binding_errors(self, role: str, typed: Mapping[str, Any], errors: Errors) -> dict[str, str | None]:
+        fields, code = people.binding(self.flow, self.desk.store, role, typed)
+        if code:
+            field = people.problem_field(self.flow, role, code)
+            errors.fields[field] = self.account_text(code, field)
+        return fields
 
     def listing(self, me: Staff, errors: Errors | None = None, values: Mapping[str, Any] | None = None,
                 notices: list[str] | None = None, status: int = 200) -> str:
-        accounts = [dict(people.describe(s), agency_name=self.desk.name_of("agencies", s.agency) if s.agency else "",
-                         point_name=self.desk.name_of("points", s.point) if s.point else "")
-                    for s in self.desk.store.list_staff()]
+        accounts = [dict(people.describe(s), bound_name=self.bound_name(s)) for s in self.desk.store.list_staff()]
         errors = errors or Errors()
         return self.desk.render("accounts.html", status, me=me, title=self.desk.t("staff.accounts.title"),
                                 accounts=accounts, errors=errors, links=error_links(errors), values=values or {},
@@ -50,15 +89,13 @@ class Accounts:
 
     def add(self, me: Staff) -> str:
         forms = bottle.request.forms.decode()
-        values = {k: (forms.get(k) or "").strip() for k in ("username", *ROLE_FIELDS)}
+        names = ("username", "role", *(b.answer for b in self.bindings()))
+        values = {k: (forms.get(k) or "").strip() for k in names}
         errors = Errors()
         code = people.username_problem(self.desk.store, values["username"])
         if code:
             errors.fields["username"] = self.account_text(code)
-        fields, code = people.binding(self.flow, self.desk.store, values["role"], values)
-        if code:
-            errors.fields["point" if "point" in code else "agency" if "agency" in code else "role"] = \
-                self.account_text(code)
+        fields = self.binding_errors(values["role"], values, errors)
         self.password_errors(forms.get("password") or "", forms.get("password_confirm") or "", errors)
         if errors:
             return self.listing(me, errors, values, status=422)
@@ -75,6 +112,7 @@ class Accounts:
              status: int = 200) -> str:
         errors = errors or Errors()
         return self.desk.render("account.html", status, me=me, who=who, errors=errors, links=error_links(errors),
+                                values=self.form_values(who),
                                 notices=notices or [], title=self.desk.t("staff.accounts.edit", username=who.username),
                                 **self.choices())
 
@@ -83,11 +121,8 @@ class Accounts:
         role = (forms.get("role") or "").strip()
         active = forms.get("active") == "1"
         errors = Errors()
-        fields, code = people.binding(self.flow, self.desk.store, role,
-                                      {k: (forms.get(k) or "").strip() or None for k in forms.keys()})
-        if code:
-            errors.fields["point" if "point" in code else "agency" if "agency" in code else "role"] = \
-                self.account_text(code)
+        fields = self.binding_errors(role, {b.answer: (forms.get(b.answer) or "").strip() or None
+                                            for b in self.bindings()}, errors)
         if who.id == me.id and (not active or role != me.role):
             errors.page.append(self.account_text("not_yourself"))
         if errors:

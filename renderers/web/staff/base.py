@@ -4,7 +4,7 @@
 extend the site layout) with the same CSRF token, loads the signed-in staff account for
 each request (an account that is disabled or has lost its binding is signed out), and
 answers refusals with the same page for "not there" and "not yours", so a URL with
-another point's application id tells nothing. Scope itself is decided in shenbao/scope.py.
+another person's application id tells nothing. Scope itself is decided in shenbao/scope.py.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import bottle
 import jinja2
 
-from engine import Flow
+from engine import Flow, staff_title_key
 from shenbao import scope
 from shenbao.catalog import format_value
 from store import Application, Staff
@@ -69,7 +69,8 @@ class Desk:
         bottle.response.status = status
         me = values.pop("me", None)
         return self.env.get_template(f"staff/{template}").render(
-            csrf_token=sessions.csrf_token(self.web), me=me, can=self.can_map(me), **values)
+            csrf_token=sessions.csrf_token(self.web), me=me, can=self.can_map(me), data_links=self.data_links(me),
+            **values)
 
     def can_map(self, me: Staff | None) -> dict[str, bool]:
         return {c: me is not None and scope.can(self.flow, me, c) for c in scope.CAPABILITIES}
@@ -110,24 +111,44 @@ class Desk:
     def rows(self, dataset: str, **match: Any) -> list[dict[str, Any]]:
         return self.store.rows(dataset, match) if dataset in self.flow.datasets else []
 
-    def point(self, code: str | None) -> dict[str, Any] | None:
-        found = self.rows("points", code=code) if code else []
+    def row(self, dataset: str, key: str | None) -> dict[str, Any] | None:
+        """The row of a one-column-key dataset with this key, or None."""
+        declared = self.flow.datasets.get(dataset)
+        if not key or declared is None or len(declared.key) != 1:
+            return None
+        found = self.rows(dataset, **{declared.key[0]: key})
         return found[0] if found else None
 
-    def agency(self, code: str | None) -> dict[str, Any] | None:
-        found = self.rows("agencies", code=code) if code else []
-        return found[0] if found else None
+    def row_label(self, dataset: str, row: dict[str, Any]) -> str:
+        """How a row is named to people: the column the flow's choices show for it, else its key."""
+        declared = self.flow.datasets.get(dataset)
+        key = str(row.get(declared.key[0]) or "") if declared else ""
+        column = label_column(self.flow, dataset)
+        return str(row.get(column) or key) if column else key
 
     def name_of(self, dataset: str, code: str | None) -> str:
-        row = self.point(code) if dataset == "points" else self.agency(code)
-        return str(row.get("name") or code) if row else (code or self.t("web.value.none"))
+        row = self.row(dataset, code)
+        return self.row_label(dataset, row) if row else (code or self.t("web.value.none"))
 
-    def points_in_scope(self, who: Staff) -> list[dict[str, Any]]:
-        return [p for p in self.rows("points") if scope.row_in_scope(self.flow, who, "points", p)]
+    def in_scope(self, who: Staff, dataset: str) -> list[dict[str, Any]]:
+        """The rows of `dataset` that `who` may see or act on."""
+        return [r for r in self.rows(dataset) if scope.row_in_scope(self.flow, who, dataset, r)]
 
-    def agencies_in_scope(self, who: Staff) -> list[dict[str, Any]]:
-        return [a for a in self.rows("agencies") if scope.row_in_scope(self.flow, who, "agencies", a)]
+    def data_links(self, me: Staff | None) -> list[tuple[str, str]]:
+        """(URL, name) of the reference-data pages `me` may open (the menu)."""
+        if me is None:
+            return []
+        return [(f"/staff/data/{name}", self.t(staff_title_key(name))) for name in scope.editable_datasets(self.flow, me)]
 
     def local(self, moment: Any) -> str:
         """A stored UTC moment on the flow's wall clock, as text."""
         return format_value(moment.astimezone(self.web.tz)) if moment is not None else ""
+
+
+def label_column(flow: Flow, dataset: str) -> str | None:
+    """The column a choice over `dataset` shows (its fields' `options: {dataset, label}`), if any."""
+    for found in flow.fields.values():
+        options = found.options
+        if options is not None and options.dataset == dataset and options.label:
+            return options.label
+    return None

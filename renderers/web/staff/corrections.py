@@ -1,5 +1,5 @@
 """Correcting an applicant's recovery email on their behalf (the manual: an applicant who
-typed a wrong address asks their confirmation point or agency to put it right).
+typed a wrong address asks the staff who handle their application to put it right).
 
 The new address is normalised and checked by the engine with the flow's own rules for its
 `recovery_email` field (engine.check_field_value, so unsupported characters are refused as

@@ -1,8 +1,10 @@
-"""Messages (留言) from staff: to one applicant, or to every applicant of a point or agency.
+"""Messages (留言) from staff: to one applicant, or to every applicant of a row a role binds to.
 
 Applicants see them on their dashboard after logging in (the store's `messages_for`).
-A point operator writes to their point's applicants, a reviewer to their agency's or to
-one of its points', an administrator to any; each message and its audit entry are
+The groups are the flow's role bindings: for each answer a role binds through, every row
+of its dataset in the writer's scope is a group (the applicants whose answer is that row),
+so an account bound to a row writes to its row's applicants and to those of rows that
+name its row, an account bound to nothing to any; each message and its audit entry are
 written in one transaction.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import bottle
 
+from engine import Binding
 from shenbao import scope
 from store import Application, AuditEntry, Staff, post_message_audited
 
@@ -42,21 +45,31 @@ class Board:
     def __init__(self, desk: Desk):
         self.desk = desk
 
+    def groups(self) -> dict[str, Binding]:
+        """Answer → binding, for every answer a role binds through (the message scopes)."""
+        found: dict[str, Binding] = {}
+        for binding in self.desk.flow.bindings.values():
+            if binding is not None:
+                found.setdefault(binding.answer, binding)
+        return found
+
+    def label(self, binding: Binding, row: dict[str, Any]) -> str:
+        return self.desk.web.catalog.first([f"staff.message.to_{binding.answer}", "staff.message.to_group"],
+                                           name=self.desk.row_label(binding.dataset, row))
+
     def targets(self, me: Staff) -> list[tuple[str, str]]:
-        """("agency:CODE" or "point:CODE", label) for every group `me` may write to."""
-        found = [(f"agency:{a['code']}", self.desk.t("staff.message.to_agency", name=a["name"]))
-                 for a in self.desk.agencies_in_scope(me)]
-        found += [(f"point:{p['code']}", self.desk.t("staff.message.to_point", name=p["name"]))
-                  for p in self.desk.points_in_scope(me)]
+        """("ANSWER:KEY", label) for every group `me` may write to, widest first."""
+        found = []
+        for answer, binding in reversed(list(self.groups().items())):
+            found += [(f"{answer}:{row[binding.key]}", self.label(binding, row))
+                      for row in self.desk.in_scope(me, binding.dataset)]
         return found
 
     def allowed(self, me: Staff, target: str) -> tuple[str, str] | None:
         kind, _, code = target.partition(":")
-        agency = self.desk.agency(code) if kind == "agency" else None
-        if agency is not None and scope.row_in_scope(self.desk.flow, me, "agencies", agency):
-            return kind, code
-        point = self.desk.point(code) if kind == "point" else None
-        if point is not None and scope.row_in_scope(self.desk.flow, me, "points", point):
+        binding = self.groups().get(kind)
+        row = self.desk.row(binding.dataset, code) if binding is not None else None
+        if binding is not None and row is not None and scope.row_in_scope(self.desk.flow, me, binding.dataset, row):
             return kind, code
         return None
 

@@ -1,26 +1,25 @@
-"""A form over one reference row (a confirmation point, an agency's plan), built from the
-dataset's declared columns and checked by their types, as the importer checks data files.
+"""A form over one reference row of a dataset the flow marks staff-editable (its `staff:`
+block), built from the dataset's declared columns and checked by their types, as the
+importer checks data files.
 
-Text columns are text boxes (long ones text areas), dates and datetimes are typed as in
-the data files (YYYY-MM-DD, YYYY-MM-DD HH:MM); a window's start must not be after its
-end; the key and the dataset's `required` columns may not be empty and a text key must be a
-code (no control characters, separators or spaces), as in an import. A column the form did
-not send is left as it is (a partial POST never clears it); nothing is changed on refusal. Saving goes through the store's `update_row`/`insert_row`, then the audit log
-records every changed value (old and new).
+Text columns are text boxes (the block's `multiline` ones text areas), dates and datetimes
+are typed as in the data files (YYYY-MM-DD, YYYY-MM-DD HH:MM); the block's window start
+must not be after its end; the key and the dataset's `required` columns may not be empty
+and a text key must be a code (no control characters, separators or spaces), as in an
+import. A column the form did not send is left as it is (a partial POST never clears it);
+nothing is changed on refusal. Saving goes through the store's `update_row`/`insert_row`,
+then the audit log records every changed value (old and new).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from engine import StaffData, staff_label_key as label_key
 from shenbao.catalog import format_value
 from store import Duplicate, NotFound, Staff, StoreError, check_row, is_code, typed_value
 
 from .base import Desk
-
-LONG_TEXT = frozenset({"notes"})
-# dataset → (start column, end column) of the window a row describes
-WINDOWS: Mapping[str, tuple[str, str]] = {"points": ("starts", "ends"), "plans": ("opens", "closes")}
 
 
 @dataclass
@@ -34,15 +33,20 @@ class RowForm:
     def columns(self) -> Mapping[str, str]:
         return self.desk.flow.datasets[self.dataset].columns
 
+    @property
+    def staff(self) -> StaffData | None:
+        return self.desk.flow.datasets[self.dataset].staff
+
     def label(self, column: str) -> str:
-        return self.desk.web.catalog.first([f"staff.column.{self.dataset}.{column}", f"column.{column}",
+        return self.desk.web.catalog.first([label_key(self.dataset, column), f"column.{column}",
                                             "staff.column.other"], column=column)
 
     def fields(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         found = []
         for column in self.editable:
             kind = self.columns[column]
-            widget = "textarea" if column in LONG_TEXT else ("date" if kind == "date" else "text")
+            multiline = self.staff.multiline if self.staff else ()
+            widget = "textarea" if column in multiline else ("date" if kind == "date" else "text")
             hint = self.desk.t(f"staff.row.hint.{kind}") if kind in ("date", "datetime") else None
             found.append({"id": column, "label": self.label(column), "widget": widget, "hint": hint,
                           "value": format_value(values.get(column)), "error": self.errors.get(column)})
@@ -58,7 +62,7 @@ class RowForm:
         for column, code in {**check_row(self.columns, typed), **self.missing(typed, current)}.items():
             self.errors[column] = self.desk.web.catalog.first([f"staff.row.{code}", "staff.row.invalid"],
                                                               label=self.label(column))
-        window = WINDOWS.get(self.dataset)
+        window = self.staff.window if self.staff else None
         if window and not self.errors.keys() & set(window):
             start, end = (self.value(c, typed, current) for c in window)
             if start is not None and end is not None and start > end:
