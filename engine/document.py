@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from .images import ImageValue
@@ -126,13 +127,16 @@ def _read(names: Mapping[str, Any], name: str) -> Any:
 
 
 def format_value(value: Any) -> str:
-    """Plain text for a value: dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM, lists joined."""
+    """Plain text for a value: dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM, numbers without
+    trailing zeros, lists joined."""
     if value is None or isinstance(value, ImageValue):  # an image prints in a photo box, not as text
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # a stored number: 40, not 40.0000000000 (nor 0E-10)
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         return _LIST_SEPARATOR.join(format_value(v) for v in value)
     return str(value)

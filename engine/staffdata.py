@@ -1,4 +1,4 @@
-"""Stage 4, the datasets staff may edit: each dataset's `staff:` block.
+"""Stage 3, after the role bindings: the datasets staff may edit (a dataset's `staff:` block).
 
     datasets:
       points:

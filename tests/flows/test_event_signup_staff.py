@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from engine import format_value
 from renderers.web.app import make_app, web_of
 from shenbao.applications import demo_defaults
 from shenbao.flows import read_flow
@@ -72,6 +73,9 @@ def test_events__organiser_lists_edits_and_adds__changes_seen(site):
     b.get(f"/staff/data/{DATASET}")
     label = FLOW.datasets[DATASET].staff.list[0]
     assert all(str(e[label]) in b.text for e in events)
+    numbers = [c for c, kind in FLOW.datasets[DATASET].columns.items() if kind == "number"]
+    assert all(format_value(e[c]) in b.text for e in events for c in numbers)
+    assert "0000000000" not in b.text and "E-" not in b.text          # a stored number as typed, not 40.0000000000
     code = str(events[0]["code"])
     b.get(f"/staff/data/{DATASET}/{code}")
     b.post(f"/staff/data/{DATASET}/{code}", {"venue": "新的场馆"})

@@ -16,7 +16,7 @@ AT = datetime(2026, 11, 29, tzinfo=timezone.utc)
 
 
 def staff(role: str, bound: str | None = None) -> Staff:
-    return Staff(1, "s", role, None, None, True, AT, bound)
+    return Staff(1, "s", role, True, AT, bound)
 
 
 def signup(event: str) -> Application:

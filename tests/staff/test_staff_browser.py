@@ -80,3 +80,41 @@ def test_browser__operator_records_two_missing_items__applicant_sees_them(chrome
             assert name in page
         shoot(chrome, "04-applicant-dashboard")
     assert store.get_application(app.id).status_data == {"missing_materials": list(MISSING)}
+
+
+def test_browser__reviewer_keeps_points_and_plans_on_the_generic_pages(chrome, settings, store, clock, web):
+    """The generic reference-data pages (/staff/data/<dataset>) as a reviewer sees them, a
+    refused save included, at a phone's 390 px and a desktop's 1280 px."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    make_staff(store)
+    points = store.rows("points", {"agency": "bj_haidian"})
+    start, end = web.flow.datasets["points"].staff.window
+    with TestServer(make_app(settings, clock=clock, store=store, printers=printers)) as site:
+        chrome.go(site.url + "/staff/login")
+        chrome.type("#username", "haidian")
+        chrome.type("#password", STAFF_PASSWORD)
+        chrome.type("#captcha", CAPTCHA.lower())
+        chrome.click('form[action="/staff/login"] button[type="submit"]')
+        chrome.wait(lambda: chrome.h1() == web.t("staff.home.title"), what="the staff home page")
+        for name in ("points", "plans"):                              # the menu comes from the flow
+            assert chrome.find_all(f'.staff-nav a[href="/staff/data/{name}"]')
+        chrome.click('.staff-nav a[href="/staff/data/points"]')
+        chrome.wait(lambda: chrome.h1() == web.t("staff.data.points"), what="the points list")
+        assert all(p["name"] in chrome.text() for p in points)
+        for width in (390, 1280):
+            chrome.screenshot(OUTPUT / f"10-data-list-{width}.png", width)
+        chrome.go(site.url + f"/staff/data/points/{points[0]['code']}")
+        chrome.set_value(f"#{end}", "2000-01-01 00:00")
+        chrome.click(f'form[action="/staff/data/points/{points[0]["code"]}"] button[type="submit"]')
+        window = web.t("staff.row.window", start=web.t(f"staff.column.points.{start}"),
+                       end=web.t(f"staff.column.points.{end}"))
+        chrome.wait(lambda: window in chrome.text(), what="the refused save")
+        assert chrome.script(f"return document.getElementById('{end}').value;") == "2000-01-01 00:00"
+        for width in (390, 1280):
+            chrome.screenshot(OUTPUT / f"11-data-edit-refused-{width}.png", width)
+        chrome.go(site.url + "/staff/data/plans")
+        chrome.wait(lambda: chrome.h1() == web.t("staff.data.plans"), what="the plans list")
+        for width in (390, 1280):
+            chrome.screenshot(OUTPUT / f"12-data-plans-{width}.png", width)
+    assert store.rows("points", {"code": points[0]["code"]})[0][end] == points[0][end]

@@ -124,9 +124,20 @@ def test_scope__signed_out__every_staff_page_asks_to_log_in(new_browser, world):
     b = new_browser()
     for path in ("/staff", "/staff/applications", f"/staff/applications/{apps['jinxiu'].id}", "/staff/messages",
                  "/staff/data/points", "/staff/data/points/bj_haidian_jinxiu", "/staff/data/plans", "/staff/data/plans/bj_haidian",
-                 "/staff/accounts", "/staff/export.csv"):
+                 "/staff/accounts", "/staff/export.csv", "/staff/points", "/staff/plans/bj_haidian"):
         response = b.get(path, follow=False, status=302)
         assert response.headers["Location"].endswith("/staff/login"), path
+
+
+def test_scope__old_addresses_of_points_and_plans__redirect_to_the_generic_pages(new_browser, world):
+    b = staff_browser(new_browser, "haidian")
+    for old, new in (("/staff/points", "/staff/data/points"), ("/staff/points/new", "/staff/data/points/new"),
+                     ("/staff/points/bj_haidian_jinxiu", "/staff/data/points/bj_haidian_jinxiu"),
+                     ("/staff/plans", "/staff/data/plans"), ("/staff/plans/bj_haidian", "/staff/data/plans/bj_haidian")):
+        assert b.get(old, follow=False, status=302).headers["Location"].endswith(new), old
+        b.get(old)                                                     # and the page opens
+    b.get("/staff/certificates", status=404)                          # a dataset staff do not keep
+    b.get("/staff/nothing/here", status=404)
 
 
 def test_scope__applicant_session__no_staff_access_and_back(new_browser, world):

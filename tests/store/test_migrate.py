@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -105,4 +106,28 @@ def test_migrate__0007__moves_the_old_searched_columns_into_application_values(b
     if backend.kind == "postgresql":  # trust auth as superuser here: pg_trgm can be created
         indexes = {i["name"] for i in store.db.read(lambda conn: sa.inspect(conn).get_indexes("application_values"))}
         assert {TRIGRAM_INDEX, PREFIX_INDEX} <= indexes
+    store.close()
+
+
+def test_migrate__0009__staff_keep_bound_only_and_any_bound_answer_is_a_message_scope(backend: Backend) -> None:
+    store = backend.open()
+    migrations.upgrade(store.db, "0008")
+    staff = ("INSERT INTO staff (username, password_hash, role, agency, point, bound, active, created_at)"
+             " VALUES ('op', 'x', 'point_operator', 'A1', 'P1', NULL, :yes, :at),"
+             " ('rev', 'x', 'agency_reviewer', 'A1', NULL, 'A1', :yes, :at)")
+    message = "INSERT INTO messages (scope, target, author, body, created_at) VALUES ('point', 'P1', 1, 'm', :at)"
+    at = "2026-03-05 01:30:00"
+    store.db.run(lambda conn: (conn.execute(sa.text(staff), {"yes": True, "at": at}),
+                               conn.execute(sa.text(message), {"at": at})))
+    with pytest.raises(sa.exc.IntegrityError):     # before: only the first flow's two scopes
+        store.db.run(lambda conn: conn.execute(sa.text(message.replace("'point'", "'event'")), {"at": at}))
+    store.migrate()
+    assert [(s.username, s.bound) for s in store.list_staff()] == [("op", "P1"), ("rev", "A1")]
+    columns = {c["name"] for c in store.db.read(lambda conn: sa.inspect(conn).get_columns("staff"))}
+    assert not columns & {"agency", "point"}
+    author = store.find_staff("op").id
+    store.post_message("event", "spring_concert", author, "any flow's bound answer")
+    assert [m.body for m in store.messages_by_target("point", "P1")] == ["m"]
+    with pytest.raises(sa.exc.IntegrityError):     # the table still refuses an empty scope
+        store.db.run(lambda conn: conn.execute(sa.text(message.replace("'point'", "''")), {"at": at}))
     store.close()

@@ -138,7 +138,8 @@ class Desk:
         """(URL, name) of the reference-data pages `me` may open (the menu)."""
         if me is None:
             return []
-        return [(f"/staff/data/{name}", self.t(staff_title_key(name))) for name in scope.editable_datasets(self.flow, me)]
+        return [(f"/staff/data/{name}", self.t(staff_title_key(name)))
+                for name in scope.editable_datasets(self.flow, me)]
 
     def local(self, moment: Any) -> str:
         """A stored UTC moment on the flow's wall clock, as text."""

@@ -111,7 +111,8 @@ class DataPages:
         for column, target in staff.references.items():
             if column in form.editable:
                 key = self.flow.datasets[target].key[0]
-                found[column] = [(str(r.get(key)), self.desk.row_label(target, r)) for r in self.desk.in_scope(me, target)]
+                found[column] = [(str(r.get(key)), self.desk.row_label(target, r))
+                                 for r in self.desk.in_scope(me, target)]
         return found
 
     def page(self, me: Staff, dataset: Dataset, form: RowForm, values: Mapping[str, Any], action: str, title: str,
