@@ -148,4 +148,4 @@ def test_engine_document__imports_no_renderer_or_io_library():
     tree = ast.parse((ROOT / "engine" / "document.py").read_text())
     names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert names <= {"__future__", "dataclasses", "datetime", "typing", "model", "images"}
+    assert names <= {"__future__", "dataclasses", "datetime", "decimal", "typing", "model", "images"}
