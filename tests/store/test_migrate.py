@@ -131,3 +131,27 @@ def test_migrate__0009__staff_keep_bound_only_and_any_bound_answer_is_a_message_
     with pytest.raises(sa.exc.IntegrityError):     # the table still refuses an empty scope
         store.db.run(lambda conn: conn.execute(sa.text(message.replace("'point'", "''")), {"at": at}))
     store.close()
+
+
+def test_migrate__0010__versions_published_before_keep_no_catalogue_and_new_ones_share_one(backend: Backend) -> None:
+    from datetime import datetime, timezone
+
+    from store import flow_versions
+
+    store = backend.open()
+    migrations.upgrade(store.db, "0009")
+    at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    store.db.run(lambda conn: conn.execute(sa.text(
+        "INSERT INTO flow_versions (digest, flow_id, version, text, published_at) "
+        "VALUES ('d1', 'f', '1', 'flow: {}', :at)"), {"at": at.replace(tzinfo=None)}))
+    store.migrate()
+    assert flow_versions.by_digest(store, "d1").catalogue is None           # not recorded, not invented
+    texts = {"b.key": "乙", "a.key": "甲"}
+    for digest, version in (("d2", "2"), ("d3", "3")):
+        assert flow_versions.publish(store, flow_id="f", version=version, digest=digest, text="flow: {}", at=at,
+                                     messages=texts)
+    d2, d3 = flow_versions.by_digest(store, "d2"), flow_versions.by_digest(store, "d3")
+    assert d2.catalogue == d3.catalogue == flow_versions.catalogue_digest(dict(reversed(texts.items())))
+    assert flow_versions.stored_messages(store, d2.catalogue) == texts
+    assert store.db.read(lambda conn: conn.execute(sa.text("SELECT count(*) FROM flow_catalogues")).scalar()) == 1
+    store.close()
