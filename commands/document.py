@@ -25,6 +25,7 @@ from renderers.pdf import DocumentFonts, FontNotFound, prepared_fonts, printers
 from shenbao.catalog import load_catalog
 from shenbao.documents import DocumentUnavailable, Documents
 from shenbao.flows import read_flow
+from shenbao.flowversions import FlowVersions
 from shenbao.settings import load_settings
 from store import Store
 from store import documents as stored
@@ -62,6 +63,10 @@ def run_document(args: argparse.Namespace) -> int:
         store.sync_datasets(flow.datasets, flow.lookup_index_columns())
         catalog = load_catalog()
         documents = Documents(flow, store, catalog, ZoneInfo(settings.timezone), printers(catalog))
+        versions = FlowVersions(store, flow, Path(args.flow or settings.flow_file).read_text(encoding="utf-8"),
+                                catalog=catalog)
+        documents.flow_of = lambda digest: versions.of(digest) or flow    # each form as `serve` draws it:
+        documents.catalog_for = versions.catalog_for                       # its version, the texts in use
         if args.status:
             return status(documents)
         if args.warm:

@@ -150,27 +150,33 @@ class Documents:
             raise ValueError(f"flow '{flow.id}' declares no documents")
         self.flow, self.store, self.catalog, self.tz = flow, store, catalog, tz
         self.flow_of: Callable[[str], Flow] | None = None  # an application's own flow version, when known
+        # the texts in use now for a version (a published text fix needs no restart), when known
+        self.catalog_for: Callable[[Flow], Catalog] | None = None
         self.printers = dict(printers)
         self.document_id = document_id or next(iter(flow.documents))
         declared = flow.documents[self.document_id]
         self.formats: tuple[str, ...] = tuple(f for f in declared.formats if f in self.printers)
         self.datasets = row_datasets(flow)
         self.ttl = store.cache_ttl if ttl is None else ttl
-        layouts = "|".join(f"{f}={self.printers[f].layout}" for f in self.formats)
-        fixed = f"{layouts}|{text_digest(catalog)}"
-        self._fixed = hashlib.sha256(fixed.encode()).hexdigest()
+        self._layouts = "|".join(f"{f}={self.printers[f].layout}" for f in self.formats)
+        self._fixed_for: tuple[Catalog, str] | None = None  # (the catalogue, layouts and its texts hashed)
         self._lock = threading.Lock()
         self._build: tuple[float, str, dict[str, int]] | None = None
 
     # -- names --------------------------------------------------------------------------
+    def texts(self, flow: Flow | None = None) -> Catalog:
+        """The catalogue to word this version's form with (the live version's by default)."""
+        flow = flow or self.flow
+        return self.catalog_for(flow) if self.catalog_for is not None else self.catalog
+
     def title(self) -> str:
-        return self.catalog.text(self.flow.documents[self.document_id].title)
+        return self.texts().text(self.flow.documents[self.document_id].title)
 
     def filenames(self, app: Application, fmt: str) -> tuple[str, str]:
         """(the Chinese file name, an ASCII one) from the catalogue."""
         params = {"title": self.title(), "application_no": app.application_no, "ext": fmt}
-        return (self.catalog.text("download.filename", **params),
-                self.catalog.text("download.filename_ascii", **params))
+        return (self.texts().text("download.filename", **params),
+                self.texts().text("download.filename_ascii", **params))
 
     # -- drawing ------------------------------------------------------------------------
     def view(self, app: Application) -> DocumentView:
@@ -179,10 +185,11 @@ class Documents:
         if self.document_id not in flow.documents:
             flow = self.flow
         photo = self.store.get_application_photo(app.id)
-        names = document_names(flow, app, self.store, self.catalog, self.tz, photo)
+        catalog = self.texts(flow)
+        names = document_names(flow, app, self.store, catalog, self.tz, photo)
         moment = app.updated_at.astimezone(self.tz).replace(tzinfo=None)
-        labels = option_labels(flow, self.store, self.catalog, answers_from_json(flow, app.answers), moment)
-        return resolve_document(flow.documents[self.document_id], names, self.catalog.text, labels)
+        labels = option_labels(flow, self.store, catalog, answers_from_json(flow, app.answers), moment)
+        return resolve_document(flow.documents[self.document_id], names, catalog.text, labels)
 
     def render(self, app: Application, fmt: str) -> bytes:
         """The file, drawn now (no cache)."""
@@ -198,6 +205,14 @@ class Documents:
     def version_key(self, app: Application) -> str:
         return f"{app.row_version}{self.key_suffix()}"
 
+    def _fixed(self) -> str:
+        """The layouts and the texts a document can show: a published text fix re-draws the forms."""
+        catalog = self.texts()
+        if self._fixed_for is None or self._fixed_for[0] is not catalog:
+            fixed = f"{self._layouts}|{text_digest(catalog)}"
+            self._fixed_for = (catalog, hashlib.sha256(fixed.encode()).hexdigest())
+        return self._fixed_for[1]
+
     def _build_hash(self) -> str:
         """The fixed part plus the datasets' generations, re-read at most every `ttl` s.
         A changed dataset is dropped from the store's row cache too, so a file made for
@@ -212,7 +227,7 @@ class Documents:
                     if self._build[2].get(name) != generation:
                         self.store.invalidate(name)
             parts = ",".join(f"{n}={g}" for n, g in sorted(generations.items()))
-            value = hashlib.sha256(f"{self._fixed}|{parts}".encode()).hexdigest()[:16]
+            value = hashlib.sha256(f"{self._fixed()}|{parts}".encode()).hexdigest()[:16]
             self._build = (now, value, generations)
             return value
 

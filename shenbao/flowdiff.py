@@ -7,18 +7,22 @@ with a store the number of drafts and applications it touches; plus the verdict:
 touches drafts or applications needs a new version name (`flow.version`), because drafts and
 applications keep the version they were started under. With `messages=(old, new)` (two catalogues,
 key → text) the message texts added, removed or changed follow, each safe, the text cut to a line.
+`against_live(store, new, catalog, messages)` compares with the version live in the store, and the
+texts with the catalogue that version was published with; a version published before catalogues
+were recorded says so (`texts_unrecorded`) rather than reporting no text changed.
 Reads the store, writes nothing.
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from engine import SAFE, SUBMITTED, Change, Flow, diff_flows, diff_messages, worst
 from store import flow_versions
 
 from .catalog import Catalog
+from .flowversions import parse_version
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Report:
     old: Flow
     new: Flow
     lines: tuple[Line, ...]
+    texts_unrecorded: bool = False   # the old version's catalogue is unknown: its texts were not compared
 
     @property
     def breaking(self) -> bool:
@@ -55,8 +60,10 @@ class Report:
 
     def text(self, catalog: Catalog) -> list[str]:
         """The whole report as lines, as `shenbao diff` prints it."""
+        unrecorded = [catalog.text("diff.messages_unrecorded", version=self.old.version)] \
+            if self.texts_unrecorded else []
         if not self.lines:
-            return [catalog.text("diff.none")]
+            return [catalog.text("diff.none_in_flow" if unrecorded else "diff.none")] + unrecorded
         out = [catalog.text("diff.header", flow=self.new.id, old=self.old.version, new=self.new.version,
                             count=len(self.lines))]
         for line in self.lines:
@@ -65,7 +72,7 @@ class Report:
                 out.append(catalog.text("diff.counts", drafts=line.drafts, applications=line.applications))
         if self.breaking:
             out.append(catalog.text("diff.breaking_bumped" if self.bumped else "diff.breaking_same_version"))
-        return out
+        return out + unrecorded
 
 
 TEXT_SHOWN = 40  # characters of a message text shown in a diff line
@@ -83,6 +90,22 @@ def compare(old: Flow, new: Flow, catalog: Catalog, store: Any = None,
         lines.append(Line(change, catalog.text(f"diff.{change.code}", **params),
                           catalog.text(f"diff.impact.{change.impact}"), drafts, apps))
     return Report(old, new, tuple(lines))
+
+
+def against_live(store: Any, new: Flow, catalog: Catalog, messages: Mapping[str, str] | None = None,
+                 old_messages: Mapping[str, str] | None = None) -> Report | None:
+    """`new` against the version live in the store (None when none is); with `messages` (new's
+    catalogue) its texts against `old_messages`, by default the catalogue the live version was
+    published with. Worded with `catalog`, plus the old texts of keys it no longer has."""
+    live = flow_versions.live(store, new.id)
+    if live is None:
+        return None
+    if old_messages is None:
+        old_messages = flow_versions.stored_messages(store, live.catalogue)
+    wording = Catalog(catalog.lang, {**(old_messages or {}), **catalog.messages})
+    texts = (old_messages, messages) if old_messages is not None and messages is not None else None
+    report = compare(parse_version(live.text, new.filename), new, wording, store, texts)
+    return replace(report, texts_unrecorded=messages is not None and old_messages is None)
 
 
 class _Counts:

@@ -22,7 +22,8 @@ from store import Application, Duplicate, StaleWrite
 from . import captcha, kept_edits, sessions
 from .context import Web
 from .inputs import required_number
-from .forms import Errors, Texts, error_links, read_form, simple_field, summary_links, without, writable
+from .forms import (Errors, Texts, error_links, read_form, simple_field, summary_links, texts_for, without,
+                    writable)
 from .throttle import Throttle, client_address, identity
 
 LOGIN = "/login"
@@ -50,7 +51,7 @@ def lookups(web: Web, app: Application) -> Mapping[str, Any]:
 class Accounts:
     def __init__(self, web: Web):
         self.web, self.flow = web, web.flow
-        self.texts = Texts(web.flow, web.catalog)
+        self._texts: Texts | None = None
         self.throttle = Throttle(web, "login", web.settings.login_failures_per_account,
                                  web.settings.login_failures_per_address)
 
@@ -60,8 +61,14 @@ class Accounts:
         if flow is self.flow:
             return self
         other = copy.copy(self)
-        other.flow, other.texts = flow, Texts(flow, self.web.catalog)
+        other.flow = flow
         return other
+
+    @property
+    def texts(self) -> Texts:
+        """This version's wording, with the texts in use now (a published text fix needs no restart)."""
+        self._texts = texts_for(self._texts, self.flow, self.web.catalog_for(self.flow))
+        return self._texts
 
     # -- login ------------------------------------------------------------------------
     def login_page(self, values: Mapping[str, str] | None = None, errors: Errors | None = None,
@@ -131,7 +138,7 @@ class Accounts:
                     for m in self.web.store.messages_for(app.id, values=app.values)]
         ends = next((row["ends"] for _label, _name, row in places if row.get("ends")), None)
         return self.web.render("dashboard.html", app=app, name=display_name(self.flow, app), places=places,
-                               ends=ends, status_text=self.web.t(status.message), shows=shows,
+                               ends=ends, status_text=self.texts.text(status.message), shows=shows,
                                messages=messages, can_edit=rights.allowed, edit_then=rights.then,
                                final=status.final, signed_in=True)
 

@@ -39,17 +39,18 @@ Printers = Callable[[Catalog], Mapping[str, Printer]]
 
 
 def make_web(settings: Settings, clock: Clock | None = None, store: Store | None = None,
-             printers: Printers | None = None) -> Web:
+             printers: Printers | None = None, catalog: Catalog | None = None) -> Web:
     started = read_flow(settings.flow_file)
     store = store or open_store(settings)
-    flows = FlowVersions(store, started, Path(settings.flow_file).read_text(encoding="utf-8"))
+    flows = FlowVersions(store, started, Path(settings.flow_file).read_text(encoding="utf-8"),
+                         catalog=catalog or load_catalog())
     flow = flows.live()
     if flow.digest != started.digest:
         logging.getLogger(__name__).warning(
             "serving the published version %s of flow %s; %s differs from it: `shenbao publish` it to serve it",
             flow.version, flow.id, settings.flow_file)
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
-    catalog = load_catalog()
+    catalog = flows.catalog_for()
     clock = clock or system_clock
     mailer = Mailer(store, mail_config(settings), clock)
     return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone),
@@ -62,11 +63,13 @@ def mail_config(settings: Settings) -> MailConfig:
 
 
 def make_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
-             printers: Printers | None = None) -> bottle.Bottle:
+             printers: Printers | None = None, catalog: Catalog | None = None) -> bottle.Bottle:
     """`printers(catalog)` gives the formats the application form downloads in (the
-    composition root passes renderers.pdf.printers); without it there is no download."""
+    composition root passes renderers.pdf.printers); without it there is no download.
+    `catalog` is the catalogue the service starts with (default locales/zh_CN): published with the
+    first version, and the texts no published catalogue has (see shenbao.flowversions)."""
     settings = settings or load_settings()
-    web = make_web(settings, clock, store, printers)
+    web = make_web(settings, clock, store, printers, catalog)
     app = security.Application()
     app.unit = web.store.unit
     app.config["shenbao.web"] = web
@@ -79,9 +82,11 @@ def make_app(settings: Settings | None = None, *, clock: Clock | None = None, st
 
 
 def _live_flow(web: Web) -> None:
-    """A version published with `shenbao publish` is served from the next request on (no restart)."""
+    """A version or a text fix published with `shenbao publish` is served from the next request on
+    (no restart)."""
     if web.flows is not None:
         web.flow = web.flows.live()
+        web.catalog = web.flows.catalog_for()
 
 
 def static(path: str) -> object:

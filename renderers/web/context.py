@@ -74,10 +74,20 @@ class Web:
     flows: FlowVersions | None = None  # the published versions; `flow` is the live one
     printers: Mapping[str, Printer] = field(default_factory=dict)  # by format; none: no downloads
 
+    def __post_init__(self) -> None:
+        # Templates read the catalogue in use at the time they are drawn (a text fix is published
+        # without a restart), not the one the environment was made with.
+        self.env.globals.update(t=self.t, has_text=self.has_text)
+
     def flow_of(self, digest: str | None) -> Flow:
         """The version a draft or an application was made under (the live one when unknown)."""
         found = self.flows.of(digest) if self.flows is not None else None
         return found or self.flow
+
+    def catalog_for(self, flow: Flow) -> Catalog:
+        """The texts for one version's pages: the live catalogue, then that version's own for the keys
+        the live one no longer has (shenbao.flowversions)."""
+        return self.flows.catalog_for(flow) if self.flows is not None else self.catalog
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -93,6 +103,9 @@ class Web:
     # -- text and pages ---------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
         return self.catalog.text(key, **params)
+
+    def has_text(self, key: str) -> bool:
+        return self.catalog.has(key)
 
     def render(self, template: str, **values: Any) -> str:
         return self.env.get_template(template).render(csrf_token=self.csrf_token(self), **values)

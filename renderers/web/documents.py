@@ -89,6 +89,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
         return
     documents = Documents(web.flow, web.store, web.catalog, web.tz, web.printers)
     documents.flow_of = web.flow_of  # each form drawn with the flow version its application was made under
+    documents.catalog_for = web.catalog_for  # and worded with the texts in use now
     app.config[CONFIG_KEY] = documents
     download = Download(web, documents)
 

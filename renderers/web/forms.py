@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from engine import FIELD_TYPES, IMAGE_FORMATS, Field, FieldView, GateFailure, ImageValue, Problem, SectionView
-from shenbao.catalog import format_value
+from engine import FIELD_TYPES, IMAGE_FORMATS, Field, FieldView, Flow, GateFailure, ImageValue, Problem, SectionView
+from shenbao.catalog import Catalog, format_value
 from shenbao.wording import Wording
 
 from .widgets import WIDGETS, macro_of, read_posted
@@ -166,6 +166,12 @@ class Texts(Wording):
         return tuple(SectionModel(self.t(s.title), self.t(s.help),
                                   tuple(self.field(f, errors, typed) for f in s.fields))
                      for s in sections)
+
+
+def texts_for(kept: Texts | None, flow: Flow, catalog: Catalog) -> Texts:
+    """`kept` while it words `flow` with `catalog`, else new wording: pages made once per service
+    (log-in, passwords, the staff desk) follow a published version or text fix without a restart."""
+    return kept if kept is not None and kept.flow is flow and kept.catalog is catalog else Texts(flow, catalog)
 
 
 def without(sections: Iterable[SectionModel], types: frozenset[str] = frozenset({"display", "password"})

@@ -34,7 +34,7 @@ from shenbao.applications import display_name, find_by_identity, identity_values
 from . import captcha, sessions
 from .account import current_application
 from .context import Web
-from .forms import Errors, Texts, error_links, simple_field
+from .forms import Errors, Texts, error_links, simple_field, texts_for
 from .throttle import Throttle, client_address, identity
 
 FORGOT = "/password/forgot"
@@ -68,12 +68,18 @@ def held_until(web: Web, application_id: int) -> object | None:
 class Passwords:
     def __init__(self, web: Web):
         self.web, self.flow = web, web.flow
-        self.texts = Texts(web.flow, web.catalog)
+        self._texts: Texts | None = None
         self.field = password_field(web.flow)
         self.confirm_field = next(f.id for f in web.flow.fields.values()
                                   if f.secret and f.rules.get("equals_field") == self.field)
         self.throttle = Throttle(web, "forgot", web.settings.reset_requests_per_account,
                                  web.settings.reset_requests_per_address, account_wide=True)
+
+    @property
+    def texts(self) -> Texts:
+        """The flow's wording, with the texts in use now (a published text fix needs no restart)."""
+        self._texts = texts_for(self._texts, self.flow, self.web.catalog_for(self.flow))
+        return self._texts
 
     def check_new(self, new: str, again: str, errors: Errors, names: tuple[str, str]) -> None:
         """The flow's rules for its password and confirmation fields, errors under `names`."""

@@ -66,7 +66,7 @@ def dependent_choices(web: Web, view: Any, answers: Mapping[str, Any]) -> dict[s
 class Wizard:
     def __init__(self, web: Web):
         self.web, self.flow = web, web.flow
-        self.texts = Texts(web.flow, web.catalog)
+        self.texts = Texts(web.flow, web.catalog_for(web.flow))
 
     # -- the draft --------------------------------------------------------------------
     def _key(self) -> str:
@@ -90,13 +90,13 @@ class Wizard:
             started = self.web.flows.of(digest) if self.web.flows is not None else None
             if started is None:
                 return None, False
-            self.flow, self.texts = started, Texts(started, self.web.catalog)
+            self.flow, self.texts = started, Texts(started, self.web.catalog_for(started))
         saved = draft.get("saved_at")
         return draft, saved is None or now - datetime.fromisoformat(saved) > self.idle
 
     def live(self) -> None:
         """Back to the live flow version (a run that starts again starts under it)."""
-        self.flow, self.texts = self.web.flow, Texts(self.web.flow, self.web.catalog)
+        self.flow, self.texts = self.web.flow, Texts(self.web.flow, self.web.catalog_for(self.web.flow))
 
     def opened(self, draft: Mapping[str, Any]) -> tuple[Run, dict[str, dict[str, Any]]]:
         return Run(self.flow, self.web.source, self.web.local_now, state=draft["run"]), dict(draft.get("typed", {}))

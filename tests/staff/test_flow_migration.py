@@ -8,7 +8,7 @@ import pytest
 from shenbao.migration import Rules, migrate, plan, read_rules
 from shenbao.publishing import publish
 from staffsupport import AT_JINXIU, applicant_dashboard, applied, bring_to, make_staff, staff_browser
-from test_flow_versions import BUMP, ORIGINAL, _without_status, _write
+from versionedits import BUMP, ORIGINAL, flow_file, without_status
 from websupport import text_of
 
 NOW = datetime(2027, 3, 1, tzinfo=timezone.utc)
@@ -17,7 +17,7 @@ NOW = datetime(2027, 3, 1, tzinfo=timezone.utc)
 def _publish(tmp_path, web, store, text):
     from shenbao.flows import read_flow
 
-    edited = read_flow(_write(tmp_path, text))
+    edited = read_flow(flow_file(tmp_path, text))
     code, lines = publish(store, edited, text, web.catalog, NOW)
     assert code == 0, lines
     return edited
@@ -28,7 +28,7 @@ def test_migrate__removed_status__refused_without_a_rule_then_moved_with_one(tmp
     make_staff(store)
     app = bring_to(store, applied(new_browser, clock, web, store, AT_JINXIU), "materials_incomplete")
     old = web.flow
-    new = _publish(tmp_path, web, store, _without_status(ORIGINAL.replace(*BUMP), "materials_incomplete"))
+    new = _publish(tmp_path, web, store, without_status(ORIGINAL.replace(*BUMP), "materials_incomplete"))
 
     [missing] = plan(old, new, Rules())
     assert (missing.code, missing.status) == ("status_removed", "materials_incomplete")

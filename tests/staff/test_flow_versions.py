@@ -9,29 +9,20 @@ new one, a comment edit changes nothing for anybody.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
-from shenbao.paths import DATA, DEFAULT_FLOW
 from shenbao.publishing import publish
 from store import flow_versions
 from staffsupport import AT_JINXIU, AT_JINXIU_2, applicant_dashboard, applied, bring_to, make_staff, staff_browser
+from versionedits import BUMP, ORIGINAL, flow_file, without_status
 from webjourney import NEW, next_step, title, walk_to
 from websupport import text_of
 
-ORIGINAL = DEFAULT_FLOW.read_text(encoding="utf-8")
-BUMP = ('version: "2026.1"', 'version: "2026.2"')
 MOBILE = "          - {id: mobile, type: text, label: field.mobile.label, normalize: [nfkc, trim], " \
          "rules: {required: true, mobile: true}}\n"
 EXTRA = "          - {id: teaching_years, type: text, label: field.major.label, rules: {required: true, maxlength: 2}}\n"
-
-
-def _without_status(text: str, status: str) -> str:
-    text = re.sub(rf"      - \{{to: {status},[^\n]*\n", "", text)
-    return re.sub(rf"  {status}:\n(    [^\n]*\n)+", "", text)
 
 
 EDITS = {
@@ -40,17 +31,8 @@ EDITS = {
     "required_field": (ORIGINAL.replace(*BUMP).replace(MOBILE, MOBILE + EXTRA), "diff.field_added_required", True),
     "removed_option": (ORIGINAL.replace(*BUMP).replace("          - {value: decline, label: option.decline}\n", ""),
                        "diff.option_removed", True),
-    "removed_status": (_without_status(ORIGINAL.replace(*BUMP), "materials_incomplete"), "diff.status_removed", True),
+    "removed_status": (without_status(ORIGINAL.replace(*BUMP), "materials_incomplete"), "diff.status_removed", True),
 }
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    """The edited flow in a folder of its own beside a link to the data, so `../data/...` still resolves."""
-    (tmp_path / "data").symlink_to(DATA)
-    (tmp_path / "flows").mkdir()
-    path = tmp_path / "flows" / "teacher_registration.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
@@ -67,7 +49,7 @@ def test_publish__edit__draft_at_step_7_and_submitted_application_carry_on(edit,
     walk_to(draft, clock, web, AT_JINXIU_2, "application")                  # a draft at step 7
     old = web.flow
 
-    edited = read_flow(_write(tmp_path, text))
+    edited = read_flow(flow_file(tmp_path, text))
     code, lines = publish(store, edited, text, web.catalog, datetime.now(timezone.utc))
     wording = web.catalog.text(announced, **_params(announced))
     assert code == 0 and any(wording in line for line in lines), lines
@@ -110,7 +92,7 @@ def test_publish__breaking_change_same_version__refused_and_nothing_recorded(tmp
     from shenbao.flows import read_flow
 
     text = ORIGINAL.replace(MOBILE, MOBILE + EXTRA)                        # version name not changed
-    edited = read_flow(_write(tmp_path, text))
+    edited = read_flow(flow_file(tmp_path, text))
     code, lines = publish(store, edited, text, web.catalog, datetime.now(timezone.utc))
     assert code == 1 and lines[-1] == web.t("publish.refused", reason=web.t("diff.breaking_same_version"))
     assert flow_versions.live(store, edited.id).digest == web.flow.digest
@@ -126,7 +108,7 @@ def test_diff_command__with_database__counts_and_exit_code(tmp_path, new_browser
         pytest.skip("the command opens the database by URL; the PostgreSQL test schema is set per connection")
     applied(new_browser, clock, web, store, AT_JINXIU)
     walk_to(new_browser(), clock, web, AT_JINXIU_2, "application")
-    same = _write(tmp_path, ORIGINAL.replace(MOBILE, MOBILE + EXTRA))
+    same = flow_file(tmp_path, ORIGINAL.replace(MOBILE, MOBILE + EXTRA))
     code = run_diff(argparse.Namespace(flows=[str(same)], database=database.url))
     out = capsys.readouterr().out.splitlines()
     field = web.t("diff.field_added_required", field_label="field.major.label", step_label="step.application.title")
@@ -161,7 +143,7 @@ def test_document__application_of_an_older_version__drawn_with_its_own_layout(tm
     before = applied(new_browser, clock, web, store, AT_JINXIU)
     text = ORIGINAL.replace(*BUMP).replace(MOBILE, MOBILE + EXTRA).replace(
         "          - mobile\n", "          - mobile\n          - {value: teaching_years, label: field.major.label}\n", 1)
-    edited = read_flow(_write(tmp_path, text))
+    edited = read_flow(flow_file(tmp_path, text))
     assert publish(store, edited, text, web.catalog, datetime.now(timezone.utc))[0] == 0
     web.flows.refresh = 0
     web.flow = web.flows.live()
@@ -190,7 +172,7 @@ def test_staff_page__each_application_under_its_own_version__moves_of_that_versi
     assert WITH_DIRECT != ORIGINAL.replace(*BUMP), "the transition this test adds is no longer in the flow"
     make_staff(store)
     before = applied(new_browser, clock, web, store, AT_JINXIU)
-    edited = read_flow(_write(tmp_path, WITH_DIRECT))
+    edited = read_flow(flow_file(tmp_path, WITH_DIRECT))
     code, lines = publish(store, edited, WITH_DIRECT, web.catalog, datetime.now(timezone.utc))
     assert code == 0, lines
     web.flows.refresh = 0                                                  # the next request looks again

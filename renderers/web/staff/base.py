@@ -21,7 +21,7 @@ from store import Application, Staff
 
 from .. import sessions
 from ..context import Web
-from ..forms import Texts
+from ..forms import Texts, texts_for
 
 HERE = Path(__file__).resolve().parent
 LOGIN = "/staff/login"
@@ -47,10 +47,9 @@ class Desk:
         return self.texts_for(self.web.flow)
 
     def texts_for(self, flow: Flow) -> Texts:
-        """The wording of one flow version (kept per version: the set of versions is small)."""
-        found = self._texts.get(flow.digest)
-        if found is None:
-            found = self._texts[flow.digest] = Texts(flow, self.web.catalog)
+        """The wording of one flow version (kept per version: the set of versions is small), with the
+        texts in use now: a published text fix is worded from the next request on."""
+        found = self._texts[flow.digest] = texts_for(self._texts.get(flow.digest), flow, self.web.catalog_for(flow))
         return found
 
     # -- text -------------------------------------------------------------------------

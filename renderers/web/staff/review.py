@@ -44,7 +44,7 @@ class Review:
 
     def status_text(self, status: str | None) -> str:
         found = self.flow.statuses.get(status or "")
-        return self.desk.t(found.message) if found else self.desk.status_text(status)
+        return self.texts.text(found.message) if found else self.desk.status_text(status)
 
     # -- review fields ----------------------------------------------------------------
     def review_fields(self, status: str, to: str) -> list[Field]:
@@ -97,7 +97,7 @@ class Review:
             fields = [self.field_model(f, to, (typed or {}).get(f.id) if mine else None,
                                        (errors.fields.get(f.id) if mine and errors else None))
                       for f in self.review_fields(app.status, to)]
-            label = self.web.catalog.first([f"staff.move.{to}", self.flow.statuses[to].message])
+            label = self.texts.catalog.first([f"staff.move.{to}", self.flow.statuses[to].message])
             forms.append({"to": to, "label": label, "fields": fields, "status": self.status_text(to),
                           "errors": (errors.page if mine and errors else [])})
         return forms
