@@ -20,10 +20,11 @@ from markupsafe import escape
 
 from engine import FlowError, FlowProblem
 from shenbao.catalog import load_catalog
+from shenbao.flows import read_flow
 from shenbao.paths import LOCALES
 from shenbao.scenario_new import walk
 from shenbao.settings import Settings
-from store import Store
+from store import Store, flow_versions
 
 from .app import make_app, web_of
 from .context import Web, make_env
@@ -65,6 +66,9 @@ class Preview:
         self.stamp = stamp
         load_catalog.cache_clear()
         try:
+            # the saved files are the live version (flow and texts): a throw-away database publishes
+            # nothing for anyone, and a draft of an earlier save starts over, as with no versions
+            flow_versions.forget(self.store, read_flow(self.flow_file).id)
             app = make_app(self.settings, clock=self.clock, store=self.store)
         except FlowError as exc:
             self.app, self.problems = None, list(exc.problems)

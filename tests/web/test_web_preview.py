@@ -74,3 +74,25 @@ def test_preview__broken_save_shows_problems__fixed_save_shows_the_step(preview,
         assert "申报第四步" in chrome.h1()
     finally:
         chrome.quit()
+
+
+def test_preview__saved_edit__served_not_the_version_published_at_the_first_page(tmp_path):
+    """The preview's throw-away database records each save as the live version (flow and texts): a
+    running `serve` keeps the published version until `shenbao publish`, a preview never does."""
+    import re
+
+    from webtest import TestApp
+
+    from renderers.web.app import web_of
+    from shenbao.flows import read_flow
+
+    path = flow_copy(tmp_path)
+    preview = open_preview(path, tmp_path / "db", datetime(2027, 3, 15, 10, 0))
+    assert preview is not None
+    TestApp(preview).get("/")
+    text = path.read_text(encoding="utf-8")
+    seconds = re.search(r"min_read_seconds: (\d+)", text)
+    assert seconds is not None, "the flow has no reading time to edit"
+    save(path, text.replace(seconds.group(0), f"min_read_seconds: {int(seconds.group(1)) + 7}", 1))
+    TestApp(preview).get("/")
+    assert web_of(preview.app).flow.digest == read_flow(path).digest
