@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from axe import OUTPUT
 from keyboard import ENTER, RIGHT, SPACE, TAB, Keyboard, Stop
-from renderers.pdf import printers
-from renderers.web.app import make_app
-from webdriver import Chrome, TestServer
-from webjourney import PASSWORD, WANG, WORK, application_of, apply
-from websupport import CAPTCHA, START, reading_seconds
+from webdriver import Chrome, reach_identity_step, served
+from webjourney import PASSWORD, WANG, WORK, application_of, apply, sign_in
+from websupport import CAPTCHA, reading_seconds
 
 FORM_VALUES = {**WORK, "password": PASSWORD, "password_confirm": PASSWORD, "email": WANG.email}
 
@@ -39,15 +36,6 @@ new MutationObserver(function (records) {
   });
 }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 """
-
-
-@pytest.fixture
-def site(settings, store):
-    started = time.monotonic()
-    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store,
-                   printers=printers)
-    with TestServer(app) as server:
-        yield server
 
 
 def assert_good_stops(stops: list[Stop], page: str) -> None:
@@ -201,15 +189,6 @@ def type_date(chrome: Chrome, kb: Keyboard, value: str) -> None:
             kb.press(RIGHT)
 
 
-def sign_in(chrome: Chrome, site: TestServer, person) -> None:
-    chrome.go(site.url + "/login")
-    for css, text in (("#id_no", person.id_no), ("#cert_no", person.cert_no), ("#password", PASSWORD),
-                      ("#captcha", CAPTCHA)):
-        chrome.type(css, text)
-    chrome.click("form[action='/login'] button[type=submit]")
-    chrome.wait(lambda: "/account" in chrome.cmd("GET", "/url"), what="signed in")
-
-
 def arrived(folder: Path, suffix: str) -> Path:
     """The file Chromium wrote into `folder` (not the .crdownload it writes on the way)."""
     found = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
@@ -224,7 +203,7 @@ def test_keyboard__document_download_from_the_dashboard(chrome, site, web, clock
     if "sqlite" not in web.settings.database_url:
         pytest.skip("one browser run is enough")
     apply(new_browser(), clock, web, WANG)
-    sign_in(chrome, site, WANG)
+    sign_in(chrome, site.url, WANG)
     chrome.go(site.url + "/account")
     chrome.wait(lambda: chrome.script("return document.readyState === 'complete';"), what="download.js")
     kb = Keyboard(chrome)
@@ -258,12 +237,8 @@ def test_keyboard__document_download_from_the_dashboard(chrome, site, web, clock
 @pytest.fixture
 def short_site(settings, store):
     """The shortest idle limit a deployment can set (1 minute: the warning shows after 30 s),
-    on a clock the test can move on (`short_site.later`)."""
-    started, offset = time.monotonic(), [0.0]
-    app = make_app(replace(settings, draft_idle_minutes=1),
-                   clock=lambda: START + timedelta(seconds=time.monotonic() - started + offset[0]), store=store)
-    with TestServer(app) as server:
-        server.later = lambda seconds: offset.__setitem__(0, offset[0] + seconds)  # type: ignore[attr-defined]
+    on a clock the test can move on (`short_site.clock.later`)."""
+    with served(replace(settings, draft_idle_minutes=1), store) as server:
         yield server
 
 
@@ -275,13 +250,7 @@ def test_timeout_warning__announced_before_expiry__extended_by_keyboard_keeps_th
     if "sqlite" not in web.settings.database_url:
         pytest.skip("one browser run is enough")
     site, kb = short_site, Keyboard(chrome)
-    chrome.go(site.url + "/apply/start")
-    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
-    chrome.click("button.next")
-    chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
-    chrome.click('input[name="accept_terms"][value="accept"]')
-    chrome.click("button.next")
-    chrome.wait(lambda: chrome.h1() == web.t("step.identity.title"), what="step 3")
+    reach_identity_step(chrome, site.url, web)
     loaded = time.monotonic()                                   # the draft was last extended by this page view
     chrome.script(_WATCH_LIVE)
     kb.page_start()
@@ -297,7 +266,7 @@ def test_timeout_warning__announced_before_expiry__extended_by_keyboard_keeps_th
                                       " document.activeElement.id === 'cert_no';"),
                 what="the warning closed, the focus back in the field")
     assert chrome.script("return document.activeElement.value;") == WANG.cert_no
-    site.later(60 - (time.monotonic() - loaded) + 15)          # 15 s past the limit without the extension
+    site.clock.later(60 - (time.monotonic() - loaded) + 15)          # 15 s past the limit without the extension
     kb.tab_to("#id_no")
     kb.type(WANG.id_no)
     kb.press(ENTER)
@@ -307,11 +276,7 @@ def test_timeout_warning__announced_before_expiry__extended_by_keyboard_keeps_th
 @pytest.fixture
 def short_session_site(settings, store):
     """A signed-in session of the shortest idle limit (1 minute), on a clock the test moves on."""
-    started, offset = time.monotonic(), [0.0]
-    app = make_app(replace(settings, session_idle_minutes=1),
-                   clock=lambda: START + timedelta(seconds=time.monotonic() - started + offset[0]), store=store)
-    with TestServer(app) as server:
-        server.later = lambda seconds: offset.__setitem__(0, offset[0] + seconds)  # type: ignore[attr-defined]
+    with served(replace(settings, session_idle_minutes=1), store) as server:
         yield server
 
 
@@ -324,7 +289,7 @@ def test_timeout_warning__signed_in_edit__announced_extended_and_the_edit_saved(
         pytest.skip("one browser run is enough")
     site, kb = short_session_site, Keyboard(chrome)
     apply(new_browser(), clock, web, WANG)
-    sign_in(chrome, site, WANG)
+    sign_in(chrome, site.url, WANG)
     chrome.go(site.url + "/account/edit")
     chrome.wait(lambda: chrome.script("return document.readyState === 'complete';"), what="the edit page")
     signed_in = time.monotonic()                                 # the login: the session's last activity
@@ -340,7 +305,7 @@ def test_timeout_warning__signed_in_edit__announced_extended_and_the_edit_saved(
                                       " document.activeElement.id === 'school_name';"),
                 what="the warning closed, the focus back in the field")
     assert chrome.script("return document.activeElement.value;") == "北京市海淀区第三实验小学"
-    site.later(60 - (time.monotonic() - signed_in) + 15)        # 15 s past the limit without the extension
+    site.clock.later(60 - (time.monotonic() - signed_in) + 15)        # 15 s past the limit without the extension
     kb.press(ENTER)                                              # Enter in the field sends the form
     chrome.wait(lambda: web.t("web.edit.saved") in chrome.text(), what="the edit saved")
     assert application_of(store, WANG).answers["school_name"] == "北京市海淀区第三实验小学"

@@ -3,54 +3,22 @@
 are saved under test-output/documents/ for a person to look at."""
 from __future__ import annotations
 
-import os
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from docsupport import PATH, WANG, application_of, pdftotext
-from renderers.pdf import printers
-from renderers.web.app import make_app
-from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
-from webjourney import PASSWORD, apply
-from websupport import CAPTCHA, START
+from webdriver import Chrome, needs_browser
+from webjourney import apply, sign_in
 
-pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                                reason="needs Debian's chromium and chromedriver")
+pytestmark = needs_browser
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "documents"
 
 
-@pytest.fixture
-def chrome(tmp_path):
-    browser = Chrome(tmp_path / "profile")
-    yield browser
-    browser.quit()
-
-
-@pytest.fixture
-def site(settings, store):
-    started = time.monotonic()
-    app = make_app(settings, clock=lambda: START + timedelta(seconds=time.monotonic() - started), store=store, printers=printers)
-    with TestServer(app) as server:
-        yield server
-
-
 def shoot(chrome: Chrome, name: str) -> None:
-    chrome.screenshot(OUTPUT / f"{name}.png", 1280)
-    chrome.screenshot(OUTPUT / f"{name}-375.png", 375)
-
-
-def log_in(chrome: Chrome, site: TestServer) -> None:
-    chrome.go(site.url + "/login")
-    chrome.type("#id_no", WANG.id_no)
-    chrome.type("#cert_no", WANG.cert_no)
-    chrome.type("#password", PASSWORD)
-    chrome.type("#captcha", CAPTCHA)
-    chrome.click("form[action='/login'] button[type=submit]")
-    chrome.wait(lambda: "/account" in chrome.script("return location.pathname;"), what="the welcome page")
+    chrome.screenshots(OUTPUT, name)
 
 
 def test_browser__dialog_page_dashboard_dialog_and_download(chrome, site, new_browser, clock, web, store,
@@ -59,7 +27,7 @@ def test_browser__dialog_page_dashboard_dialog_and_download(chrome, site, new_br
         pytest.skip("one browser run is enough")
     apply(new_browser(address="10.4.0.1"), clock, web, WANG)
     saved = application_of(store, WANG)
-    log_in(chrome, site)
+    sign_in(chrome, site.url, WANG)
 
     chrome.go(site.url + PATH)
     assert chrome.h1() == web.t("download.title")

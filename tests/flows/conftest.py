@@ -8,3 +8,5 @@ from pathlib import Path
 WEB = Path(__file__).resolve().parents[1] / "web"
 if str(WEB) not in sys.path:
     sys.path.insert(0, str(WEB))
+
+from webdriver import chrome  # noqa: E402,F401  (the browser tests' fixture)

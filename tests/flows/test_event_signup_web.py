@@ -8,7 +8,6 @@ back with pdftotext). `shenbao serve --flow FILE` is started too and serves the 
 """
 from __future__ import annotations
 
-import base64
 import os
 import re
 import shutil
@@ -86,29 +85,6 @@ def captcha_and_submit(chrome: Chrome) -> str:
     return press(chrome, "form button[type=submit]")
 
 
-def download_pdf(chrome: Chrome) -> bytes:
-    """POST the download form as the browser would (same session, its CSRF token), bytes back."""
-    chrome.click('input[name="format"][value="pdf"]')
-    text = chrome.script("""
-        var form = document.querySelector('form[action="/application/form"]');
-        var x = new XMLHttpRequest(); x.open('POST', form.action, false);
-        x.overrideMimeType('text/plain; charset=x-user-defined');
-        x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
-        x.send(new URLSearchParams(new FormData(form)).toString());
-        var s = x.responseText, out = '';
-        for (var i = 0; i < s.length; i++) out += String.fromCharCode(s.charCodeAt(i) & 0xff);
-        return [x.status, x.getResponseHeader('Content-Type'), btoa(out)];""")
-    assert text[0] == 200 and text[1] == "application/pdf", text[:2]
-    return base64.b64decode(text[2])
-
-
-@pytest.fixture
-def chrome(tmp_path):
-    browser = Chrome(tmp_path / "profile")
-    yield browser
-    browser.quit()
-
-
 @pytest.fixture
 def initialised(tmp_path):
     """A database made by `shenbao init --flow event_signup.yaml --demo`, and its demo passwords."""
@@ -183,7 +159,9 @@ def test_event_signup__served_staffed_and_printed_in_a_browser(chrome, tmp_path,
 
         # the attendee downloads the printed form
         chrome.go(site.url + "/application/form")
-        pdf = download_pdf(chrome)
+        chrome.click('input[name="format"][value="pdf"]')
+        status, media, pdf = chrome.post_form('form[action="/application/form"]')
+        assert (status, media) == (200, "application/pdf")
     store.close()
     path = tmp_path / "form.pdf"
     path.write_bytes(pdf)

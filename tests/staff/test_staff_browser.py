@@ -3,7 +3,6 @@ application number, records 材料不全 with two missing items; the applicant l
 the status and both items. Screenshots under test-output/staff/ for a person to look at."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,27 +10,18 @@ import pytest
 from renderers.pdf import printers
 from renderers.web.app import make_app
 from staffsupport import AT_JINXIU, STAFF_PASSWORD, applied, make_staff
-from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
-from webjourney import PASSWORD
+from webdriver import Chrome, TestServer, needs_browser
+from webjourney import sign_in
 from websupport import CAPTCHA
 
-pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                                reason="needs Debian's chromium and chromedriver")
+pytestmark = needs_browser
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "staff"
 MISSING = {"employment_contract": "聘用合同", "training_hours": "培训学时证明（360学时）"}
 
 
-@pytest.fixture
-def chrome(tmp_path):
-    browser = Chrome(tmp_path / "profile")
-    yield browser
-    browser.quit()
-
-
 def shoot(chrome: Chrome, name: str) -> None:
-    chrome.screenshot(OUTPUT / f"{name}.png", 1280)
-    chrome.screenshot(OUTPUT / f"{name}-375.png", 375)
+    chrome.screenshots(OUTPUT, name)
 
 
 def test_browser__operator_records_two_missing_items__applicant_sees_them(chrome, settings, store, clock, web,
@@ -64,12 +54,7 @@ def test_browser__operator_records_two_missing_items__applicant_sees_them(chrome
         assert chrome.text("#current-status") == web.t("status.materials_incomplete")
         shoot(chrome, "03-materials-incomplete")
 
-        chrome.go(site.url + "/login")
-        chrome.type("#id_no", AT_JINXIU.id_no)
-        chrome.type("#cert_no", AT_JINXIU.cert_no)
-        chrome.type("#password", PASSWORD)
-        chrome.type("#captcha", CAPTCHA)
-        chrome.click('form[action="/login"] button[type="submit"]')
+        sign_in(chrome, site.url, AT_JINXIU)
         chrome.wait(lambda: chrome.h1() == web.t("web.login.prompt.title"), what="the login prompt")
         chrome.go(site.url + "/account")
         chrome.wait(lambda: web.t("web.account.status") in chrome.text(), what="the dashboard")

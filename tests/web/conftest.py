@@ -11,6 +11,7 @@ from renderers.web.app import make_app, web_of
 from renderers.web.context import Web
 from shenbao.settings import Settings, load_settings
 from store import Store
+from webdriver import chrome, site  # noqa: F401  (the browser tests' fixtures; other folders take them over)
 from websupport import (BACKENDS, CAPTCHA, Browser, Database, FakeClock, pg_database, sqlite_database,
                         sqlite_template as make_sqlite_template)
 

@@ -4,48 +4,21 @@ test-output/web/ for a person to look at.
 """
 from __future__ import annotations
 
-import os
-import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from renderers.pdf import printers
-from renderers.web.app import make_app
-from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
+from webdriver import Chrome, needs_browser, reach_identity_step
 from webjourney import PASSWORD, TANG, WORK, fill_application
-from websupport import CAPTCHA, START, reading_seconds
+from websupport import CAPTCHA, reading_seconds
 
-pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                                reason="needs Debian's chromium and chromedriver")
+pytestmark = needs_browser
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
 
 
-def running_clock():
-    """Dates fixed to the tests' day; seconds pass for real (the countdown runs in the browser)."""
-    started = time.monotonic()
-    return lambda: START + timedelta(seconds=time.monotonic() - started)
-
-
-@pytest.fixture
-def chrome(tmp_path):
-    browser = Chrome(tmp_path / "profile")
-    yield browser
-    browser.quit()
-
-
-@pytest.fixture
-def site(settings, store):
-    app = make_app(settings, clock=running_clock(), store=store, printers=printers)
-    with TestServer(app) as server:
-        yield server
-
-
 def shoot(chrome: Chrome, name: str) -> None:
-    chrome.screenshot(OUTPUT / f"{name}.png", 1280)
-    chrome.screenshot(OUTPUT / f"{name}-375.png", 375)
+    chrome.screenshots(OUTPUT, name)
 
 
 def next_page(chrome: Chrome, before: str) -> str:
@@ -165,13 +138,7 @@ def test_browser__no_javascript_needed_for_the_confirmation(chrome, site, web):
         pytest.skip("one browser run is enough")
     chrome.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.setScriptExecutionDisabled",
                                                "params": {"value": True}})
-    chrome.go(site.url + "/apply/start")
-    time.sleep(reading_seconds() + 0.1)
-    chrome.click("button.next")
-    chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
-    chrome.click('input[name="accept_terms"][value="accept"]')
-    chrome.click("button.next")
-    chrome.wait(lambda: chrome.h1() == web.t("step.identity.title"), what="step 3")
+    reach_identity_step(chrome, site.url, web)
     chrome.type("#cert_no", TANG.cert_no)
     chrome.type("#id_no", TANG.id_no)
     chrome.click("button.next")
@@ -187,13 +154,7 @@ def test_browser__timeout_warning_and_a_subject_list_narrowed_by_the_stage(chrom
     if "sqlite" not in web.settings.database_url:
         pytest.skip("one browser run is enough")
     from webjourney import WANG
-    chrome.go(site.url + "/apply/start")
-    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
-    chrome.click("button.next")
-    chrome.wait(lambda: chrome.h1() == web.t("step.terms.title"), what="step 2")
-    chrome.click('input[name="accept_terms"][value="accept"]')
-    chrome.click("button.next")
-    chrome.wait(lambda: chrome.h1() == web.t("step.identity.title"), what="step 3")
+    reach_identity_step(chrome, site.url, web)
     chrome.type("#cert_no", WANG.cert_no)
     chrome.type("#id_no", WANG.id_no)
     chrome.click("button.next")

@@ -1,22 +1,36 @@
 """A very small WebDriver client (plain HTTP to chromedriver) and a threaded test server.
 
 Enough to drive headless Chromium through the applicant's journey: navigate, find, click,
-type, choose, read alerts, run a script, take full-page screenshots.
+type, choose, read alerts, run a script, send a form for the file it returns, take full-page
+screenshots. Plus what every browser test shares: `needs_browser` (skip where Debian's
+chromium is missing), the fixtures `chrome` (one browser with a profile of its own per test)
+and `site` (the app with its printed forms on a real socket and a running clock, `served`),
+which the conftests take over, and `reach_identity_step` (from /apply/start to step 3;
+webjourney.sign_in logs an applicant in).
 """
 from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from renderers.pdf import printers
+from renderers.web.app import make_app
+from websupport import START, reading_seconds
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 CHROMIUM = "/usr/bin/chromium"
@@ -24,6 +38,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--disable-dev-shm-usage", "--lang=zh-CN", "--hide-scrollbars", "--force-device-scale-factor=1"]
+HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
+needs_browser = pytest.mark.skipif(not HAVE_BROWSER, reason="needs Debian's chromium and chromedriver")
 
 
 def free_port() -> int:
@@ -47,6 +63,7 @@ class TestServer:
     __test__ = False
 
     def __init__(self, app: Any):
+        self.clock: RunningClock | None = None  # set by `served`
         self.port = free_port()
         self.httpd = make_server("127.0.0.1", self.port, app, server_class=_Threaded, handler_class=_Quiet)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -164,6 +181,20 @@ class Chrome:
     def h1(self) -> str:
         return self.text("h1")
 
+    def post_form(self, css: str) -> tuple[int, str, bytes]:
+        """Send the form as the browser would (this session's cookies, the form's CSRF token) and
+        return the status, the Content-Type and the body's bytes: the file a download would save."""
+        sent = self.script("""
+            var form = document.querySelector(arguments[0]);
+            var x = new XMLHttpRequest(); x.open('POST', form.action, false);
+            x.overrideMimeType('text/plain; charset=x-user-defined');
+            x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+            x.send(new URLSearchParams(new FormData(form)).toString());
+            var s = x.responseText, out = '';
+            for (var i = 0; i < s.length; i++) out += String.fromCharCode(s.charCodeAt(i) & 0xff);
+            return [x.status, x.getResponseHeader('Content-Type'), btoa(out)];""", css)
+        return sent[0], sent[1], base64.b64decode(sent[2])
+
     def alert_text(self) -> str | None:
         try:
             return self.cmd("GET", "/alert/text")
@@ -173,6 +204,11 @@ class Chrome:
     def resize(self, width: int, height: int) -> None:
         self.cmd("POST", "/window/rect", {"width": width, "height": height})
 
+    def screenshots(self, folder: Path, name: str) -> None:
+        """The whole page at desktop width and at 375 px (a phone): folder/name.png, name-375.png."""
+        self.screenshot(folder / f"{name}.png", 1280)
+        self.screenshot(folder / f"{name}-375.png", 375)
+
     def screenshot(self, path: Path, width: int) -> None:
         """The whole page at `width` CSS pixels (the window is grown to the page's height)."""
         self.resize(width, 900)
@@ -181,3 +217,56 @@ class Chrome:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(self.cmd("GET", "/screenshot")))
         self.resize(1280, 900)
+
+
+@pytest.fixture
+def chrome(tmp_path: Path) -> Iterator[Chrome]:
+    """Headless Chromium with a profile of its own, for one test."""
+    browser = Chrome(tmp_path / "profile")
+    yield browser
+    browser.quit()
+
+
+def reach_identity_step(chrome: Chrome, url: str, web: Any) -> None:
+    """From /apply/start to step 3: step 1 read for its whole reading time (the countdown, or the
+    clock where scripts are off), step 2's terms accepted."""
+    steps = web.flow.steps
+    began = time.monotonic()
+    chrome.go(url + "/apply/start")
+    chrome.wait(lambda: chrome.enabled("button.next"), timeout=reading_seconds() + 3, what="the countdown")
+    time.sleep(max(0.0, reading_seconds() + 0.1 - (time.monotonic() - began)))
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t(steps[1].title), what="step 2")
+    chrome.click('input[name="accept_terms"][value="accept"]')
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.h1() == web.t(steps[2].title), what="step 3")
+
+
+class RunningClock:
+    """Dates fixed to the tests' day, seconds passing for real (the countdown runs in the browser);
+    `later(seconds)` moves it on, e.g. past an idle limit."""
+
+    def __init__(self, start: datetime = START):
+        self.start, self.began, self.offset = start, time.monotonic(), 0.0
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
+
+    def later(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@contextmanager
+def served(settings: Any, store: Any, **app: Any) -> Iterator[TestServer]:
+    """The app (make_app's keywords: printers, …) on a real socket, on a running clock (`.clock`)."""
+    clock = RunningClock()
+    with TestServer(make_app(settings, clock=clock, store=store, **app)) as server:
+        server.clock = clock
+        yield server
+
+
+@pytest.fixture
+def site(settings: Any, store: Any) -> Iterator[TestServer]:
+    """The app with its printed forms, served on a running clock."""
+    with served(settings, store, printers=printers) as server:
+        yield server

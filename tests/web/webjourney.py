@@ -171,3 +171,14 @@ def fill_application(chrome: Chrome, values: dict[str, str]) -> None:
             chrome.click(f'#{name} option:not([value=""])')
         else:
             chrome.click(f'input[name="{name}"]')
+
+
+def sign_in(chrome: Chrome, url: str, person: Any) -> None:
+    """An applicant logs in at /login (the flow's log-in fields, the password, the captcha)."""
+    chrome.go(url + "/login")
+    for field_id in FLOW.application.login:
+        chrome.type(f"#{field_id}", getattr(person, field_id))
+    chrome.type("#password", PASSWORD)
+    chrome.type("#captcha", CAPTCHA)
+    chrome.click("form[action='/login'] button[type=submit]")
+    chrome.wait(lambda: "/account" in chrome.script("return location.pathname;"), what="signed in")
