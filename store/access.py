@@ -7,6 +7,7 @@ read cookies or requests: the web layer does that and passes plain values.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -26,6 +27,28 @@ DRAFT_IDLE = timedelta(minutes=30)
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+# The statements of every request (the dashboard's session read, the wizard's draft), built once
+# with bound parameters: building a statement and its cache key cost more than running it.
+_DRAFT_LOAD = sa.select(drafts.c.state, drafts.c.updated_at).where(drafts.c.token_hash == sa.bindparam("digest"))
+_DRAFT_UPDATE = (drafts.update().where(drafts.c.token_hash == sa.bindparam("digest"))
+                 .values(state=sa.bindparam("document", type_=drafts.c.state.type),
+                         updated_at=sa.bindparam("at", type_=drafts.c.updated_at.type)))
+_DRAFT_INSERT = drafts.insert().values(token_hash=sa.bindparam("digest"),
+                                       state=sa.bindparam("document", type_=drafts.c.state.type),
+                                       created_at=sa.bindparam("at", type_=drafts.c.created_at.type),
+                                       updated_at=sa.bindparam("at", type_=drafts.c.updated_at.type))
+
+
+@functools.cache
+def _applicant_session_query(dialect: str) -> sa.Select[Any]:
+    """An applicant's session by token digest, with the application it names (left join)."""
+    joined = sessions.outerjoin(applications, applications.c.id == sa.case(
+        (sessions.c.kind == "applicant", sa.cast(sessions.c.subject, sa.Integer)), else_=None))
+    kept = kept_values_column(dialect).label("app_kept_values")
+    return (sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept)
+            .select_from(joined).where(sessions.c.token_hash == sa.bindparam("digest"), sessions.c.kind == "applicant"))
 
 
 class AccessPart(StoreBase):
@@ -69,13 +92,8 @@ class AccessPart(StoreBase):
         in the same statement (the dashboard's first of two). None when there is no live
         applicant session; the application is None when it no longer exists."""
         at = self._now(now)
-        digest = self._token_hash(token)
-        joined = sessions.outerjoin(applications, applications.c.id == sa.case(
-            (sessions.c.kind == "applicant", sa.cast(sessions.c.subject, sa.Integer)), else_=None))
-        kept = kept_values_column(self.db.engine.dialect.name).label("app_kept_values")
-        query = (sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept)
-                 .select_from(joined).where(sessions.c.token_hash == digest, sessions.c.kind == "applicant"))
-        row = self.db.read(lambda conn: conn.execute(query).first())
+        query, digest = _applicant_session_query(self.db.engine.dialect.name), self._token_hash(token)
+        row = self.db.read(lambda conn: conn.execute(query, {"digest": digest}).first())
         if row is None:
             return None
         values = row._mapping
@@ -117,14 +135,11 @@ class AccessPart(StoreBase):
         """Keep wizard state server-side; dates, datetimes, bytes and decimals round-trip."""
         at = self._now(now)
         digest = self._token_hash(token)
-        document = tag(dict(state))
+        row = {"digest": digest, "document": tag(dict(state)), "at": at}
 
         def body(conn: sa.Connection) -> None:
-            changed = conn.execute(drafts.update().where(drafts.c.token_hash == digest)
-                                   .values(state=document, updated_at=at)).rowcount
-            if not changed:
-                conn.execute(drafts.insert().values(token_hash=digest, state=document,
-                                                    created_at=at, updated_at=at))
+            if not conn.execute(_DRAFT_UPDATE, row).rowcount:
+                conn.execute(_DRAFT_INSERT, row)
 
         self.db.run(body, durable=False)
 
@@ -132,9 +147,8 @@ class AccessPart(StoreBase):
                    idle_timeout: timedelta = DRAFT_IDLE) -> dict[str, Any] | None:
         """The saved state, or None when absent or idle too long (then it is deleted)."""
         at = self._now(now)
-        query = (sa.select(drafts.c.state, drafts.c.updated_at)
-                 .where(drafts.c.token_hash == self._token_hash(token)))
-        row = self.db.read(lambda conn: conn.execute(query).first())
+        digest = self._token_hash(token)
+        row = self.db.read(lambda conn: conn.execute(_DRAFT_LOAD, {"digest": digest}).first())
         if row is None:
             return None
         if at - row.updated_at > idle_timeout:
