@@ -17,6 +17,7 @@ unavailable. The local URL is printed once the server is listening.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -28,6 +29,7 @@ from gunicorn.app.base import BaseApplication
 
 from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
+from renderers.web.context import compile_templates
 from shenbao.settings import load_settings
 
 from .worker import in_process
@@ -94,6 +96,8 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
                "keepalive": 2, "accesslog": None if quiet else "-", "errorlog": "-",
                "loglevel": "warning" if quiet else "info", "limit_request_line": 4094, "limit_request_fields": 100}
 
+    before_fork(app)
+
     class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
@@ -104,6 +108,18 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
 
     Server().run()
     return 0
+
+
+def before_fork(app: bottle.Bottle) -> None:
+    """In the master, once the app is built: compile the templates (else each worker compiles
+    its own on its first requests), then freeze what exists into the garbage collector's
+    permanent generation, so the workers' collections never walk the flow, the catalogue and
+    the compiled templates again (they are never freed; the pages stay shared copy-on-write).
+    bench/profile_pages.py: the cyclic collector took ~0.4 ms of a step-7 POST unfrozen."""
+    if "shenbao.web" in app.config:
+        compile_templates(web_of(app).env)
+    gc.collect()
+    gc.freeze()
 
 
 def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str,

@@ -3,15 +3,21 @@ mail, housekeeping), taken from the store's queues; run one or many, on any mach
 reaches the database. Each job goes to one worker (store/jobs.py): several workers share
 the queues without doing anything twice.
 
-    shenbao worker [--idle SECONDS] [--once]
+    shenbao worker [--idle SECONDS] [--once] [--nice N]
 
 Settings as for `shenbao serve` (SHENBAO_* variables or SHENBAO_CONFIG). With the embedded
 SQLite default, `shenbao serve` runs this worker in one of its processes itself.
+
+The worker runs at a lower CPU priority (`--nice`, default 10): on a machine it shares with
+`shenbao serve` nodes, the applicants' requests come first at peak and the documents (0.17 s
+of CPU per application, more than all its web requests together) follow when there is room,
+instead of taking an equal share and slowing every request (bench/load.py).
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -34,6 +40,9 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds to wait when no job is due (default: %(default)s)")
     parser.add_argument("--once", action="store_true", help="do what is due now, then exit")
     parser.add_argument("--config", help="config file (TOML or INI with a [shenbao] section)")
+    parser.add_argument("--nice", type=int, default=10,
+                        help="lower this process's CPU priority by N, so web requests on the same machine "
+                             "come first (default: %(default)s; 0 keeps it)")
 
 
 def worker_for(app: bottle.Bottle) -> Worker:
@@ -60,6 +69,8 @@ def in_process(app: bottle.Bottle) -> InProcess | None:
 def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    if args.nice > 0:
+        os.nice(args.nice)
     settings = load_settings(config=args.config) if args.config else load_settings()
     app = make_app(settings, printers=printers)
     worker = worker_for(app)
@@ -75,7 +86,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, halt)
     signal.signal(signal.SIGINT, halt)
-    print("shenbao worker: running", flush=True)
+    print(f"shenbao worker: running (nice {os.nice(0)})", flush=True)
     worker.run(stop, args.idle)
     print(f"shenbao worker: stopped ({worker.made} documents made, {worker.sent} mails sent)", flush=True)
     return 0

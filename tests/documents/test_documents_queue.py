@@ -136,3 +136,26 @@ def test_worker_command__once__makes_what_is_queued_then_nothing(tmp_path):
     assert f"{queued * formats} documents made" in first.stdout, first.stdout + first.stderr
     again = subprocess.run(command + ["worker", "--once"], env=env, cwd=root, check=True, capture_output=True, text=True)
     assert "0 documents made, 0 mails sent" in again.stdout
+
+
+def test_worker_command__runs_below_the_web_servers_cpu_priority(tmp_path):
+    """At peak the applicants' requests come first; documents follow (commands/worker.py, --nice)."""
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "SHENBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "SHENBAO_SECRET": "s" * 40,
+           "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
+    command = [sys.executable, "-m", "commands.cli"]
+    subprocess.run(command + ["init"], env=env, cwd=root, check=True, capture_output=True)
+    for extra, lower in (([], 10), (["--nice", "0"], 0)):
+        worker = subprocess.Popen(command + ["worker", *extra], env=env, cwd=root, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = worker.stdout.readline()
+            assert "running" in line, line
+            nice = int(Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+            assert nice == min(os.nice(0) + lower, 19), line
+        finally:
+            worker.terminate()
+            worker.wait(30)
