@@ -13,6 +13,7 @@ inside a transaction, and must not hold user-facing text.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -137,13 +138,18 @@ class ApplicationsPart(StoreBase):
         def body(conn: sa.Connection) -> int:
             if conn.scalar(sa.select(A.c.id).where(A.c.identity_key == identity_key)) is not None:
                 raise Duplicate("STORE_APPLICATION_EXISTS")
-            number = f"{series}{self._next_sequence(conn, series):0{numbering.digits}d}"
-            new_id = conn.execute(A.insert().values(application_no=number, **row)
+            # The number last: its counter row is locked until the commit, and every submission
+            # of the series waits for it, so nothing else may run while it is held (issue 10: at
+            # a burst of submissions, numbering first queued them behind each other's inserts).
+            # Until then the row has a placeholder number that no other transaction sees.
+            new_id = conn.execute(A.insert().values(application_no=f"#{secrets.token_hex(12)}", **row)
                                   .returning(A.c.id)).scalar_one()
             enqueue_change(conn, new_id, at)  # its documents are made by a worker (store/jobs.py)
             _write_values(conn, new_id, kept, new=True)
             if audit is not None:
                 self._write_audit(conn, audit, at, new_id)
+            number = f"{series}{self._next_sequence(conn, series):0{numbering.digits}d}"
+            conn.execute(A.update().where(A.c.id == new_id).values(application_no=number))
             return new_id
 
         try:
@@ -157,12 +163,11 @@ class ApplicationsPart(StoreBase):
         return found
 
     def _next_sequence(self, conn: sa.Connection, name: str) -> int:
-        """Increment a named counter; the row lock serializes concurrent callers."""
+        """Increment a named counter (made at 1) in one statement; its row lock serializes
+        concurrent callers until they commit."""
         dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(dialect_insert(counters).values(name=name, value=0)
-                     .on_conflict_do_nothing(index_elements=["name"]))
-        return conn.execute(counters.update().where(counters.c.name == name)
-                            .values(value=counters.c.value + 1)
+        return conn.execute(dialect_insert(counters).values(name=name, value=1)
+                            .on_conflict_do_update(index_elements=["name"], set_={"value": counters.c.value + 1})
                             .returning(counters.c.value)).scalar_one()
 
     def _with_values(self) -> sa.Select[Any]:

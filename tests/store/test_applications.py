@@ -55,6 +55,27 @@ def test_create__same_certificate_twice__is_refused_as_duplicate(store: Store) -
     assert store.count_applications() == 1
 
 
+def test_create__takes_the_number_last__its_counter_row_is_locked_only_for_the_commit(store: Store) -> None:
+    """Every submission of a series waits for the counter row another holds until it commits:
+    numbering first made a burst of submissions queue behind each other's whole transaction
+    (issue 10, bench/load.py). After the number only the application's own row is written."""
+    sent: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    sa.event.listen(store.db.engine, "before_cursor_execute", seen)
+    try:
+        new_application(store)
+    finally:
+        sa.event.remove(store.db.engine, "before_cursor_execute", seen)
+    counter = next(i for i, s in enumerate(sent) if "counters" in s)
+    commit = next((i for i, s in enumerate(sent) if i > counter and s.startswith(("COMMIT", "BEGIN", "SELECT"))),
+                  len(sent))  # SQLite commits without a statement; the record is read after it
+    assert [s.split(" SET ")[0] for s in sent[counter + 1:commit]] == ["UPDATE applications"], sent[counter:]
+    assert new_application(store, cert_no="2", id_no="2").application_no == "TR2026000002"
+
+
 def test_create__twenty_threads_at_once__get_distinct_consecutive_numbers(backend: Backend) -> None:
     store = backend.open(pool_size=20, retry_for=30)
     store.migrate()
