@@ -4,6 +4,7 @@ over PostgreSQL. Prints, per request kind, the count, the error rate and p50/p95
 
     .venv/bin/python bench/load.py [--clients 200] [--seconds 60] [--topology single|two|both]
                                    [--node-workers N] [--database postgresql://postgres@127.0.0.1:5432/test]
+                                   [--logs DIR]
 
 Half the clients walk the wizard (a new teacher each time: certificate not in the registry,
 the notice's 3 s reading time, steps 2-7 posted as a browser would, step 7 the submission),
@@ -47,6 +48,8 @@ def fetch(port: int, raw: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
         while chunk := conn.recv(262144):
             chunks.append(chunk)
     data = b"".join(chunks)
+    if not data[9:12].isdigit():  # closed without an answer (a worker killed mid-request)
+        raise ConnectionResetError("no response")
     return int(data[9:12]), data.partition(b"\r\n\r\n")[2]
 
 
@@ -54,21 +57,25 @@ class Tally:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
+        self.why: dict[str, int] = {}  # what the errors were: a status, an unexpected page, an OSError
         self.lock = threading.Lock()
 
     def timed(self, kind: str, port: int, raw: bytes, ok: tuple[int, ...] = (200, 303, 302),
               expect: bytes | None = None) -> tuple[int, bytes] | None:
         start = time.perf_counter()
+        failure = ""
         try:
             status, body = fetch(port, raw)
-        except OSError:
-            status, body = 0, b""
+        except OSError as error:
+            status, body, failure = 0, b"", type(error).__name__
         elapsed = time.perf_counter() - start
         good = status in ok and (expect is None or expect in body)
         with self.lock:
             self.times.setdefault(kind, []).append(elapsed)
             if not good:
                 self.errors[kind] = self.errors.get(kind, 0) + 1
+                why = f"{kind} {failure or status}{'' if failure or status not in ok else ' unexpected page'}"
+                self.why[why] = self.why.get(why, 0) + 1
         return (status, body) if good else None
 
     def report(self, title: str) -> None:
@@ -82,6 +89,8 @@ class Tally:
             q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
             print(f"  {kind:<10} {len(times):8d} {errors:7d} {100 * errors / len(times):8.2f} "
                   f"{q[49]:8.3f} {q[94]:8.3f} {q[98]:8.3f}")
+        if self.why:
+            print("  errors: " + ", ".join(f"{why} × {n}" for why, n in sorted(self.why.items())))
 
 
 def signed_in(url: str, port: int, count: int) -> list[bytes]:
@@ -113,9 +122,11 @@ def wizard_client(port: int, tally: Tally, until: float, numbers: itertools.coun
         _cert_no, steps = answers(n)
         cookies = {"sb_browser": secrets.token_urlsafe(32)}
         if tally.timed("page", port, request("GET", "/apply/start", cookies)) is None:
+            time.sleep(0.5)  # as a person would before trying again (not a loop of instant failures)
             continue
         got = tally.timed("page", port, request("GET", "/apply", cookies))
         if got is None:
+            time.sleep(0.5)
             continue
         csrf = csrf_of(got[1])
         time.sleep(3.05)  # the notice's reading time
@@ -173,6 +184,7 @@ def main() -> int:
                         help="gunicorn workers per node (default: what `shenbao serve` uses here)")
     parser.add_argument("--database", default=os.environ.get("SHENBAO_TEST_PG_URL"),
                         help="PostgreSQL URL (a temporary schema is made in it)")
+    parser.add_argument("--logs", help="keep the nodes', the worker's and nginx's logs in this (new) folder")
     args = parser.parse_args()
     if not args.database:
         parser.error("PostgreSQL is needed: --database or SHENBAO_TEST_PG_URL")
@@ -184,8 +196,10 @@ def main() -> int:
     print(f"bench/load.py: {os.cpu_count()} CPUs, {args.clients} clients ({args.clients // 2} wizard, "
           f"{args.clients - args.clients // 2} dashboard), {args.seconds:g} s each, {args.node_workers} workers per node")
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.logs) if args.logs else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for kind in kinds:
-            tally = run(kind, args, Path(tmp))
+            tally = run(kind, args, folder)
             title = ("one node" if kind == "single" else "nginx + two nodes") + \
                 f" ({args.node_workers} gunicorn workers each) + one shenbao worker, PostgreSQL"
             tally.report(title)
