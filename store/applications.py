@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .base import StoreBase
 from .errors import Duplicate, NotFound, StaleWrite, StoreError
+from . import tallies
 from .jobs import enqueue_change
 from .records import Application, AuditEntry, Numbering
 from .schema import application_values as V, applications as A, audit_log, counters
@@ -136,7 +137,10 @@ class ApplicationsPart(StoreBase):
         }
 
         def body(conn: sa.Connection) -> int:
-            if conn.scalar(sa.select(A.c.id).where(A.c.identity_key == identity_key)) is not None:
+            taken, fields = conn.execute(sa.select(
+                sa.select(A.c.id).where(A.c.identity_key == identity_key).scalar_subquery(),
+                tallies.fields_column())).one()
+            if taken is not None:
                 raise Duplicate("STORE_APPLICATION_EXISTS")
             # The number last: its counter row is locked until the commit, and every submission
             # of the series waits for it, so nothing else may run while it is held (issue 10: at
@@ -148,6 +152,7 @@ class ApplicationsPart(StoreBase):
             _write_values(conn, new_id, kept, new=True)
             if audit is not None:
                 self._write_audit(conn, audit, at, new_id)
+            tallies.add(conn, tallies.delta(None, (status, tallies.only(tallies.fields_of(fields), kept))))
             number = f"{series}{self._next_sequence(conn, series):0{numbering.digits}d}"
             conn.execute(A.update().where(A.c.id == new_id).values(application_no=number))
             return new_id
@@ -213,9 +218,13 @@ class ApplicationsPart(StoreBase):
                 values[key] = dict(values[key])
 
         def body(conn: sa.Connection) -> None:
-            old_status = conn.scalar(sa.select(A.c.status).where(A.c.id == application_id))
-            if old_status is None:
+            # the row locked first: its status and tallied answers stay what this read says
+            # until the commit (and the tallied set, read here, stays the one tallied)
+            old = conn.execute(sa.select(A.c.status, tallies.fields_column(), tallies.tallied_values_column(dialect))
+                               .where(A.c.id == application_id).with_for_update(of=A)).first()
+            if old is None:
                 raise NotFound("STORE_APPLICATION_NOT_FOUND", id=application_id)
+            old_status, fields, old_tallied = old[0], tallies.fields_of(old[1]), tallies.values_of(old[2])
             updated = conn.execute(A.update().where(A.c.id == application_id,
                                                     A.c.row_version == expected_row_version)
                                    .values(**values))
@@ -230,7 +239,11 @@ class ApplicationsPart(StoreBase):
                     entry = AuditEntry(**{**entry.__dict__, "from_status": old_status,
                                           "to_status": changes["status"]})
                 self._write_audit(conn, entry, at, application_id)
+            new_tallied = old_tallied if kept is None else tallies.only(fields, kept)
+            tallies.add(conn, tallies.delta((old_status, old_tallied),
+                                            (changes.get("status", old_status), new_tallied)))
 
+        dialect = self._dialect()
         try:
             self.db.run(body)
         except sa.exc.IntegrityError as error:
@@ -336,9 +349,36 @@ class ApplicationsPart(StoreBase):
     def count_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                            status: str | None = None, exact: Sequence[str] = (),
                            contains: str | None = None) -> int:
+        """From the tallies when the filter is a status and at most two tallied answers
+        (`tallies.scope_of`), else counted (a search's matches, other answers)."""
+        scope = None if (text or "").strip() else tallies.scope_of(where or {}, self.tallied_fields())
+        if scope is not None:
+            return self.db.read(lambda conn: sum(tallies.by_status(conn, scope, status).values()))
         query = (sa.select(sa.func.count()).select_from(A)
                  .where(*self._filters(where, status, text, exact, contains, self._dialect())))
         return self.db.read(lambda conn: int(conn.scalar(query) or 0))
+
+    # -- tallies (store/tallies.py) -------------------------------------------------------
+
+    def tallied_fields(self) -> frozenset[str]:
+        """The fields the tallies count by, as this process last read or set them."""
+        found = getattr(self, "_tallied", None)
+        if found is None:
+            found = self.db.read(lambda conn: tallies.fields_of(conn.scalar(sa.select(tallies.fields_column()))))
+            self._tallied = found
+        return found
+
+    def sync_tallies(self, fields: Sequence[str]) -> bool:
+        """Count by `fields` (the answers the flow's roles bind through) from now on; when that
+        changes the tallied set, the tallies are rebuilt (True then) in the same transaction."""
+        changed = self.db.run(lambda conn: tallies.sync(conn, fields))
+        self._tallied = frozenset(fields)
+        return changed
+
+    def recount_tallies(self, fix: bool = False) -> dict[tuple[str, str, str, str, str], tuple[int, int]]:
+        """Each tally row that differs from a GROUP BY recount → (tallied, counted); with `fix`
+        the tallies are rebuilt from the recount in the same transaction."""
+        return self.db.run(lambda conn: tallies.differences(conn, fix), write=fix)
 
     def _scoped(self, where: Mapping[str, str] | None) -> tuple[Any, Any, list[sa.ColumnElement[bool]]]:
         """(from clause, the id column, conditions) for a count within `where`: its first value
@@ -353,13 +393,21 @@ class ApplicationsPart(StoreBase):
                  *self._filters(dict(pairs[1:]), None, None, (), None)])
 
     def count_by_status(self, *, where: Mapping[str, str] | None = None) -> dict[str, int]:
+        """Status → number of applications within `where` (from the tallies when they can say)."""
+        scope = tallies.scope_of(where or {}, self.tallied_fields())
+        if scope is not None:
+            return self.db.read(lambda conn: tallies.by_status(conn, scope))
         source, _key, conditions = self._scoped(where)
         query = (sa.select(A.c.status, sa.func.count()).select_from(source).where(*conditions)
                  .group_by(A.c.status))
         return self.db.read(lambda conn: {s: int(n) for s, n in conn.execute(query)})
 
     def count_by_value(self, field: str, *, where: Mapping[str, str] | None = None) -> dict[tuple[str, str], int]:
-        """(kept value of `field`, status) → number of applications, within `where`."""
+        """(kept value of `field`, status) → number of applications, within `where` (from the
+        tallies when `field` and `where` are tallied and `where` names one field besides it)."""
+        tallied = tallies.by_value(field, where or {}, self.tallied_fields())
+        if tallied is not None:
+            return self.db.read(lambda conn: {(v, s): int(n) for v, s, n in conn.execute(tallied)})
         source, key, conditions = self._scoped(where)
         by = V.alias("by_")
         query = (sa.select(by.c.value, A.c.status, sa.func.count())

@@ -31,8 +31,8 @@ from staffsupport import make_staff, staff_login  # noqa: E402
 DASHBOARD = (2, 1)  # issue 10's goal, on both databases
 # page → (statements, transactions) at most, on SQLite / on PostgreSQL
 _WIZARD = {f"{verb} /apply ({step.id})": (2, 1) for step in FLOW.steps for verb in ("GET", "POST")}
-# the submission: the application, its number, its kept (searchable) values, its audit row and its
-# queued change, in one transaction
+# the submission: the application, its number (one UPSERT), its kept (searchable) values, its audit
+# row, its queued change and its tallies (one UPSERT), in one transaction
 _COMMON = {**_WIZARD, "POST /apply (identity)": (3, 1), "POST /apply (application, an error)": (2, 1),
            "POST /apply (application)": (10, 2), "GET /login": (0, 0), "POST /login": (10, 4),
            "GET /account": DASHBOARD, "GET /staff": (4, 1), "GET /staff/applications": (4, 1),

@@ -88,7 +88,7 @@ def _admin(body: Callable[[Any], None]) -> None:
 
 # Tables a test may write to; emptied between PostgreSQL tests (reference data stays).
 _MUTABLE = ("applications", "counters", "drafts", "sessions", "throttle", "password_resets", "mail_outbox",
-            "messages", "audit_log", "staff", "flow_versions")
+            "messages", "audit_log", "staff", "flow_versions", "application_tallies", "tallied_fields")
 
 
 @dataclass

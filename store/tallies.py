@@ -1,0 +1,206 @@
+"""Counts of applications kept as they change: `application_tallies`, per status, per value of
+each *tallied* field (the answers the flow's roles bind through) and per pair of them.
+
+The staff home counts and the list's total read a handful of rows here instead of every
+application in scope. A row is (scope_field, scope_value, field, value, status) → n, ''
+standing for "none":
+  ('', '', '', '', s)            every application in status s
+  ('', '', f, v, s)              those whose kept answer f is v
+  (f1, v1, f2, v2, s), f1 ≠ f2   those whose f1 is v1 and f2 is v2 (both orders are kept, so
+                                 "per f2 within f1 = v1" is a prefix of the primary key)
+An application with k tallied answers counts in 1 + k + k(k-1) rows (5 for the teacher flow).
+
+Which fields are tallied is data (`tallied_fields`), set from the flow by `sync_tallies`
+(which rebuilds the tallies when the set changes), so every process writes the same rows
+whatever flow it loaded. The writers (store/applications.py) read the set and the
+application's old tallied answers in a statement they already make, and add the difference
+between the old and the new rows (`delta`) by one UPSERT (`n = n + excluded.n`), in the same
+transaction as the change; the rows in key order, so concurrent writers lock them in the
+same order (no deadlock). A rebuild (`sync_tallies`, `recount(fix=True)`) takes ACCESS
+EXCLUSIVE locks on PostgreSQL: it waits for the writers that read the old set and is waited
+for by those that come after. `recount` compares every row with a GROUP BY recount.
+Must not know a flow or hold user-facing text.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .schema import application_values as V, applications as A, metadata
+
+tallied_fields = sa.Table(
+    "tallied_fields", metadata,
+    sa.Column("field", sa.Text, primary_key=True),
+)
+application_tallies = sa.Table(
+    "application_tallies", metadata,
+    sa.Column("scope_field", sa.Text, primary_key=True),
+    sa.Column("scope_value", sa.Text, primary_key=True),
+    sa.Column("field", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("status", sa.Text, primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+T, F = application_tallies, tallied_fields
+KEY = ("scope_field", "scope_value", "field", "value", "status")
+Key = tuple[str, str, str, str, str]
+NONE = ""
+
+
+def keys(status: str, values: Mapping[str, str]) -> list[Key]:
+    """The rows one application in `status` with tallied answers `values` counts in."""
+    found: list[Key] = [(NONE, NONE, NONE, NONE, status)]
+    found += [(NONE, NONE, f, v, status) for f, v in values.items()]
+    found += [(f1, v1, f2, v2, status) for f1, v1 in values.items() for f2, v2 in values.items() if f1 != f2]
+    return found
+
+
+def delta(old: tuple[str, Mapping[str, str]] | None, new: tuple[str, Mapping[str, str]] | None) -> dict[Key, int]:
+    """What to add to each row when an application goes from `old` (status, tallied answers)
+    to `new` (None: it did not exist / no longer exists); rows that do not change are left out."""
+    counts: Counter[Key] = Counter(keys(*new) if new is not None else [])
+    counts.subtract(keys(*old) if old is not None else [])
+    return {k: n for k, n in sorted(counts.items()) if n}
+
+
+def add(conn: sa.Connection, changes: Mapping[Key, int]) -> None:
+    """Add `changes` to the tallies: one statement, rows in key order."""
+    if not changes:
+        return
+    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(T)
+    rows = [dict(zip(KEY, k), n=n) for k, n in sorted(changes.items())]
+    statement = insert.values(rows)
+    conn.execute(statement.on_conflict_do_update(index_elements=list(KEY),
+                                                 set_={"n": T.c.n + statement.excluded.n}))
+
+
+def fields_column() -> sa.ScalarSelect[Any]:
+    """The tallied fields as one text (comma-separated field ids, NULL for none): a column
+    a writer adds to a statement it makes anyway."""
+    return sa.select(sa.func.aggregate_strings(F.c.field, ",")).scalar_subquery()
+
+
+def fields_of(raw: str | None) -> frozenset[str]:
+    return frozenset(raw.split(",")) if raw else frozenset()
+
+
+def tallied_values_column(dialect: str) -> sa.ScalarSelect[Any]:
+    """An application's kept answers of the tallied fields, as JSON (a column of a query on
+    applications)."""
+    aggregate = sa.func.json_object_agg if dialect == "postgresql" else sa.func.json_group_object
+    return (sa.select(aggregate(V.c.field, V.c.value))
+            .where(V.c.application_id == A.c.id, V.c.field.in_(sa.select(F.c.field))).scalar_subquery())
+
+
+def values_of(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    return dict(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+def only(fields: frozenset[str], values: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k in fields}
+
+
+# -- rebuilding and checking ---------------------------------------------------------------
+
+def _counted(fields: Iterable[str]) -> sa.Select[Any]:
+    """Every tally row as a GROUP BY over the applications and their kept answers would give it."""
+    chosen = sorted(fields)
+
+    def none(name: str) -> Any:
+        return sa.literal(NONE).label(name)
+    everything = (sa.select(none("scope_field"), none("scope_value"), none("field"), none("value"), A.c.status,
+                            sa.func.count()).group_by(A.c.status))
+    if not chosen:
+        return everything
+    one = (sa.select(none("scope_field"), none("scope_value"), V.c.field, V.c.value, A.c.status, sa.func.count())
+           .select_from(V.join(A, A.c.id == V.c.application_id)).where(V.c.field.in_(chosen))
+           .group_by(V.c.field, V.c.value, A.c.status))
+    v1, v2 = V.alias("v1"), V.alias("v2")
+    pairs = (sa.select(v1.c.field, v1.c.value, v2.c.field, v2.c.value, A.c.status, sa.func.count())
+             .select_from(v1.join(v2, sa.and_(v2.c.application_id == v1.c.application_id, v2.c.field != v1.c.field))
+                          .join(A, A.c.id == v1.c.application_id))
+             .where(v1.c.field.in_(chosen), v2.c.field.in_(chosen))
+             .group_by(v1.c.field, v1.c.value, v2.c.field, v2.c.value, A.c.status))
+    return sa.union_all(everything, one, pairs)
+
+
+def _lock(conn: sa.Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("LOCK TABLE tallied_fields, application_tallies IN ACCESS EXCLUSIVE MODE"))
+
+
+def _rebuild(conn: sa.Connection, fields: Iterable[str]) -> None:
+    conn.execute(T.delete())
+    counted = _counted(fields).subquery()
+    conn.execute(T.insert().from_select(list(KEY) + ["n"], sa.select(*counted.c)))
+
+
+def sync(conn: sa.Connection, fields: Iterable[str]) -> bool:
+    """Make `fields` the tallied set; rebuild the tallies when it changes (True then)."""
+    wanted = frozenset(fields)
+    if fields_of(conn.scalar(sa.select(fields_column()))) == wanted:
+        return False
+    _lock(conn)
+    conn.execute(F.delete())
+    if wanted:
+        conn.execute(F.insert(), [{"field": f} for f in sorted(wanted)])
+    _rebuild(conn, wanted)
+    return True
+
+
+def differences(conn: sa.Connection, fix: bool) -> dict[Key, tuple[int, int]]:
+    """Row → (tallied, counted) for every row where the two differ; with `fix`, the tallies
+    are rebuilt from the count (under the rebuild's locks) in the same transaction."""
+    if fix:
+        _lock(conn)
+    fields = fields_of(conn.scalar(sa.select(fields_column())))
+    counted = {tuple(r[:5]): int(r[5]) for r in conn.execute(_counted(fields))}
+    tallied = {tuple(r[:5]): int(r[5]) for r in conn.execute(sa.select(*T.c).where(T.c.n != 0))}
+    found = {k: (tallied.get(k, 0), counted.get(k, 0)) for k in set(counted) | set(tallied)
+             if tallied.get(k, 0) != counted.get(k, 0)}
+    if fix and (found or conn.scalar(sa.select(sa.func.count()).select_from(T).where(T.c.n == 0))):
+        _rebuild(conn, fields)
+    return dict(sorted(found.items()))  # type: ignore[arg-type]
+
+
+# -- reading -------------------------------------------------------------------------------
+
+def scope_of(where: Mapping[str, str], fields: frozenset[str]) -> tuple[str, str, str, str] | None:
+    """The row prefix that counts the applications with every kept answer of `where`, or None
+    when the tallies cannot say (a field not tallied, or more than two)."""
+    pairs = sorted(where.items())
+    if not set(where) <= fields or len(pairs) > 2:
+        return None
+    if not pairs:
+        return (NONE, NONE, NONE, NONE)
+    if len(pairs) == 1:
+        return (NONE, NONE, *pairs[0])
+    return (*pairs[0], *pairs[1])
+
+
+def by_status(conn: sa.Connection, scope: tuple[str, str, str, str], status: str | None = None) -> dict[str, int]:
+    conditions = [c == v for c, v in zip((T.c.scope_field, T.c.scope_value, T.c.field, T.c.value), scope)]
+    if status is not None:
+        conditions.append(T.c.status == status)
+    query = sa.select(T.c.status, T.c.n).where(*conditions, T.c.n != 0)
+    return {s: int(n) for s, n in conn.execute(query)}
+
+
+def by_value(by: str, where: Mapping[str, str], fields: frozenset[str]) -> sa.Select[Any] | None:
+    """The query of (value of `by`, status, n) within `where`, or None when the tallies cannot say."""
+    rest = {k: v for k, v in where.items() if k != by}
+    if by not in fields or not set(where) <= fields or len(rest) > 1:
+        return None
+    scope = next(iter(rest.items()), (NONE, NONE))
+    conditions = [T.c.scope_field == scope[0], T.c.scope_value == scope[1], T.c.field == by, T.c.n != 0]
+    if by in where:
+        conditions.append(T.c.value == where[by])
+    return sa.select(T.c.value, T.c.status, T.c.n).where(*conditions)
