@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from shenbao.flows import read_flow
 from shenbao.paths import DEFAULT_FLOW
 from store import ImportFailed, Store, StoreError, import_file, load_demo
-from shenbao.applications import demo_defaults
+from shenbao.applications import demo_defaults, tallied
 
 from .options import add_database_argument as _add_database
 from .options import add_flow_argument, database_url
@@ -95,6 +95,8 @@ def run_init(args: argparse.Namespace) -> int:
         for name, action in report.actions.items():
             if action not in ("unchanged", "builtin"):
                 print(f"dataset {name}: {action}")
+        if store.sync_tallies(tallied(flow)):
+            print(f"tallies: rebuilt, by {', '.join(tallied(flow)) or 'status'}")
         if args.demo:
             bar = ProgressBar()
             demo = demo_defaults(flow)

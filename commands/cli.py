@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("commands.worker", "do the background work: documents of changed applications, mail, housekeeping"),
     "document": ("commands.document", "write an application's form to a file; warm the stored documents"),
     "staff": ("commands.staff_admin", "manage staff accounts"),
+    "store": ("commands.store_admin", "look after the database: recount the staff counts' tallies"),
     "status": ("commands.staff_admin", "set an application's status as a staff member would (for testers)"),
 }
 

@@ -30,6 +30,11 @@ def indexed(flow: Flow) -> tuple[str, ...]:
     return flow.application.searchable
 
 
+def tallied(flow: Flow) -> list[str]:
+    """The answers the staff counts are kept by (store/tallies.py): those roles bind through."""
+    return sorted({b.answer for b in flow.bindings.values() if b is not None})
+
+
 def duplicate_message(flow: Flow) -> str:
     """The message key shown when the identity fields are taken."""
     return flow.application.duplicate_message or ALREADY_EXISTS

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 import bottle
 
+from shenbao.applications import tallied
 from shenbao.catalog import Catalog, load_catalog
 from shenbao.documents import Printer
 from shenbao.flows import read_flow
@@ -50,6 +51,7 @@ def make_web(settings: Settings, clock: Clock | None = None, store: Store | None
             "serving the published version %s of flow %s; %s differs from it: `shenbao publish` it to serve it",
             flow.version, flow.id, settings.flow_file)
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
+    store.sync_tallies(tallied(flow))   # the staff counts by the answers roles bind through
     catalog = flows.catalog_for()
     clock = clock or system_clock
     mailer = Mailer(store, mail_config(settings), clock)
