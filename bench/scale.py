@@ -12,7 +12,11 @@ through the store, median of --repeat calls each with other values:
                    application number, ID number, certificate number, e-mail, a name's first two
                    characters, a whole three-character name (PostgreSQL: the trigram index)
   counts           count_by_status (all; one agency) and the home page's per-point breakdown
-  list             a page of 51 (all; one point), first and a deep keyset page (?before=)
+                   (from the tallies, store/tallies.py, built after the fill by `sync_tallies`)
+  list             a page of 51 (all; one point), first and a deep keyset page (?before=), and the
+                   list's total (count_applications: all; one point; one agency and status)
+  warmer           one worker round of the document queue: claim a batch of 10 changed
+                   applications (made with the PDF samples' answers) and make their documents
   export           stream_applications of one point written as CSV, next to (PostgreSQL)
                    COPY (SELECT the same rows and values) TO STDOUT
 
@@ -39,9 +43,11 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pdf"))   # pdf_samples
 
 import sqlalchemy as sa  # noqa: E402
 
+from shenbao.applications import tallied  # noqa: E402
 from shenbao.flows import read_flow  # noqa: E402
 from shenbao.paths import DEFAULT_FLOW  # noqa: E402
 from store import Store  # noqa: E402
@@ -95,6 +101,7 @@ def fill_postgresql(store: Store, rows: int, statuses: list[str]) -> None:
             f"('agency', 'A' || lpad((({point}) / {POINTS_PER_AGENCY})::text, 2, '0'))) kept(f, v)"), {"n": rows})
         for _name, definition in indexes:
             conn.execute(sa.text(definition))
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('applications', 'id'), :n)"), {"n": rows})
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.execute(sa.text("VACUUM ANALYZE applications"))
@@ -161,6 +168,48 @@ def copy_csv(store: Store, point: str) -> int:
         raw.close()
 
 
+def warmer_round(store: Store, flow: Any, picks: list[int], batch: int = 10) -> float:
+    """Median seconds of one documents round of the worker (claim `batch` changed applications
+    from the queue, draw and store their documents), each round over freshly changed ones."""
+    from zoneinfo import ZoneInfo
+
+    import pdf_samples
+    from pdf import application_answers
+    from renderers.pdf import printers
+    from shenbao.applications import indexed, key_of
+    from shenbao.catalog import load_catalog
+    from shenbao.documents import Documents
+    from shenbao.mail import MailConfig, Mailer
+    from shenbao.worker import Worker
+    from store import load_demo
+    from shenbao.applications import demo_defaults
+
+    store.sync_datasets(flow.datasets, flow.lookup_index_columns())
+    load_demo(store, flow.datasets, DEFAULT_FLOW.parent, None, demo_defaults(flow))
+    sample = pdf_samples.registry_with_photo()
+    made = []
+    for n in range(batch):
+        answers = {**application_answers(sample), "cert_no": f"2007111082299{n:04d}"}
+        made.append(store.create_application(
+            flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest, identity_key=key_of(flow, answers),
+            numbering=flow.application.number, values={k: answers.get(k) for k in indexed(flow)},
+            status=flow.initial_status.id, answers=answers, password="x", photo=sample["photo"]).id)
+    catalog = load_catalog()
+    documents = Documents(flow, store, catalog, ZoneInfo("Asia/Shanghai"), printers(catalog))
+    clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+    worker = Worker(store, Mailer(store, MailConfig(), clock),
+                    documents, clock, batch=batch)
+    times = []
+    for round_ in range(len(picks) + 1):
+        for application_id in made:   # a change: a new version of each, queued
+            app = store.get_application(application_id)
+            store.update_application(app.id, app.row_version, status_data={"round": round_})
+        start = time.perf_counter()
+        assert worker.documents_round() == batch
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])   # the first warms the fonts
+
+
 def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]:
     rng = random.Random(rows)
     picks = [rng.randrange(1, rows + 1) for _ in range(repeat)]
@@ -186,6 +235,10 @@ def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]
         "counts: by status, all": lambda n: store.count_by_status(),
         "counts: by status, one agency": lambda n: store.count_by_status(where={"agency": v(n)["agency"]}),
         "counts: per point × status, one agency": lambda n: store.count_by_value("point", where={"agency": v(n)["agency"]}),
+        "list: total, all": lambda n: store.count_applications(),
+        "list: total, one point": lambda n: store.count_applications(where={"point": v(n)["point"]}),
+        "list: total, one agency, one status": lambda n: store.count_applications(
+            where={"agency": v(n)["agency"]}, status=flow.initial_status.id),
         "list: first page, all": lambda n: store.search_applications(limit=51),
         "list: deep keyset page, all": lambda n: store.search_applications(limit=51, before=max(2, rows // 50)),
         "list: first page, one point": lambda n: store.search_applications(limit=51, where={"point": v(n)["point"]}),
@@ -195,6 +248,7 @@ def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]
     for label, call in operations.items():
         results[label] = median_time(call, picks)
     point_picks = picks[: max(3, repeat // 5)]
+    results["warmer: claim + make a batch of 10"] = warmer_round(store, flow, point_picks)
     results["export: one point (stream, CSV)"] = median_time(lambda n: export_csv(store, v(n)["point"]), point_picks)
     if store.dialect == "postgresql":
         results["COPY of the same rows"] = median_time(lambda n: copy_csv(store, v(n)["point"]), point_picks)
@@ -213,6 +267,7 @@ def run(url: str | None, rows: int, repeat: int, tmp: Path) -> dict[str, float]:
                 fill_postgresql(store, rows, statuses)
             else:
                 fill_sqlite(Path(database.removeprefix("sqlite:///")), rows, statuses)
+            store.sync_tallies(tallied(flow))   # the flow's tallied set: rebuilt from the filled rows
             print(f"  filled {rows:,} applications in {time.perf_counter() - start:.1f} s", flush=True)
             return measure(store, rows, repeat, flow)
     finally:
