@@ -3,7 +3,9 @@ raw DB-API executemany baselines of the same rows in the same run, on SQLite and
 --pg URL) PostgreSQL. Baselines (csv.reader + executemany, one commit per chunk):
 `raw keyed`: into a table whose primary key is (cert_no, id_no), the obvious way;
 `raw bare`: into a table with no index, then a unique index built at the end, which is
-what the store does (it adds type checks, conversion, staging and the swap).
+what the store does (it adds type checks, conversion, staging and the swap). On PostgreSQL
+also `raw COPY`: the CSV file streamed through `COPY … FROM STDIN (FORMAT csv)` (psycopg's
+copy) into a bare table, then the unique index: the floor (issue 10's goal: store ≤ 1.3×).
 
     .venv/bin/python bench/import.py --rows 1000000 [--pg postgresql://postgres@127.0.0.1:5432/test]
 
@@ -144,6 +146,28 @@ def raw_postgresql(url: str, schema: str, csv_path: Path, keyed: bool) -> float:
         return time.perf_counter() - started
 
 
+def raw_copy(url: str, schema: str, csv_path: Path) -> float:
+    """Baseline: the file itself through COPY FROM STDIN (no Python per row), then the index."""
+    import psycopg
+
+    conninfo = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, options=f"-csearch_path={schema}") as conn:
+        create, index = _ddl("postgresql", False)
+        conn.execute("DROP TABLE IF EXISTS raw_certificates")
+        conn.execute(create)
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cursor, csv_path.open("rb") as stream:
+            with cursor.copy("COPY raw_certificates FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
+                while block := stream.read(1 << 20):
+                    copy.write(block)
+        conn.commit()
+        assert index is not None
+        conn.execute(index)
+        conn.commit()
+        return time.perf_counter() - started
+
+
 def through_store(store: Store, csv_path: Path, rows: int) -> float:
     store.migrate()
     store.sync_datasets(DATASETS, {"certificates": set(KEY)})
@@ -162,8 +186,10 @@ def through_store(store: Store, csv_path: Path, rows: int) -> float:
 
 
 def measure(name: str, rows: int, ours: Callable[[], float],
-            raw: Callable[[bool], float]) -> None:
+            raw: Callable[[bool], float], copy: Callable[[], float] | None = None) -> None:
     results = {"store import_file": ours(), "raw keyed": raw(True), "raw bare": raw(False)}
+    if copy is not None:
+        results["raw COPY"] = copy()
     mine = results["store import_file"]
     for label, seconds in results.items():
         ratio = "" if label.startswith("store") else f"   store time / this = {mine / seconds:.2f}"
@@ -200,7 +226,8 @@ def pg_bench(url: str, csv_path: Path, rows: int) -> None:
     try:
         store = Store.open(url, connect_args={"options": f"-csearch_path={schema}"})
         measure("postgresql", rows, lambda: through_store(store, csv_path, rows),
-                lambda keyed: raw_postgresql(url, schema, csv_path, keyed))
+                lambda keyed: raw_postgresql(url, schema, csv_path, keyed),
+                lambda: raw_copy(url, schema, csv_path))
         store.close()
     finally:
         with admin.begin() as conn:

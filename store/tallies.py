@@ -19,6 +19,10 @@ transaction as the change; the rows in key order, so concurrent writers lock the
 same order (no deadlock). A rebuild (`sync_tallies`, `recount(fix=True)`) takes ACCESS
 EXCLUSIVE locks on PostgreSQL: it waits for the writers that read the old set and is waited
 for by those that come after. `recount` compares every row with a GROUP BY recount.
+Readers use the set their process last synced or read: a field not in it is counted; a
+field another process has since dropped would read rows no longer kept (the set follows the
+flow's roles, so every process of one deployment syncs the same). The per-status rows are touched by every submission and move: like the number's
+counter row they are held until the commit, which the submission holds anyway.
 Must not know a flow or hold user-facing text.
 """
 from __future__ import annotations
