@@ -268,7 +268,9 @@ def run(url: str | None, rows: int, repeat: int, tmp: Path) -> dict[str, float]:
             else:
                 fill_sqlite(Path(database.removeprefix("sqlite:///")), rows, statuses)
             store.sync_tallies(tallied(flow))   # the flow's tallied set: rebuilt from the filled rows
-            print(f"  filled {rows:,} applications in {time.perf_counter() - start:.1f} s", flush=True)
+            kept = store.db.read(lambda conn: conn.scalar(sa.text("SELECT count(*) FROM application_tallies")))
+            print(f"  filled {rows:,} applications in {time.perf_counter() - start:.1f} s "
+                  f"({kept:,} tally rows: what the counts read from)", flush=True)
             return measure(store, rows, repeat, flow)
     finally:
         drop()
