@@ -142,9 +142,9 @@ def test_counts__scope_and_status__read_only_the_tallies(store: Store) -> None:
     assert any("FROM applications" in s for s in seen)
 
 
-def test_migrate__0009__backfills_the_counts_of_a_database_at_0008(backend: Backend) -> None:
+def test_migrate__0011__backfills_the_counts_of_a_database_at_0010(backend: Backend) -> None:
     store = backend.open()
-    migrations.upgrade(store.db, "0008")
+    migrations.upgrade(store.db, "0010")
     at = "2026-03-05 01:30:00"
     apps = [(n, STATUSES[n % 3], {f: VALUES[f][n % 2] for f in FIELDS}) for n in range(1, 8)]
 

@@ -6,8 +6,8 @@ status (the all-scope rows). Which answers are tallied comes from the flow (the 
 roles bind through): the first `sync_tallies` with the flow (every `shenbao serve`,
 `shenbao init`) records them and rebuilds the per-answer rows in one transaction.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
