@@ -38,10 +38,22 @@ def _id_gender(value: Any) -> Any:
     return idnumber.gender(value) if isinstance(value, str) else None
 
 
+def _codes(value: Any) -> list[str]:
+    """A text of codes separated by spaces or commas (a dataset column such as an agency's
+    `stages: kindergarten primary junior`) as a list, so `x in row.stages | codes` tests one
+    code, never a part of one. None gives an empty list."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        raise TypeError(f"codes applies to text, not {value!r}")
+    return [word for word in value.replace(",", " ").replace("，", " ").split() if word]
+
+
 FILTERS: dict[str, Callable[[Any], Any]] = {
     "length": _length,
     "id_birth_date": _id_birth_date,
     "id_gender": _id_gender,
+    "codes": _codes,
 }
 TESTS = {"none", "defined", "undefined"}
 COMPARE_OPS = {"eq", "ne", "lt", "lteq", "gt", "gteq", "in", "notin"}

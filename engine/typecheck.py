@@ -178,7 +178,8 @@ class _Checker:
         takes: dict[str, tuple[frozenset[str], Type]] = {
             "length": (frozenset({"text", "list", "records"}), Type("number")),
             "id_birth_date": (frozenset({"text"}), Type("date")),
-            "id_gender": (frozenset({"text"}), Type("text"))}
+            "id_gender": (frozenset({"text"}), Type("text")),
+            "codes": (frozenset({"text"}), Type("list", item=Type("text")))}
         accepted, result = takes.get(node.name, (frozenset(), UNKNOWN))
         if accepted and inner.kind not in accepted | {ANY, NONE}:
             self.problem("EXPR_006", f"applies `{node.name}` to {inner.words()}",
@@ -215,6 +216,12 @@ class _Checker:
         if right.kind not in ("list", "text", "records", ANY, NONE):
             self.problem("EXPR_006", f"uses `in` with {right.words()} on the right",
                          "the right side of `in` is a list, e.g. agency in ['a', 'b'], or a text")
+            return
+        if right.kind == "text" and left.field is not None:
+            self.problem("EXPR_006", f"tests whether the answer of '{left.field}' is part of a text, "
+                         "which also holds for a part of a longer code",
+                         "to test a list of codes kept in a text column, write e.g. "
+                         f"`{left.field} in row.stages | codes`")
             return
         if left.options is not None and isinstance(right_node, (nodes.List, nodes.Tuple)):
             for item in right_node.items:

@@ -65,3 +65,12 @@ def test_evaluate__rows_are_read_only():
     with pytest.raises((ExpressionFailed, ExpressionSyntax)):
         compile_expression("row.update({'code': 'b'})").evaluate({"row": row})
     assert row == {"code": "a"}
+
+
+def test_evaluate__codes__a_text_of_codes_as_a_list_so_in_tests_whole_codes():
+    stages = compile_expression("stage in row.stages | codes")
+    assert stages.evaluate({"stage": "junior", "row": {"stages": "primary junior"}}) is True
+    assert stages.evaluate({"stage": "junior", "row": {"stages": "primary, senior"}}) is False
+    assert stages.evaluate({"stage": "prim", "row": {"stages": "primary junior"}}) is False   # never a part of a code
+    assert stages.evaluate({"stage": "primary", "row": {"stages": None}}) is False
+    assert compile_expression("row.stages | codes | length").evaluate({"row": {"stages": " a,b  c "}}) == 3
