@@ -54,7 +54,7 @@ def answers(n: int) -> tuple[str, dict[str, dict[str, str]]]:
         "agency": {"name": "赵新", "gender": "male", "ethnic_group": "01", "cert_type": "2",
                    "cert_subject": "primary_chinese", "cert_issuer": "北京市海淀区教育委员会",
                    "cert_issue_date": "2015-07-10", "teaching_stage": "primary",
-                   "teaching_subject": "primary_chinese", "agency": "bj_haidian"},
+                   "teaching_subject": "primary_chinese", "city": "110100", "agency": "bj_haidian"},
         "point": {"point": "bj_haidian_jinxiu"},
         "application": {**WORK, "mobile": "13912345678"},
     }

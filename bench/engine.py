@@ -56,7 +56,7 @@ HAPPY_PATH: list[dict[str, Any]] = [
     {},
     {"accept_terms": "accept"},
     {"cert_no": "２００７１１１０８２２００１２０７", "id_no": "110108198504120144"},
-    {"teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": "bj_haidian"},
+    {"teaching_stage": "primary", "teaching_subject": "primary_chinese", "city": "110100", "agency": "bj_haidian"},
     {"point": "bj_haidian_jinxiu"},
     {},
     dict(password="abc12345#", password_confirm="abc12345#", email="Z@163.com", highest_degree="bachelor",

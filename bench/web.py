@@ -197,7 +197,7 @@ def drafts_at(port: int, clients: int, step: str) -> list[tuple[str, str]]:
     """Walk one browser per client through the wizard to `step`: (browser token, CSRF token)."""
     answers = {"terms": {"accept_terms": "accept"},
                "identity": {"cert_no": "20071110822001207", "id_no": "110108198504120144"},
-               "agency": {"teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": "bj_haidian"},
+               "agency": {"teaching_stage": "primary", "teaching_subject": "primary_chinese", "city": "110100", "agency": "bj_haidian"},
                "point": {"point": "bj_haidian_jinxiu"}, "notes": {}}
     order = ["notice", "terms", "identity", "agency", "point", "notes", "application"]
     browsers = []

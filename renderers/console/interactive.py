@@ -218,11 +218,20 @@ class Console:
 
     def with_confirmations(self, asked: dict[str, list[str]]) -> None:
         """A field asked again brings the fields that must equal it (a password its confirmation:
-        a new password with the old confirmation could never match)."""
-        for fld in self.run.step.fields:
+        a new password with the old confirmation could never match), and a choice narrowed by
+        other choices of the step brings those (注册机构 its 城市 and 现任教学段: the one wanted
+        may be in another city's list; Enter keeps each)."""
+        fields = self.run.step.fields
+        ids = {f.id for f in fields}
+        for fld in fields:
             target = fld.rules.get("equals_field")
             if target in asked and fld.id not in asked:
                 asked[fld.id] = []
+        for fld in fields:
+            narrowed_by = fld.options.filter.names if fld.id in asked and fld.options is not None \
+                and fld.options.filter is not None else frozenset()
+            for name in sorted(narrowed_by & ids - {fld.id}):
+                asked.setdefault(name, [])
 
     def warned(self, warning: Any) -> bool:
         """Show a warning and ask 确定 (False: stay and fix) or 取消 (True: continue)."""
@@ -278,7 +287,8 @@ class Console:
         return PROMPTS[fld.type].ask(self, fld, label, current, problems)
 
     def choose(self, fld: FieldView, label: str, current: Any) -> Any:
-        self.say(option_lines(fld, self.texts, self.term.cells))
+        self.say(option_lines(fld, self.texts, self.term.cells) if fld.options else
+                 [INDENT + self.texts("console.choice.none_offered")])   # narrowed to nothing by the choices above
         many = fld.type == "checkbox"
         shown = "" if current in (None, "", []) else self.texts("console.prompt.current",
                                                                   value=cut(self.texts.plain(current, fld.options),

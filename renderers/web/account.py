@@ -21,6 +21,7 @@ from store import Application, Duplicate, StaleWrite
 
 from . import captcha, kept_edits, sessions
 from .context import Web
+from .dependent import dependent_choices
 from .inputs import required_number
 from .forms import (Errors, Texts, error_links, read_form, simple_field, summary_links, texts_for, without,
                     writable)
@@ -191,8 +192,9 @@ class Accounts:
             views = own_record_only(views, amendment.view())
         steps = [(self.web.t(v.title), without(self.texts.sections(v.sections, errors))) for v in views]
         all_sections = [s for _title, sections in steps for s in sections]
+        dependent = dependent_choices(self.web, self.flow, views, {**typed_answers(self.web, app), **(answers or {})})
         return self.web.page("edit.html", status, app=app, steps=steps, links=summary_links(all_sections, errors),
-                             warning=warning, notices=notices, signed_in=True,
+                             warning=warning, notices=notices, signed_in=True, dependent=dependent,
                              timeout=sessions.timeout_warning(self.web.settings.session_idle_minutes,
                                                               "/account/keepalive", "web.timeout.body_signed_in"),
                              owner=kept_edits.owner_tag(self.web, app.id),

@@ -24,43 +24,17 @@ from typing import Any, Mapping
 
 import bottle
 
-from engine import Context, GateFailure, Run, SubmitResult
+from engine import GateFailure, Run, SubmitResult
 from shenbao.applications import BUSY, create_application, without_secrets
 from shenbao import uploads
 
 from .context import Web
+from .dependent import dependent_choices
 from .forms import Errors, Texts, as_text, read_form, summary_links
 from .widgets import multipart
 from .sessions import BROWSER_COOKIE, browser_key, check_csrf, timeout_warning
 
 DRAFT = "wizard"
-
-
-def dependent_choices(web: Web, view: Any, answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Selects whose options filter reads another choice of the same step (现任教学科 by
-    现任教学段): for each value of that choice, the options then allowed, so that site.js can
-    narrow the list as soon as the choice changes. The server checks the pair anyway."""
-    flow = web.flow
-    step = next((s for s in flow.steps if s.id == view.id), None)
-    if step is None:
-        return {}
-    shown = {f.id: f for f in view.fields if not f.readonly}
-    found: dict[str, dict[str, Any]] = {}
-    for fld in step.fields:
-        spec = fld.options
-        if fld.id not in shown or fld.type != "select" or spec is None or spec.filter is None:
-            continue
-        controls = [n for n in spec.filter.names if n in shown and n != fld.id and shown[n].type in ("select", "radio")]
-        if len(controls) != 1:
-            continue
-        control, by, labels = controls[0], {}, {}
-        for option in shown[controls[0]].options:
-            ctx = Context(flow, web.source, web.local_now(), {**answers, control: option.value})
-            allowed = ctx.options(fld)
-            by[str(option.value)] = [str(o.value) for o in allowed]
-            labels.update({str(o.value): web.t(o.label) if o.label_is_key else o.label for o in allowed})
-        found[fld.id] = {"on": control, "by": by, "labels": labels}
-    return found
 
 
 class Wizard:
@@ -132,7 +106,7 @@ class Wizard:
             sections=sections, links=summary_links(sections, errors), warning=warning, show=show,
             wait_seconds=int(-(-view.wait_seconds // 1)), next_label=self.web.t(view.next_label or "action.next"),
             notices=notices, busy=[self.web.t("web.wizard.busy")] if busy else [],
-            timeout=self.timeout(), dependent=dependent_choices(self.web, view, run.answers),
+            timeout=self.timeout(), dependent=dependent_choices(self.web, self.flow, [view], run.answers),
             multipart=multipart(view.fields))
 
     def timeout(self) -> dict[str, Any]:

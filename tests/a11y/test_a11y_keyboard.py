@@ -95,7 +95,7 @@ def test_keyboard__whole_application_then_login(chrome, site, web):
 
     new_page(chrome, kb, "identity", titles["agency"])
     for select, value in (("teaching_stage", WANG.stage), ("teaching_subject", WANG.subject),
-                          ("agency", WANG.agency)):
+                          ("city", WANG.city), ("agency", WANG.agency)):
         kb.tab_to(f"#{select}")
         kb.choose(f"#{select}", value)
     enter_on(kb, "button.next")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from webdriver import Chrome, TestServer
-from webjourney import PASSWORD, TANG, WORK, fill_application
+from webjourney import PASSWORD, TANG, WORK, city_of, fill_application
 from websupport import CAPTCHA
 
 
@@ -120,7 +120,8 @@ class Walk:
         self.submit()
         self.check("step-agency-problems")
         chrome.choose("teaching_stage", "primary")
-        if not self.scripts:                        # no site.js: the page comes back with that stage's subjects
+        chrome.choose("city", city_of("bj_haidian"))
+        if not self.scripts:      # no site.js: the page comes back with that stage's subjects and city's agencies
             self.submit()
             self.at("agency")
         chrome.choose("teaching_subject", "primary_chinese")

@@ -62,10 +62,10 @@ def test_console__whole_walk_with_detours__reaches_step_8():
         "1", "",                              # 接受
         "2007111082200120", "110108198504120144", "",   # step 3: 16 digits → warning
         "1", "20071110822001207", "",         # 确定: fix the number
-        "小学", "语文", "hz_xihu", "",        # step 4: 语文 among 小学's subjects only, then an agency without a plan
-        "", "", "海淀", "",                    # keep, keep, pick by a unique part of the name
+        "小学", "语文", "杭州", "hz_xihu", "",  # step 4: 语文 among 小学's subjects only, then an agency without a plan
+        "", "", "北京", "海淀", "",            # keep, keep, pick by a unique part of the name
         "", "",                               # step 5: nothing chosen → refused
-        ":back", "", "", "", "",              # back to step 4 and on again, keeping everything
+        ":back", "", "", "", "", "",          # back to step 4 and on again, keeping everything
         "1", "",                              # step 5: the first point
         "",                                   # step 6
         *STEP7, "",                           # step 7 with a bad postcode
@@ -84,6 +84,21 @@ def test_console__whole_walk_with_detours__reaches_step_8():
     assert any("请按回车键“提交”" in p for p in script.prompts)
     assert any("*现任教学段 [小学]" in p for p in script.prompts)  # the kept answer is offered
     assert beside(script, "邮政编码应为6位数字。", "*邮政编码 [10008]")
+
+
+def test_console__agencies__those_of_the_city_typed_above_that_register_the_stage():
+    """The agency list follows 城市 and 现任教学段; when the agency is refused, both are asked again too."""
+    code, script, run = play(["", "1", "", "20071110822001207", "110108198504120144", "",
+                              "高级中学", "物理", "杭州", "", "",        # 杭州市's county bureau: no 高级中学
+                              "", "上海", "浦东", "", ":quit"])         # stage kept, another city
+    first, second = script.text.split("提交未成功", 1)
+    hangzhou = first.split("已选择：杭州市", 1)[1]
+    assert "杭州市西湖区教育局" not in hangzhou and "1. " not in hangzhou   # nothing to offer, and it says so
+    assert "此处没有可选的选项" in hangzhou
+    asked_again = [p for p in script.prompts if "*" in p][-3:]
+    assert [p.split("（")[0].split(" [")[0].strip() for p in asked_again] == ["*现任教学段", "*任教学校所在城市", "*注册机构"]
+    assert "1. 上海市浦东新区教育局" in second and "北京市海淀区教育委员会" not in second
+    assert run.view().id == "point" and run.application()["agency"] == "sh_pudong"
 
 
 def beside(script: Script, message: str, prompt: str) -> bool:
@@ -124,7 +139,7 @@ def test_console__input_closed__quits_quietly():
 def test_console__not_found__asks_the_certificate_fields_with_defaults_from_the_id():
     code, script, run = play(["", "1", "", "20151110622990011", "110105199003071239", "",
                               "赵明", "", "汉", "汉族", "3", "无", "北京市东城区教育委员会", "2015-07-01",
-                              "初级中学", "初中数学", "海淀", "", ":quit"])
+                              "初级中学", "初中数学", "北京", "海淀", "", ":quit"])
     assert run.view().id == "point"
     answers = run.application()
     assert answers["gender"] == "male" and answers["cert_subject"] == "none" and answers["ethnic_group"] == "01"
@@ -180,8 +195,8 @@ def test_console__warning_answer_neither_1_nor_2__says_why_and_asks_again():
 
 
 def test_console__weak_password__its_confirmation_is_asked_again_too():
-    walk = ["", "1", "", "20071110822001207", "110108198504120144", "", "小学", "小学语文", "海淀", "", "1", "",
-            ""]
+    walk = ["", "1", "", "20071110822001207", "110108198504120144", "", "小学", "小学语文", "北京", "海淀", "", "1",
+            "", ""]
     step7 = ["abc", "abc", *STEP7[2:], ""]
     code, script, run = play([*walk, *step7, "Abc12345#", "Abc12345#", "100080", "", ":quit"])
     assert run.complete, script.text[-2000:]

@@ -310,6 +310,32 @@ def test_plans_and_points__agency__exists_and_times_are_ordered():
     assert {a["level"] for a in _load("agencies")} <= {"county", "city", "province"}
 
 
+def test_agencies__city_and_stages__name_cities_and_teaching_stages():
+    """Step 4 offers the agencies of the chosen city that register the chosen stage: every
+    agency names a city of cities.yaml and at least one teaching stage, separated by spaces."""
+    cities, stages = _codes("cities"), _codes("teaching_stages")
+    for agency in _load("agencies"):
+        assert agency["city"] in cities, agency["code"]
+        listed = agency["stages"].split()
+        assert listed and set(listed) <= stages and len(listed) == len(set(listed)), agency["code"]
+
+
+def test_agencies__every_stage__registered_by_an_open_agency_in_two_cities():
+    """Demo persons of every stage find an agency that takes applications, in more than one city."""
+    cases = _gate_cases(dt.datetime.now())
+    agencies = _load("agencies")
+    for stage in _codes("teaching_stages"):
+        cities = {a["city"] for a in agencies if cases[a["code"]].startswith("open_") and stage in a["stages"].split()}
+        assert len(cities) >= 2, stage
+
+
+def test_agencies__every_gate_case__reachable_by_a_primary_teacher():
+    """The scenarios reach each step-4 gate with a 小学 teacher (tests/scenarios/agency_*.yaml)."""
+    reached = {case for code, case in _gate_cases(dt.datetime.now()).items()
+               if "primary" in next(a for a in _load("agencies") if a["code"] == code)["stages"].split()}
+    assert {"no_plan", "not_yet_open", "closed", "no_points"} <= reached
+
+
 def _gate_cases(now: dt.datetime) -> dict[str, str]:
     """Which step-4 gate each agency stops at (or 'open' with its points), at `now`."""
     plans = {p["agency"]: p for p in _typed("plans")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from webjourney import city_of
 from staffsupport import AT_JINXIU, applicant_dashboard, applied, buttons, make_staff, move, staff_browser
 
 
@@ -16,6 +17,9 @@ def test_wrong_agency__applicant_corrects__application_in_the_new_queue(new_brow
     seen = applicant_dashboard(new_browser, AT_JINXIU)
     assert web.t("status.wrong_agency") in seen.text
     seen.get("/account/edit")
+    form = next(f for f in seen.page.forms.values() if f.action == "/account/edit" and f.id is None)
+    form["city"] = city_of("sh_pudong")          # the agencies offered are those of the city chosen
+    seen.page = form.submit()
     form = next(f for f in seen.page.forms.values() if f.action == "/account/edit" and f.id is None)
     form["agency"] = "sh_pudong"
     seen.page = form.submit()

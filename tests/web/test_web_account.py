@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from webjourney import (LI, NEW, PASSWORD, WANG, WORK, Person, apply, application_of, login, set_status, title)
+from webjourney import (LI, NEW, PASSWORD, WANG, WORK, Person, apply, application_of, city_of, login, set_status,
+                        title)
 from websupport import CAPTCHA, FLOW
 
 
@@ -245,10 +246,14 @@ def test_edit__wrong_agency__only_agency_and_point__then_submitted_again(wang, w
     wang.get("/account")
     assert web.t("status.wrong_agency") in wang.text and web.t("web.account.wrong_agency") in wang.text
     wang.get("/account/edit")
-    assert 'name="agency"' in wang.html and 'name="point"' in wang.html
+    assert 'name="city"' in wang.html and 'name="agency"' in wang.html and 'name="point"' in wang.html
     assert 'name="school_name"' not in wang.html and 'name="teaching_stage"' not in wang.html
     form = edit_values(wang)
-    form["agency"] = "sh_pudong"
+    form["city"] = city_of("sh_pudong")
+    wang.page = form.submit()                    # without scripts: the old agency is not of the new city
+    assert "agency" in wang.field_errors()
+    form = edit_values(wang)
+    form["agency"] = "sh_pudong"                 # now offered: the agencies of the city chosen
     wang.page = form.submit()                                  # the old point is not the new agency's
     assert "point" in wang.field_errors()
     assert "浦东" in wang.text

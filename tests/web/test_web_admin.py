@@ -43,9 +43,9 @@ def test_import__csv_with_progress_on_stderr(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     assert main(["init", "--database", url]) == 0
     data = tmp_path / "agencies.csv"
-    data.write_text("code,name,level,province,city,phone\n"
-                    "x1,甲区教育局,county,11,1101,010-0000001\n"
-                    "x2,乙区教育局,county,11,1101,010-0000002\n", encoding="utf-8")
+    data.write_text("code,name,level,province,city,stages,phone\n"
+                    "x1,甲区教育局,county,11,110100,kindergarten primary junior,010-0000001\n"
+                    "x2,乙区教育局,county,11,110100,senior,010-0000002\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["import", "agencies", str(data), "--database", url]) == 0
     out = capsys.readouterr()

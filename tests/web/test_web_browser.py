@@ -68,9 +68,10 @@ def test_browser__home_to_step_8_then_login_and_status(chrome, site, web, store)
     title = next_page(chrome, title)
     assert title == web.t("step.agency.title")
     assert "唐国庆" in chrome.text()
-    chrome.choose("teaching_stage", "primary")
-    chrome.choose("teaching_subject", "primary_chinese")
-    chrome.choose("agency", "bj_haidian")
+    chrome.choose("teaching_stage", TANG.stage)
+    chrome.choose("teaching_subject", TANG.subject)
+    chrome.choose("city", TANG.city)
+    chrome.choose("agency", TANG.agency)
     shoot(chrome, "04-agency")
     chrome.click("button.next")
 
@@ -150,7 +151,8 @@ def test_browser__no_javascript_needed_for_the_confirmation(chrome, site, web):
 
 
 def test_browser__timeout_warning_and_a_subject_list_narrowed_by_the_stage(chrome, site, web):
-    """Issue 9: the timeout warning is a focused dialog with a way to stay; 现任教学科 follows 现任教学段."""
+    """Issue 9: the timeout warning is a focused dialog with a way to stay; 现任教学科 follows 现任教学段,
+    注册机构 follows 城市 and 现任教学段."""
     if "sqlite" not in web.settings.database_url:
         pytest.skip("one browser run is enough")
     from webjourney import WANG
@@ -167,6 +169,21 @@ def test_browser__timeout_warning_and_a_subject_list_narrowed_by_the_stage(chrom
     chrome.choose("teaching_stage", "senior")
     senior = chrome.script(subjects)
     assert "senior_physics" in senior and not any(v.startswith("primary_") for v in senior)
+    # 注册机构 follows 城市 and 现任教学段 (the same choices the server's filter reads)
+    agencies = "return Array.from(document.querySelectorAll('#agency option')).map(o => o.value).filter(v => v);"
+    from webjourney import DATA
+    rows = DATA.rows("agencies", {})
+    for city in sorted({a["city"] for a in rows}):
+        chrome.choose("city", city)
+        for stage in ("senior", WANG.stage):
+            chrome.choose("teaching_stage", stage)
+            assert chrome.script(agencies) == [a["code"] for a in rows if a["city"] == city
+                                               and stage in a["stages"].split()], (city, stage)
+    chrome.choose("city", WANG.city)
+    chrome.choose("agency", WANG.agency)
+    chrome.choose("teaching_stage", "senior")
+    assert chrome.script("return document.getElementById('agency').value;") == WANG.agency   # still offered: kept
+    chrome.screenshot(OUTPUT / "04-agency-narrowed-390.png", 390)
     chrome.script("window.shenbaoTimeout.show();")
     assert chrome.script("return !document.getElementById('timeout-warning').hidden;")
     assert chrome.script("return document.activeElement.className;") == "stay"

@@ -169,3 +169,42 @@ def test_subject__narrowed_by_the_stage__refused_when_inconsistent_and_updated_w
     import json
     by = json.loads(data.group(1))["teaching_subject"]["by"]
     assert "primary_chinese" in by["primary"] and "senior_physics" not in by["primary"]
+
+
+def _registers(agency_row, stage):
+    return stage in (agency_row["stages"] or "").replace(",", " ").split()
+
+
+def test_agency__narrowed_by_the_city_and_the_stage__refused_when_inconsistent_and_updated_without_scripts(
+        browser, clock, web, store):
+    """Issue 9, 10.7: the agency list holds the agencies of the chosen city that register the
+    chosen teaching stage (../shared/reference/domain.md); the server refuses any other."""
+    agencies = store.rows("agencies", {})
+    own = store.rows("agencies", {"code": WANG.agency})[0]
+    elsewhere = next(a for a in agencies if a["city"] != own["city"] and _registers(a, WANG.stage))
+    walk_to(browser, clock, web, WANG, "agency")
+    assert _options(browser.html, "agency") == []       # no city and stage chosen yet: no agency to offer
+    browser.post("/apply", {**step_answers(WANG, "agency"), "agency": elsewhere["code"], "action": "next"})
+    assert browser.h1 == title(web, "agency") and "agency" in browser.field_errors()   # another city's agency
+
+    # an agency of the city that does not register the stage
+    city, stage, refused = next((a["city"], s["code"], a) for a in agencies for s in store.rows("teaching_stages", {})
+                                if not _registers(a, s["code"]))
+    subject = store.rows("subjects", {"stage": stage})[0]["code"]
+    browser.post("/apply", {**step_answers(WANG, "agency"), "city": city, "teaching_stage": stage,
+                            "teaching_subject": subject, "agency": refused["code"], "action": "next"})
+    assert browser.h1 == title(web, "agency") and "agency" in browser.field_errors()
+    assert refused["code"] not in [v for v, _label in _options(browser.html, "agency")]
+
+    # without scripts: 更新可选项 shows the agencies of the city and stage now chosen
+    browser.post("/apply", {**step_answers(WANG, "agency"), "city": city, "teaching_stage": stage,
+                            "teaching_subject": subject, "action": "refresh"})
+    assert browser.h1 == title(web, "agency")
+    expected = [a["code"] for a in agencies if a["city"] == city and _registers(a, stage)]
+    assert [v for v, _label in _options(browser.html, "agency")] == expected
+    data = re.search(r'<script type="application/json" id="dependent-choices">(.*?)</script>', browser.html, re.S)
+    import json
+    spec = json.loads(data.group(1))["agency"]
+    assert spec["on"] == ["teaching_stage", "city"]
+    assert spec["by"][stage][city] == expected and spec["by"][WANG.stage][own["city"]][0] == WANG.agency
+

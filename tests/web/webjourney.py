@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import imagefiles
+from engine import Context
+from shenbao.datafiles import memory_source
 from store import Application, Store
 from webdriver import Chrome
-from websupport import CAPTCHA, Browser, FakeClock, FLOW, reading_seconds
+from websupport import CAPTCHA, START, Browser, FakeClock, FLOW, reading_seconds
 
 PASSWORD = "Teach2027#"
 
@@ -29,6 +31,19 @@ class Person:
     subject: str = "primary_chinese"
     email: str = "zhang.wei@163.com"
     certificate: Mapping[str, str] = field(default_factory=dict)  # typed at step 4 when not found
+
+    @property
+    def city(self) -> str | None:
+        """The city chosen at step 4: the one of the person's agency (the demo data's)."""
+        return city_of(self.agency)
+
+
+DATA = memory_source(FLOW)
+
+
+def city_of(agency: str) -> str | None:
+    rows = DATA.rows("agencies", {"code": agency})
+    return rows[0]["city"] if rows else None
 
 
 WANG = Person("王晓燕", "20071110822001207", "110108198504120144")                  # found, photo
@@ -70,8 +85,9 @@ def _typed(person: Person, step_id: str) -> dict[str, Any]:
     if step_id == "identity":
         return {"cert_no": person.cert_no, "id_no": person.id_no}
     if step_id == "agency":
+        city = {"city": person.city} if person.city is not None else {}
         return {**person.certificate, "teaching_stage": person.stage, "teaching_subject": person.subject,
-                "agency": person.agency}
+                **city, "agency": person.agency}
     if step_id == "point":
         return {"point": person.point}
     if step_id == "application":
@@ -90,12 +106,17 @@ def required_choices(step_id: str) -> list[str]:
 
 
 def first_options(step_id: str, known: Mapping[str, Any]) -> dict[str, Any]:
-    """For every required choice of the step with options written in the flow that `known` does not
-    answer: its first option (a select policy staff add is answered without the tests knowing it)."""
-    return {f.id: f.options.static[0][0] for f in FLOW.step(step_id).fields
-            if f.id in required_choices(step_id) and f.id not in known
-            and f.readonly_when is None and f.prefill is None and f.value is None   # typed by the applicant
-            and f.options is not None and f.options.dataset is None and f.options.static}
+    """For every required choice of the step that `known` does not answer: its first option as
+    offered, i.e. narrowed by the choices known (a select policy staff add is answered without the
+    tests knowing it)."""
+    answers: dict[str, Any] = dict(known)
+    for fld in FLOW.step(step_id).fields:
+        if fld.id in required_choices(step_id) and fld.id not in answers and fld.readonly_when is None \
+                and fld.prefill is None and fld.value is None:   # typed by the applicant
+            offered = Context(FLOW, DATA, START.replace(tzinfo=None), answers).options(fld)
+            if offered:
+                answers[fld.id] = offered[0].value
+    return {k: v for k, v in answers.items() if k not in known}
 
 
 def next_step(b: Browser, person: Person, step_id: str, **extra: Any) -> Any:

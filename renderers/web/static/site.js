@@ -10,8 +10,8 @@
    - #timeout-warning: shown (and focused, and announced) shortly before an idle draft would
      expire; 继续填写 or Escape keeps it alive through the keep-alive endpoint, and so does
      typing (at most once a minute).
-   - #dependent-choices: a select narrowed by another choice of the step (现任教学科 by
-     现任教学段) is rebuilt as soon as that choice changes. */
+   - #dependent-choices: a select narrowed by other choices of the step (现任教学科 by
+     现任教学段, 注册机构 by 现任教学段 and 城市) is rebuilt as soon as one of them changes. */
 (function () {
   "use strict";
 
@@ -118,19 +118,20 @@
   function dependentChoices(data) {
     Object.keys(data).forEach(function (id) {
       var spec = data[id], target = document.getElementById(id);
-      var controls = document.querySelectorAll('[name="' + spec.on + '"]');
-      if (!target || !controls.length) { return; }
-      function current() {
-        var chosen = "";
+      var groups = spec.on.map(function (name) { return document.querySelectorAll('[name="' + name + '"]'); });
+      if (!target || groups.some(function (g) { return !g.length; })) { return; }
+      function chosen(controls) {
+        var value = "";
         Array.prototype.forEach.call(controls, function (c) {
-          if (c.tagName === "SELECT" || c.checked) { chosen = c.value; }
+          if (c.tagName === "SELECT" || c.checked) { value = c.value; }
         });
-        return chosen;
+        return value;
       }
       function rebuild() {
-        var allowed = spec.by[current()] || [], keep = target.value;
+        var allowed = spec.by, keep = target.value;
+        groups.forEach(function (controls) { allowed = allowed ? allowed[chosen(controls)] : null; });
         while (target.options.length > 1) { target.remove(1); }
-        allowed.forEach(function (value) {
+        (allowed || []).forEach(function (value) {
           var option = document.createElement("option");
           option.value = value;
           option.textContent = spec.labels[value] || value;
@@ -138,7 +139,9 @@
           target.appendChild(option);
         });
       }
-      Array.prototype.forEach.call(controls, function (c) { c.addEventListener("change", rebuild); });
+      groups.forEach(function (controls) {
+        Array.prototype.forEach.call(controls, function (c) { c.addEventListener("change", rebuild); });
+      });
     });
   }
 
