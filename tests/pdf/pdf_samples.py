@@ -32,12 +32,12 @@ OPTION_SOURCES = {
     "major_category": ("code_lists", "major_category"), "political_status": ("code_lists", "political_status"),
     "school_nature": ("code_lists", "school_nature"), "post_nature": ("code_lists", "post_nature"),
     "putonghua_level": ("code_lists", "putonghua_level"),
-    "professional_title": ("code_lists", "professional_title"),
+    "professional_title": ("code_lists", "professional_title"), "city": ("../demo/cities", None),
 }
 STATIC_OPTIONS = {"gender": {"male": "option.male", "female": "option.female"}}
 
 AGENCY = {"code": "bj_haidian", "name": "北京市海淀区教育委员会", "level": "county", "province": "北京市",
-          "city": "北京市", "phone": "010-08260001"}
+          "city": "110100", "stages": "kindergarten primary junior senior vocational", "phone": "010-08260001"}
 POINT = {"code": "bj_haidian_jinxiu", "agency": "bj_haidian", "name": "海淀区教师进修学校确认点",
          "starts": datetime(2026, 9, 1, 8, 0), "ends": datetime(2030, 12, 31, 17, 0),
          "scope": "海淀区公办中小学在编教师", "address": "北京市海淀区学院南路甲18号 教师进修学校一层东厅",
@@ -100,7 +100,8 @@ def jpeg_photo(width: int = 120, height: int = 160) -> bytes:
 def _common(**changes: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "accept_terms": "accept", "password": "secret#123", "password_confirm": "secret#123",
-        "teaching_stage": "primary", "teaching_subject": "primary_chinese", "agency": AGENCY["code"], "point": POINT["code"],
+        "teaching_stage": "primary", "teaching_subject": "primary_chinese", "city": AGENCY["city"],
+        "agency": AGENCY["code"], "point": POINT["code"],
         "chosen_agency": AGENCY, "chosen_point": POINT,
         "email": "wang.xiaoyan@example.com",
         "highest_degree": "bachelor", "highest_education": "undergraduate", "study_mode": "full_time",
