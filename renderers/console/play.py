@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from engine import (Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView, edit_rights,
-                    resolve_document, transition)
+from engine import (FIELD_TYPES, Amendment, Context, DataSource, Flow, GateFailure, Problem, Run, Step, StepView,
+                    edit_rights, resolve_document, transition)
 from shenbao.applications import password_field
 from shenbao.coverage import Coverage
 from shenbao.documents import names_of, option_labels
@@ -101,6 +101,8 @@ class Player:
         self.password: Any = None   # the applicant's password as they would type it
         self.signed_in = False
         self.out: list[str] = []
+        self.unnamed = "empty"        # the playing file's `unnamed:` (what a required choice it leaves out gets)
+        self.defaulted: dict[str, Any] = {}   # what the last `answers`/`next` sent for choices it did not name
 
     def clock(self) -> datetime:
         return self.now
@@ -115,6 +117,7 @@ class Player:
             if failure is not None:
                 return failure
         self.folder = scenario.path.parent
+        self.unnamed = scenario.unnamed
         self.out.append(f"=== {scenario.filename}: {scenario.name}")
         if scenario.covers:
             self.out.append(f"    {scenario.covers}")
@@ -274,17 +277,39 @@ class Player:
                  for f in view.fields if not f.readonly and not f.secret}
         typed = {k: PROMPTS[self.flow.fields[k].type].typed(v, self.folder) if k in self.flow.fields else v
                  for k, v in given.items()}  # e.g. an image's file path → its bytes
-        result = self.run.submit({**shown, **typed}, confirm=confirm)
+        picked = self.first_offered({**shown, **typed}, given) if self.unnamed == "first-offered" else {}
+        self.defaulted = {k: v for k, (v, _text) in picked.items()}
+        result = self.run.submit({**shown, **typed, **self.defaulted}, confirm=confirm)
+        chosen = [INDENT + self.texts("console.scenario.unnamed", label=self.texts.label(k), value=text)
+                  for k, (_v, text) in picked.items()]
         if result.advanced:
-            lines = step_lines(result.step, self.texts, self.cells, shown_options=show_options(self.run))
+            lines = chosen + step_lines(result.step, self.texts, self.cells, shown_options=show_options(self.run))
             if self.run.complete:
                 self.settle()
                 lines.append("")
                 lines.append(self.texts("console.status", status=self.texts.status(self.status or "")))
         else:
-            lines = [INDENT + line for line in outcome_lines(self.texts, result.problems, result.warnings,
-                                                             result.gates)]
+            lines = chosen + [INDENT + line for line in outcome_lines(self.texts, result.problems, result.warnings,
+                                                                      result.gates)]
         return Outcome(result.problems, result.warnings, result.gates, result.advanced, lines=lines)
+
+    def first_offered(self, sent: Mapping[str, Any], named: Mapping[str, Any]) -> dict[str, Any]:
+        """`unnamed: first-offered`: each required choice of the step that the action does not
+        name and the form leaves empty gets its first option as offered then (narrowed by what is
+        sent, and by the defaults chosen above it: 城市 before 注册机构)."""
+        assert self.run is not None
+        chosen: dict[str, tuple[Any, str]] = {}
+        for fld in self.run.preview(sent).fields:
+            if fld.readonly or not fld.required or not FIELD_TYPES[fld.type].choice or fld.id in named \
+                    or sent.get(fld.id) not in (None, "", []):
+                continue
+            values = {k: v for k, (v, _text) in chosen.items()}
+            offered = next(f for f in self.run.preview({**sent, **values}).fields if f.id == fld.id).options
+            if offered:
+                first = offered[0]
+                value = [first.value] if FIELD_TYPES[fld.type].kind == "choices" else first.value
+                chosen[fld.id] = (value, self.texts.plain(first.value, offered))
+        return chosen
 
     def settle(self) -> None:
         """On completion the application starts in the flow's initial status."""

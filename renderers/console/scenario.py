@@ -65,6 +65,7 @@ class Scenario:
     start: datetime | None = None
     after: Scenario | None = None
     tags: tuple[str, ...] = ()
+    unnamed: str = "empty"   # or "first-offered": see schemas/scenario.schema.json and the README
 
     @property
     def filename(self) -> str:
@@ -102,7 +103,7 @@ def read_scenario(path: Path | str, flow: Flow, _seen: tuple[Path, ...] = ()) ->
     actions = tuple(_action(raw, ("actions", i), positions) for i, raw in enumerate(data["actions"]))
     start = datetime.fromisoformat(data["start"]) if "start" in data else None
     return Scenario(path, data["scenario"], data["flow"], actions, data.get("covers"), start, after,
-                    tuple(data.get("tags", ())))
+                    tuple(data.get("tags", ())), data.get("unnamed", "empty"))
 
 
 def _action(raw: Any, at: tuple[Any, ...], positions: Positions) -> Action:

@@ -46,6 +46,8 @@ CASES = [
     ("a duplicate key", HEAD + "  - next: true\n    expect: {step: terms}\n    expect: {step: identity}\n",
      "7:5: YAML_003", ["duplicate key 'expect'", "line 6"]),
     ("not YAML", HEAD + "  - answers: {cert_no: [1}\n", "5:26: YAML_001", ["not valid YAML"]),
+    ("an unknown default for unnamed answers", HEAD.replace("actions:", "unnamed: first\nactions:") + "  - next\n",
+     "4:1: SCENARIO_005", ["'first'", "first-offered"]),
     ("after a missing file", "scenario: bad\nflow: teacher_registration\nafter: nowhere.yaml\nactions:\n  - next\n",
      "3:1: SCENARIO_007", ["does not exist"]),
 ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from commands.console import load, play_file, play_files
+from engine import Context
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "flows" / "teacher_registration.yaml"
@@ -104,3 +106,35 @@ def test_scenario_file__says_what_it_covers(path):
     assert path.name in (ROOT / "tests" / "scenarios" / "README.md").read_text(encoding="utf-8")
     if not path.name.startswith("_"):
         assert "\ncovers: " in text
+
+
+UNNAMED = """scenario: unnamed answers
+flow: teacher_registration
+{unnamed}after: {start}
+actions:
+  - answers: {{teaching_stage: senior, teaching_subject: senior_physics}}
+    expect: {{step: {step}{problems}}}
+"""
+
+
+@pytest.mark.parametrize("unnamed, step, problems", [
+    ("", "agency", ", problems: [city:required, agency:required]"),                    # the default: left empty
+    ("unnamed: first-offered\n", "point", ""),
+])
+def test_scenario__unnamed_required_choices__empty_or_the_first_offered_after_narrowing(
+        teacher, tmp_path, unnamed, step, problems):
+    """`unnamed: first-offered` answers a required choice the action does not name with its first
+    option as offered: 城市 the first city, 注册机构 the first agency of that city registering the
+    stage typed (not the first agency of the whole list)."""
+    path = tmp_path / "unnamed.yaml"
+    start = (SCENARIOS[0].parent / "_to_agency.yaml").as_posix()
+    path.write_text(UNNAMED.format(unnamed=unnamed, start=start, step=step, problems=problems), encoding="utf-8")
+    report = play_file(*teacher, path)
+    assert report.ok, "\n".join(report.transcript[-20:] + [str(report.failure)])
+    if unnamed:
+        flow, source = teacher[0], teacher[1]
+        city = Context(flow, source, datetime(2026, 11, 29), {}).options(flow.fields["city"])[0]
+        agency = Context(flow, source, datetime(2026, 11, 29), {"city": city.value, "teaching_stage": "senior"}
+                         ).options(flow.fields["agency"])[0]
+        text = "\n".join(report.transcript)
+        assert f"城市：{city.label}" in text and f"注册机构：{agency.label}" in text, text[-800:]

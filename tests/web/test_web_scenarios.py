@@ -44,3 +44,23 @@ def test_web_scenarios__most_are_played_to_the_end_or_to_submission(teacher):
     flow, _ = teacher
     jumps = [p for p in SCENARIOS if any(a.verb == "at" for a in read_scenario(p, flow).actions)]
     assert len(jumps) <= 8 and len(SCENARIOS) - len(jumps) >= 40
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_scenario__unnamed_first_offered__the_web_sends_what_the_engine_chose(teacher, tmp_path, browser, clock, web):
+    """`unnamed: first-offered`: the city and the agency (narrowed by that city and the stage) the
+    engine's player chose are what the web replay sends; both reach step 5 alike."""
+    flow, source = teacher
+    path = tmp_path / "unnamed.yaml"
+    path.write_text(f"""scenario: unnamed answers on the web
+flow: teacher_registration
+unnamed: first-offered
+after: {(ROOT / 'tests' / 'scenarios' / '_to_agency.yaml').as_posix()}
+actions:
+  - answers: {{teaching_stage: senior, teaching_subject: senior_physics}}
+    expect: {{step: point}}
+""", encoding="utf-8")
+    player = Player(flow, source, texts_for(flow))
+    differences, stopped = play_both(read_scenario(path, flow), player, browser, clock, web)
+    assert differences == [] and stopped == "" and player.run.view().id == "point"
+    assert set(player.defaulted) == {"city", "agency"} and player.run.answers["agency"] == player.defaulted["agency"]

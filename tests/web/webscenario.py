@@ -59,6 +59,7 @@ def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeC
     differences: list[str] = []
     started = False
     for part in chain(scenario):
+        player.unnamed = part.unnamed   # each file's own default for the required choices it does not name
         if part.start is not None:
             player.now = part.start
             clock.now = part.start.replace(tzinfo=BEIJING)
@@ -84,7 +85,7 @@ def play_both(scenario: Scenario, player: Player, browser: Browser, clock: FakeC
                 started = True
             waited = player.seconds(action) if action.verb == "wait" else 0.0
             outcome = player.act(action)
-            _web_act(action, browser, clock, waited)
+            _web_act(action, browser, clock, waited, player.defaulted if action.verb in ("next", "answers") else {})
             differences += _compare(where, player, outcome, browser, titles, wording)
             if differences:
                 return differences, where
@@ -103,7 +104,10 @@ def _new_run(player: Player) -> Run:
     return Run(player.flow, player.source, player.clock)
 
 
-def _web_act(action: Action, browser: Browser, clock: FakeClock, waited: float = 0.0) -> None:
+def _web_act(action: Action, browser: Browser, clock: FakeClock, waited: float = 0.0,
+             defaulted: dict[str, Any] | None = None) -> None:
+    """`defaulted`: what the engine's player sent for required choices the action did not name
+    (the file's `unnamed: first-offered`); the web sends the same."""
     verb, arg = action.verb, action.arg
     if verb == "wait":
         clock.advance(seconds=waited)
@@ -114,7 +118,8 @@ def _web_act(action: Action, browser: Browser, clock: FakeClock, waited: float =
     elif verb == "decline":
         _warning_form(browser, "warning-fix")
     elif verb in ("next", "answers"):
-        values = {k: _typed(v) for k, v in (arg.items() if verb == "answers" else ())}
+        given = {**(defaulted or {}), **(arg if verb == "answers" else {})}
+        values = {k: _typed(v) for k, v in given.items()}
         _submit(browser, values)
         for key in action.confirm:
             if 'id="warning-continue"' in browser.html and f'value="{key}"' in browser.html:
