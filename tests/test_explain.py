@@ -84,7 +84,7 @@ def test_explain__min_read_seconds_follow_the_flow(teacher, tmp_path):
     assert words.t("explain.min_read", seconds=int(seconds)) == spec.rows()[("step:notice", "min_read")].text
     edited = tmp_path / "teacher_registration.yaml"
     edited.write_text(FLOW_PATH.read_text(encoding="utf-8").replace(f"min_read_seconds: {int(seconds)}",
-                                                                     "min_read_seconds: 10")
+                                                                     f"min_read_seconds: {int(seconds) + 7}")
                       .replace("../data/", str(ROOT / "data") + "/"), encoding="utf-8")
     changed = read_flow(edited)
     rows = compare(spec, specify(changed, Words(changed, words.catalog)))
