@@ -16,7 +16,7 @@ import pytest
 from shenbao.publishing import publish
 from store import flow_versions
 from staffsupport import AT_JINXIU, AT_JINXIU_2, applicant_dashboard, applied, bring_to, make_staff, staff_browser
-from versionedits import BUMP, ORIGINAL, flow_file, without_status
+from versionedits import BUMP, ORIGINAL, VERSION, flow_file, without_status
 from webjourney import NEW, next_step, title, walk_to
 from websupport import text_of
 
@@ -80,7 +80,7 @@ def test_publish__edit__draft_at_step_7_and_submitted_application_carry_on(edit,
 
 
 def _params(key: str) -> dict[str, str]:
-    return {"publish.unchanged": {"version": "2026.1"}, "diff.field_added_required": {"field_label": "field.major.label",
+    return {"publish.unchanged": {"version": VERSION}, "diff.field_added_required": {"field_label": "field.major.label",
                                                            "step_label": "step.application.title"},
             "diff.option_removed": {"field_label": "field.accept_terms.label", "step_label": "step.terms.title",
                                     "option_label": "option.decline"},
@@ -114,7 +114,7 @@ def test_diff_command__with_database__counts_and_exit_code(tmp_path, new_browser
     field = web.t("diff.field_added_required", field_label="field.major.label", step_label="step.application.title")
     made = sum(1 for digest, _, _ in flow_versions.application_digests(store, web.flow.id) if digest == web.flow.digest)
     assert code == 1 and made >= 2  # the demo's applications and this one
-    assert out == [web.t("diff.header", flow="teacher_registration", old="2026.1", new="2026.1", count=2),
+    assert out == [web.t("diff.header", flow="teacher_registration", old=VERSION, new=VERSION, count=2),
                    f"[{web.t('diff.impact.submitted')}] {field}",
                    web.t("diff.counts", drafts=1, applications=made),
                    f"[{web.t('diff.impact.submitted')}] " + web.t("diff.status_edit", status_label="status.submitted",

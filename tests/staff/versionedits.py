@@ -12,7 +12,9 @@ from shenbao.catalog import Catalog
 from shenbao.paths import DATA, DEFAULT_FLOW
 
 ORIGINAL = DEFAULT_FLOW.read_text(encoding="utf-8")
-BUMP = ('version: "2026.1"', 'version: "2026.2"')
+# the shipped version name, whatever policy staff named it, and a bump of it
+VERSION = re.search(r'^  version: "([^"]+)"$', ORIGINAL, re.MULTILINE).group(1)
+BUMP = (f'version: "{VERSION}"', f'version: "{VERSION}.1"')
 
 
 def without_status(text: str, status: str) -> str:
