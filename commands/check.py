@@ -83,7 +83,8 @@ def run_check(args: argparse.Namespace) -> int:
             failed = True
             print(f"{path}:1:1: IO_001 cannot read the file: {exc.strerror}")
             continue
-        unknown = sorted(check_placeholders(messages or {}, positions, name, received_parameters(flow), reference))
+        received = received_parameters(flow, reference or messages)
+        unknown = sorted(check_placeholders(messages or {}, positions, name, received, reference))
         unknown += _help_problems(args, path, flow)
         for problem in unknown:
             print(problem)

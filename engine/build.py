@@ -12,7 +12,8 @@ import difflib
 import hashlib
 import json
 import re
-from typing import Any, Callable, Collection, Iterable
+from types import MappingProxyType
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 from . import model
 from .application import build_application
@@ -78,6 +79,21 @@ class Builder:
                          _similar_keys(key, self.keys) or
                          f"add it to locales/zh_CN/messages.yaml, as the line: {key}: <the text to show>")
         return key
+
+    def build_texts(self, raw: Mapping[str, str]) -> dict[str, str]:
+        """`flow.texts`: each product key must be one the catalogue has (a typo would replace
+        nothing, silently), each replacement a key of it too (MSG_001)."""
+        texts = {}
+        for product, own in raw.items():
+            where = ("flow", "texts", product)
+            if product not in self.keys:
+                self.problem(where, "TEXT_001", f"'{product}' is not a key of the locale catalogue, so there "
+                             "is no product text to replace",
+                             _similar_keys(product, self.keys) or "name a key of locales/zh_CN/messages.yaml "
+                             "that the pages, mails or staff side show, e.g. app.name")
+            self.message_key(where, own)
+            texts[str(product)] = str(own)
+        return texts
 
     def expression(self, path: Path, source: str | None, names: Collection[str],
                    step: int | None = None, row_dataset: str | None = None) -> Expression | None:
@@ -532,6 +548,7 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         return None, []
     b.guard(lambda: b.message_key(("flow", "title"), data["flow"]["title"]))
+    texts = b.guard(b.build_texts, data["flow"].get("texts") or {}) or {}
     b.guard(b.build_datasets, file_exists)
     b.collect_field_steps()
     b.check_steps(data["steps"])
@@ -553,5 +570,5 @@ def build_flow(data: dict[str, Any], positions: Positions, filename: str, text: 
     flow = model.Flow(meta["id"], str(meta["version"]), meta["title"], filename, digest(data), roles,
                       b.datasets, lookups, steps, review,
                       FieldValidator({f.id: (f.type, f.rules) for f in review}), statuses,
-                      documents, application, bindings)
+                      documents, application, bindings, MappingProxyType(texts))
     return flow, []

@@ -69,8 +69,9 @@ def placeholders(text: str) -> set[str]:
         return set()
 
 
-def received_parameters(flow: Flow) -> dict[str, set[str]]:
-    """The parameters each message key the flow uses is given when it is shown."""
+def received_parameters(flow: Flow, catalogue: Mapping[str, str] | None = None) -> dict[str, set[str]]:
+    """The parameters each message key the flow uses is given when it is shown. A key that
+    replaces a product text (`flow.texts`) is given what that text uses in `catalogue`."""
     received: dict[str, set[str]] = {}
 
     def give(key: str | None, params: Collection[str] = ()) -> None:
@@ -90,6 +91,8 @@ def received_parameters(flow: Flow) -> dict[str, set[str]]:
         give(status.message)
     for path_key, params in _document_texts([d.declared for d in flow.documents.values()]):
         give(path_key, params)
+    for product, own in flow.texts.items():
+        give(own, placeholders((catalogue or {}).get(product, "")))
     return received
 
 

@@ -297,6 +297,7 @@ class Flow:
     documents: Mapping[str, DocumentSpec] = field(default_factory=dict)
     application: ApplicationSpec = field(default_factory=ApplicationSpec)
     bindings: Mapping[str, Binding | None] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)  # product key → this flow's key (`flow.texts`)
 
     @cached_property
     def fields(self) -> Mapping[str, Field]:

@@ -7,17 +7,40 @@ noticed, never as a crash.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import yaml
 
-from engine import format_value
+from engine import Flow, format_value
 
 from .paths import LOCALES
+
+
+class _Replaced(Mapping[str, str]):
+    """The catalogue with a flow's `flow.texts` applied: a product key reads the text of the
+    flow's own key. A view (nothing copied), so it is cheap to make for every request."""
+
+    def __init__(self, base: Mapping[str, str], texts: Mapping[str, str]):
+        self.base, self.texts = base, texts
+
+    def __getitem__(self, key: str) -> str:
+        own = self.texts.get(key)
+        if own is not None and own in self.base:
+            return self.base[own]
+        return self.base[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.base
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
 
 
 class _Params(dict):
@@ -29,6 +52,23 @@ class _Params(dict):
 class Catalog:
     lang: str
     messages: Mapping[str, str]
+
+    plain: Catalog | None = field(default=None, compare=False, repr=False)  # what for_flow started from
+    _views: dict[tuple[tuple[str, str], ...], Catalog] = field(default_factory=dict, compare=False, repr=False)
+
+    def for_flow(self, flow: Flow) -> Catalog:
+        """This catalogue as one flow words it: the product texts it replaces (`flow.texts`,
+        e.g. app.name → its own system name) read its own keys. Applying it again, or for
+        another flow, starts from the plain catalogue; the same texts give the same object
+        (pages that keep their wording while the catalogue is the same keep it)."""
+        plain = self.plain or self
+        if not flow.texts:
+            return plain
+        key = tuple(flow.texts.items())
+        found = plain._views.get(key)
+        if found is None:
+            found = plain._views[key] = Catalog(plain.lang, _Replaced(plain.messages, flow.texts), plain)
+        return found
 
     def has(self, key: str) -> bool:
         return key in self.messages

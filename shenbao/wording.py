@@ -25,7 +25,7 @@ class Wording:
     """The catalogue, applied to one flow: labels, options, problems, warnings, gates, statuses."""
 
     def __init__(self, flow: Flow, catalog: Catalog):
-        self.flow, self.catalog = flow, catalog
+        self.flow, self.catalog = flow, catalog.for_flow(flow)  # with the texts the flow replaces
         self.by_id: dict[str, Field] = {**{f.id: f for f in flow.review_fields}, **dict(flow.fields)}
 
     def text(self, key: str, **params: Any) -> str:

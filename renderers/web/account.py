@@ -79,10 +79,15 @@ class Accounts:
                   for i, fid in enumerate(self.flow.application.login)]
         fields += [simple_field("password", self.web.t("web.login.password"), "password", "current-password")]
         return self.web.page("simple_form.html", status, title=self.web.t("web.login.title"),
-                             intro=[self.web.t("web.login.intro")], notices=list(notices), fields=fields,
+                             intro=[self.login_intro()], notices=list(notices), fields=fields,
                              values=values or {}, errors=errors, links=error_links(errors), action=LOGIN,
                              captcha="login", nonce=secrets.token_hex(4), submit=self.web.t("web.login.submit"),
                              extra_links=[("/password/forgot", self.web.t("web.login.forgot"))], after=[])
+
+    def login_intro(self) -> str:
+        """What to type, named from the flow's `identity.login` fields (请输入身份证件号码、…)."""
+        fields = self.web.t("web.separator").join(self.texts.label(fid) for fid in self.flow.application.login)
+        return self.web.t("web.login.intro", fields=fields)
 
     def login(self) -> str:
         forms = bottle.request.forms.decode()

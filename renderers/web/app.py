@@ -52,7 +52,7 @@ def make_web(settings: Settings, clock: Clock | None = None, store: Store | None
             flow.version, flow.id, settings.flow_file)
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
     store.sync_tallies(tallied(flow))   # the staff counts by the answers roles bind through
-    catalog = flows.catalog_for()
+    catalog = flows.catalog_for().for_flow(flow)  # with the product texts the flow replaces (`flow.texts`)
     clock = clock or system_clock
     mailer = Mailer(store, mail_config(settings), clock)
     return Web(settings, flow, store, catalog, clock, make_env(catalog), mailer, make_tz(settings.timezone),
@@ -88,7 +88,7 @@ def _live_flow(web: Web) -> None:
     (no restart)."""
     if web.flows is not None:
         web.flow = web.flows.live()
-        web.catalog = web.flows.catalog_for()
+        web.catalog = web.flows.catalog_for().for_flow(web.flow)
 
 
 def static(path: str) -> object:

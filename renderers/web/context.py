@@ -86,8 +86,9 @@ class Web:
 
     def catalog_for(self, flow: Flow) -> Catalog:
         """The texts for one version's pages: the live catalogue, then that version's own for the keys
-        the live one no longer has (shenbao.flowversions)."""
-        return self.flows.catalog_for(flow) if self.flows is not None else self.catalog
+        the live one no longer has (shenbao.flowversions); the product texts that version replaces
+        (`flow.texts`) read its own."""
+        return (self.flows.catalog_for(flow) if self.flows is not None else self.catalog).for_flow(flow)
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> datetime:

@@ -12,4 +12,4 @@ def install(app: bottle.Bottle, web: Web) -> None:
     @app.get("/")
     def home() -> str:
         signed_in = adopt(web, "applicant") is not None
-        return web.render("home.html", help_pages=PAGES, signed_in=signed_in)
+        return web.render("home.html", help_pages=PAGES, signed_in=signed_in, title=web.t(web.flow.title))
