@@ -24,7 +24,8 @@ from websupport import BEIJING, CAPTCHA, FAST_HASHER, Browser, FakeClock
 
 FLOW_FILE = Path(__file__).resolve().parent / "event_signup.yaml"
 FLOW = read_flow(FLOW_FILE)
-SCENARIO = Path(__file__).resolve().parent / "scenarios" / "signup_happy.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "tests" / "flows" / "scenarios" / "signup_happy.yaml"
 PASSWORD = "Staff2027#ok"
 TEACHER = "教师资格"   # what the product's own wording names, and this flow must never show
 
@@ -126,7 +127,7 @@ def test_event_pages__say_the_event_system_never_teacher_registration(site):
 def test_login_intro__names_the_flows_login_fields():
     """Built from the labels of `identity.login`, so the teacher flow keeps its wording."""
     catalog = load_catalog()
-    teacher = read_flow(Path(__file__).resolve().parents[2] / "flows" / "teacher_registration.yaml")
+    teacher = read_flow(ROOT / "flows" / "teacher_registration.yaml")
     for flow in (FLOW, teacher):
         labels = [catalog.text(flow.fields[f].label) for f in flow.application.login]
         intro = catalog.text("web.login.intro", fields=catalog.text("web.separator").join(labels))
@@ -145,3 +146,15 @@ def test_check__refuses_an_unknown_product_key_where_it_is_written(tmp_path, cap
     assert run_check(argparse.Namespace(flows=[str(broken)], locale=None)) == 1
     out = capsys.readouterr().out
     assert f"event_signup.yaml:{line}:5: TEXT_001 'app.nmae'" in out and "did you mean 'app.name'?" in out
+
+
+def test_check__refuses_a_replacement_with_a_placeholder_the_product_text_is_not_given(tmp_path, capsys):
+    """The code gives a product text its own parameters only: another would be shown as it is."""
+    key = FLOW.texts["app.name"]
+    messages = (ROOT / "locales" / "zh_CN" / "messages.yaml").read_text(encoding="utf-8")
+    line = f"{key}: {load_catalog().text(key)}\n"
+    assert line in messages
+    (tmp_path / "messages.yaml").write_text(messages.replace(line, f'{key}: "{{event}}报名系统"\n'), encoding="utf-8")
+    assert run_check(argparse.Namespace(flows=[str(FLOW_FILE)], locale=str(tmp_path))) == 1
+    out = capsys.readouterr().out
+    assert f"MSG_003 message '{key}' uses {{event}}, which it is never given" in out
