@@ -165,9 +165,10 @@ class Documents:
 
     # -- names --------------------------------------------------------------------------
     def texts(self, flow: Flow | None = None) -> Catalog:
-        """The catalogue to word this version's form with (the live version's by default)."""
+        """The catalogue to word this version's form with (the live version's by default), with
+        the product texts the version replaces (`flow.texts`)."""
         flow = flow or self.flow
-        return self.catalog_for(flow) if self.catalog_for is not None else self.catalog
+        return (self.catalog_for(flow) if self.catalog_for is not None else self.catalog).for_flow(flow)
 
     def title(self) -> str:
         return self.texts().text(self.flow.documents[self.document_id].title)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import yaml
 
 from commands.check import run_check
+from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
 from shenbao.applications import demo_defaults
 from shenbao.catalog import load_catalog
@@ -51,7 +52,7 @@ def site(tmp_path):
                              outbox_dir=str(tmp_path / "outbox"), captcha_fixed=CAPTCHA,
                              base_url="http://shenbao.test")
     start, _ = scenario()
-    app = make_app(settings, clock=FakeClock(start), store=store)
+    app = make_app(settings, clock=FakeClock(start), store=store, printers=printers)
     app.catchall = True
     yield app, store, staff
     store.close()
@@ -106,6 +107,9 @@ def test_event_pages__say_the_event_system_never_teacher_registration(site):
     assert login.page.request.path == "/account", login.text[:400]
     says_event_not_teacher(login)
     assert own("web.account.form") in login.text
+    login.get("/application/form")
+    says_event_not_teacher(login)
+    assert own("download.title") in login.h1 and own("download.note") in login.text
 
     desk = Browser(app, address="10.7.0.3")
     desk.get("/staff/login")
