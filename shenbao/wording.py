@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from engine import Field, Flow, GateFailure, Option, Problem
+from engine import Field, Flow, GateFailure, Option, Problem, Run
 
 from .catalog import Catalog
 
@@ -75,3 +75,11 @@ class Wording:
     def status(self, status_id: str) -> str:
         status = self.flow.statuses.get(status_id)
         return self.catalog.text(status.message) if status else status_id
+
+
+def show_options(run: Run) -> dict[str, list[Option]]:
+    """Options of the choice fields the current summary step shows (`show`), by field id, as
+    offered to this run: every renderer reads those answers back as labels, not codes."""
+    ctx, fields = run.context(), run.flow.fields
+    return {fid: ctx.options(fields[fid]) for fid, _, _ in run.view().show
+            if fid in fields and fields[fid].options is not None}

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engine import FIELD_TYPES, FieldView, Run, StepView, SubmitResult
+from shenbao.wording import show_options
 
 from .prompts import PROMPTS
 from .screen import (INDENT, PROBLEM_MARK, body, field_label, field_line, header, option_lines, outcome_lines,
                      summary_lines)
-from .text import Texts, cut, show_options, wrap
+from .text import Texts, cut, wrap
 
 BACK, QUIT, HELP = (":back", ":b"), (":quit", ":q", ":exit"), (":help", ":h", ":?")
 CLEAR = "-"          # typed at an optional multiple choice: choose nothing

@@ -24,11 +24,12 @@ from shenbao.applications import password_field
 from shenbao.coverage import Coverage
 from shenbao.documents import names_of, option_labels
 from shenbao.signin import identifies, login_fields, new_password_problems, recovery_fields, typed_identity
+from shenbao.wording import show_options
 
 from .prompts import PROMPTS
 from .scenario import Action, Scenario
 from .screen import INDENT, outcome_lines, step_lines
-from .text import Texts, fmt, problem_key, show_options
+from .text import Texts, fmt, problem_key
 
 
 @dataclass

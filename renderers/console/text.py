@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Iterable, Sequence
 
-from engine import FieldView, Option, Problem, Run
+from engine import FieldView, Option, Problem
 from shenbao.catalog import format_value
 from shenbao.wording import Wording
 
@@ -145,9 +145,3 @@ def problem_key(problem: Problem) -> str:
     """How scenarios name a problem: `field:code`, or just `code` for the step as a whole."""
     return problem.key if problem.field is not None else problem.code
 
-
-def show_options(run: Run) -> dict[str, list[Option]]:
-    """Options of the choice fields a summary step shows, so they read as labels, not codes."""
-    ctx, fields = run.context(), run.flow.fields
-    return {fid: ctx.options(fields[fid]) for fid, _, _ in run.view().show
-            if fid in fields and fields[fid].options is not None}

@@ -27,6 +27,7 @@ import bottle
 from engine import GateFailure, Run, SubmitResult
 from shenbao.applications import BUSY, create_application, without_secrets
 from shenbao import uploads
+from shenbao.wording import show_options
 
 from .context import Web
 from .dependent import dependent_choices
@@ -95,12 +96,13 @@ class Wizard:
              incoming: Mapping[str, Any] | None = None, notices: tuple[str, ...] = (),
              busy: bool = False) -> str:
         view = result.step if result is not None else (run.preview(typed) if typed else run.view())
+        options = show_options(run) if view.show else {}
         errors = self.texts.errors(result.problems, result.gates) if result is not None else Errors()
         sections = self.texts.sections(view.sections, errors, typed)
         warning = None
         if result is not None and result.warnings:
             warning = self.texts.confirmation(result.warnings[0], without_secrets(self.flow, incoming or {}))
-        show = [(self.web.t(label), as_text(value)) for _fid, label, value in view.show]
+        show = [(self.web.t(label), self.shown(value, options.get(fid))) for fid, label, value in view.show]
         return self.web.render(
             "step.html", step=view, title=self.web.t(view.title), body=self.web.t(view.body) if view.body else "",
             sections=sections, links=summary_links(sections, errors), warning=warning, show=show,
@@ -108,6 +110,14 @@ class Wizard:
             notices=notices, busy=[self.web.t("web.wizard.busy")] if busy else [],
             timeout=self.timeout(), dependent=dependent_choices(self.web, self.flow, [view], run.answers),
             multipart=multipart(view.fields))
+
+    def shown(self, value: Any, options: Any) -> str:
+        """A summary step's value as text: a choice by its option labels (`options` as offered)."""
+        if options is None:
+            return as_text(value)
+        labels = self.texts.option_labels(options)
+        items = value if isinstance(value, list) else [value]
+        return self.web.t("web.separator").join(labels.get(str(v), as_text(v)) for v in items if v is not None)
 
     def timeout(self) -> dict[str, Any]:
         """What the timeout warning needs: the idle limit, when to warn, where to keep alive."""

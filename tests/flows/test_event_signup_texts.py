@@ -162,3 +162,14 @@ def test_check__refuses_a_replacement_with_a_placeholder_the_product_text_is_not
     assert run_check(argparse.Namespace(flows=[str(FLOW_FILE)], locale=str(tmp_path))) == 1
     out = capsys.readouterr().out
     assert f"MSG_003 message '{key}' uses {{event}}, which it is never given" in out
+
+
+def test_summary__a_choice_shown__by_its_option_label_not_its_value(site):
+    """The done step's `show` lists the ticket: the attendee reads 普通票, never `standard`."""
+    app, _, _ = site
+    b, answers = signed_up(app)
+    ticket = FLOW.fields["ticket"]
+    label = dict(ticket.options.static)[answers["ticket"]]
+    shown = dict(zip([dt.text.strip() for dt in b.page.html.select("dl dt")],
+                     [dd.text.strip() for dd in b.page.html.select("dl dd")]))
+    assert shown[load_catalog().text(ticket.label)] == load_catalog().text(label), shown
