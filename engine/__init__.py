@@ -20,6 +20,7 @@ from .field_check import check_field_value
 from .loader import load_flow
 from .messages import check_placeholders, read_catalogue, received_parameters
 from .model import DocumentSpec, ApplicationSpec, Binding, Dataset, Field, Flow, Numbering, StaffData, StaffRole, Status, Step
+from .rules import RULES as FIELD_RULES
 from .problems import ExpressionFailed, FlowError, FlowProblem, GateFailure, Problem
 from .run import MIN_READ_GATE, Decision, Run, SubmitResult, answers_from_json, to_json
 from .status import (AmendResult, Amendment, AmendView, EditRights, TransitionResult, allowed_transitions,
@@ -30,7 +31,7 @@ from .steps import FieldView, SectionView, StepView
 __all__ = [
     "DOCUMENT_NAMES", "FIELD_TYPES", "FieldType", "DocumentSpec", "IMAGE_FORMATS", "ImageValue", "Upload",
     "DRAFTS", "SAFE", "SUBMITTED", "Change", "diff_flows", "diff_messages", "worst", "check_placeholders",
-    "read_catalogue", "received_parameters",
+    "read_catalogue", "received_parameters", "FIELD_RULES",
     "MIN_READ_GATE", "AmendResult", "ApplicationSpec", "Binding", "Numbering", "StaffData", "StaffRole", "DocumentBox", "DocumentCell", "DocumentCode", "DocumentError",
     "DocumentPhoto", "DocumentSection", "DocumentView", "format_value", "resolve_document", "AmendView", "Amendment", "Clock", "Context", "DataSource", "Dataset", "Decision",
     "EditRights", "ExpressionFailed", "Field", "FieldView", "Flow", "FlowError", "FlowProblem", "GateFailure",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from engine import FIELD_TYPES, IMAGE_FORMATS, Field, FieldView, Flow, GateFailure, ImageValue, Problem, SectionView
+from engine import FIELD_RULES, FIELD_TYPES, IMAGE_FORMATS, Field, FieldView, Flow, GateFailure, ImageValue, Problem, SectionView
 from shenbao.catalog import Catalog, format_value
 from shenbao.wording import Wording
 
@@ -59,6 +59,7 @@ class FieldModel:
     widget: str = "input"       # the macro of templates/_widgets.html that draws it (widgets.WIDGETS)
     accept: str = ""            # a file input's media types
     kept: str = ""              # a file input: what was uploaded already (kept unless another is chosen)
+    checks: tuple[tuple[str, str], ...] = ()  # a file input: data-* attributes site.js checks a chosen file by
 
     @property
     def describedby(self) -> str:
@@ -159,13 +160,40 @@ class Texts(Wording):
             input_type=widget.input_type,
             autocomplete=autocomplete_of(self.by_id.get(view.id), widget.input_type),
             widget=macro_of(view.type, view.readonly), accept=accept_of(self.by_id.get(view.id)) if widget.multipart
-            else "", kept=self.image(view.value) if isinstance(view.value, ImageValue) else "")
+            else "", kept=self.image(view.value) if isinstance(view.value, ImageValue) else "",
+            checks=self.file_checks(self.by_id.get(view.id)) if widget.multipart and not view.readonly else ())
+
+    def file_checks(self, fld: Field | None) -> tuple[tuple[str, str], ...]:
+        """What the page checks of a chosen file before anything is posted (site.js, issue 9: a file
+        over the request limit would otherwise cost everything typed on the step): the declared
+        `max_bytes` and `formats`, each with the catalogue's own message for it, worded as the
+        server words it (the chosen file's size, `{kb}`, is filled in by the page)."""
+        if fld is None:
+            return ()
+        found: list[tuple[str, str]] = []
+        limit = fld.rules.get("max_bytes")
+        if isinstance(limit, int) and not isinstance(limit, bool):
+            code, params = FIELD_RULES["max_bytes"].check(_Chosen(limit + 1), limit, {}, date.min)
+            found += [("max-bytes", str(limit)),
+                      ("too-big", self.problem(Problem(fld.id, code, {**params, "kb": "{kb}"})))]
+        formats = fld.rules.get("formats")
+        if formats:
+            code, params = FIELD_RULES["formats"].check(_Chosen(0), formats, {}, date.min)
+            found += [("formats", accept_of(fld)), ("wrong-format", self.problem(Problem(fld.id, code, params)))]
+        return tuple(found)
 
     def sections(self, sections: Iterable[SectionView], errors: Errors,
                  typed: Mapping[str, Any] | None = None) -> tuple[SectionModel, ...]:
         return tuple(SectionModel(self.t(s.title), self.t(s.help),
                                   tuple(self.field(f, errors, typed) for f in s.fields))
                      for s in sections)
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """A chosen file as the image rules see it, before it is read: its size, no format yet."""
+    size: int
+    format: str = ""
 
 
 def texts_for(kept: Texts | None, flow: Flow, catalog: Catalog) -> Texts:

@@ -133,7 +133,8 @@ def install(app: bottle.Bottle, web: Web) -> None:
         if error.status_code in (400, 403) and isinstance(error.body, str):
             key = REFUSALS.get(error.body, key)
         try:
-            return web.render("error.html", message_key=key, status=error.status_code)
+            return web.render("error.html", message_key=key, status=error.status_code,
+                              **(too_large(web) if error.status_code == 413 else {}))
         except Exception:  # the error page itself must never fail
             log.exception("error page failed")
             return web.t(key)
@@ -144,6 +145,19 @@ def install(app: bottle.Bottle, web: Web) -> None:
     if isinstance(app, Application):
         app.https = web.settings.https
         app.fallback = lambda: fallback_page(web)
+
+
+def too_large(web: Web) -> dict[str, Any]:
+    """What the 413 page says of a form with a file (step 7's photo): the limit in MB, from the
+    settings, and the way back to the page whose typing the browser's back button still holds
+    (a GET of the path the form was posted to shows that page again)."""
+    environ = bottle.request.environ
+    if not environ.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data"):
+        return {}
+    limit = web.settings.max_upload_bytes / (1024 * 1024)
+    path = bottle.request.path
+    return {"limit_mb": f"{round(limit, 1):g}", "back_to": path if path.startswith("/") and not
+            path.startswith("//") else "/"}
 
 
 def fallback_page(web: Web) -> bytes:

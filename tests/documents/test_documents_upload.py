@@ -65,8 +65,24 @@ def test_step_7__photo_over_the_rule_but_under_the_body_limit__message_not_413(b
 
 def test_step_7__20_mb__refused_cleanly_with_413_page(browser, clock, web):
     at_step_7(browser, clock, web)
-    response = send(browser, imagefiles.oversized(20), status=413)
+    big = imagefiles.oversized(20)
+    assert len(big) > web.settings.max_body_bytes + web.settings.max_upload_bytes
+    response = send(browser, big, status=413)
     assert web.t("error.413") in response.text and "Traceback" not in response.text
+    # issue 9: the limit in plain words, from the settings, and the way back to the step
+    mb = f"{round(web.settings.max_upload_bytes / (1024 * 1024), 1):g}"
+    page = response.html
+    assert web.t("error.413.file", mb=mb) in page.text and web.t("error.413.back") in page.text
+    back = page.find("a", string=web.t("web.back_previous"))
+    assert back is not None and back["href"] == "/apply" and back.has_attr("data-history-back")
+    # the step is still there, with what was saved before (the browser's back holds the rest)
+    assert browser.get("/apply").html.h1.get_text(strip=True) == title(web, "application")
+
+
+def test_413_of_a_form_without_a_file__the_plain_page(browser, web):
+    body = "x=" + "a" * (web.settings.max_body_bytes + 1)
+    response = browser.app.post("/login", body, content_type="application/x-www-form-urlencoded", status=413)
+    assert web.t("error.413.help") in response.text and web.t("web.back_previous") not in response.text
 
 
 def test_step_7__good_photo__stored_shown_to_staff_in_scope_and_printed(browser, new_browser, clock, web, store,
@@ -98,3 +114,96 @@ def test_step_7__registry_certificate__no_photo_asked(browser, clock, web):
     from webjourney import WANG
     walk_to(browser, clock, web, WANG, "application")
     assert 'id="photo_upload"' not in browser.html and "multipart" not in browser.html
+
+
+# -- in a real browser (issue 9: never lost typing) ------------------------------------------------
+def chrome_fill(chrome, step_id: str, values) -> None:
+    """Answer a step as a person would, in the flow's field order (a narrowed list after what narrows it)."""
+    from webjourney import step_answers  # noqa: F401  (values come from it)
+    for fld in FLOW.step(step_id).fields:
+        if fld.id not in values:
+            continue
+        value = values[fld.id]
+        if fld.type == "select":
+            chrome.choose(fld.id, value)
+        elif fld.type in ("radio", "checkbox", "table_choice"):
+            chrome.click(f'input[name="{fld.id}"][value="{value}"]')
+        elif fld.type == "date":
+            chrome.set_value(f"#{fld.id}", value)
+        else:
+            chrome.type(f"#{fld.id}", value)
+
+
+def chrome_at_step_7(chrome, url: str, web) -> None:
+    from webdriver import reach_identity_step
+    from webjourney import step_answers
+    reach_identity_step(chrome, url, web)
+    for step_id in ("identity", "agency", "point", "notes"):
+        chrome_fill(chrome, step_id, step_answers(NEW, step_id))
+        before = chrome.h1()
+        chrome.click("button.next")
+        chrome.wait(lambda: chrome.h1() != before, what=f"the step after {step_id}")
+    assert chrome.h1() == title(web, "application")
+
+
+@pytest.fixture
+def recorded(site):
+    """The served app, with a log of the requests it was sent: (method, path, body length)."""
+    seen: list[tuple[str, str, int]] = []
+    app = site.httpd.get_app()
+
+    def recording(environ, start_response):
+        seen.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), int(environ.get("CONTENT_LENGTH") or 0)))
+        return app(environ, start_response)
+    site.httpd.set_app(recording)
+    site.seen = seen
+    return site
+
+
+def test_step_7__in_the_browser__20_mb_photo_refused_at_the_field_before_anything_is_posted(
+        chrome, recorded, web, store, tmp_path):
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    chrome_at_step_7(chrome, recorded.url, web)
+    chrome.type("#graduated_school", "首都师范大学（函授）")
+    chrome.type("#email", NEW.email)
+    draft = store.find_application(values={"cert_no": NEW.cert_no})
+    posts = len([r for r in recorded.seen if r[0] == "POST"])
+    big = tmp_path / "camera-original.jpg"
+    big.write_bytes(imagefiles.oversized(20))
+    assert big.stat().st_size > web.settings.max_body_bytes + web.settings.max_upload_bytes
+    chrome.upload("#photo_upload", big)
+    label = web.t(FIELD.label)
+    expected = web.t("problem.image_bytes", label=label, max_kb=MAX_BYTES // 1024, kb=-(-big.stat().st_size // 1024))
+    chrome.wait(lambda: chrome.find_all("#photo_upload-error"), what="the message at the field")
+    assert chrome.text("#photo_upload-error") == expected
+    state = chrome.script("""var i = document.getElementById('photo_upload');
+        return [i.files.length, i.getAttribute('aria-invalid'), i.getAttribute('aria-describedby'),
+                i.closest('.field').className, document.getElementById('graduated_school').value,
+                document.getElementById('email').value];""")
+    assert state == [0, "true", "photo_upload-hint photo_upload-error", "field error", "首都师范大学（函授）", NEW.email]
+    assert len([r for r in recorded.seen if r[0] == "POST"]) == posts   # nothing was sent
+    assert store.find_application(values={"cert_no": NEW.cert_no}) == draft
+    chrome.screenshot(Path(__file__).resolve().parents[2] / "test-output" / "web" / "07-photo-too-big-390.png", 390)
+    # a PNG where only JPEG is taken: the catalogue's format message, the same way
+    other = tmp_path / "photo.png"
+    other.write_bytes(imagefiles.png())
+    chrome.upload("#photo_upload", other)
+    chrome.wait(lambda: chrome.text("#photo_upload-error") != expected, what="the format message")
+    assert chrome.text("#photo_upload-error") == web.t("problem.image_format", label=label, formats="JPEG")
+    # a file put in without a change event (a script, an old browser) is still never posted
+    chrome.script("""var i = document.getElementById('photo_upload'), t = new DataTransfer();
+        t.items.add(new File([new Uint8Array(arguments[0])], 'big.jpg', {type: 'image/jpeg'}));
+        i.files = t.files;""", MAX_BYTES + 1)
+    chrome.click("button.next")
+    chrome.wait(lambda: chrome.text("#photo_upload-error").startswith(label) and
+                chrome.script("return document.getElementById('photo_upload').files.length;") == 0,
+                what="the size message on submit")
+    assert chrome.h1() == title(web, "application")
+    assert len([r for r in recorded.seen if r[0] == "POST"]) == posts
+    # a good photo then goes through, with everything typed
+    good = tmp_path / "photo.jpg"
+    good.write_bytes(imagefiles.jpeg())
+    chrome.upload("#photo_upload", good)
+    assert not chrome.find_all("#photo_upload-error")
+    assert chrome.script("return document.getElementById('graduated_school').value;") == "首都师范大学（函授）"

@@ -11,7 +11,14 @@
      expire; 继续填写 or Escape keeps it alive through the keep-alive endpoint, and so does
      typing (at most once a minute).
    - #dependent-choices: a select narrowed by other choices of the step (现任教学科 by
-     现任教学段, 注册机构 by 现任教学段 and 城市) is rebuilt as soon as one of them changes. */
+     现任教学段, 注册机构 by 现任教学段 and 城市) is rebuilt as soon as one of them changes.
+   - input[type=file][data-max-bytes|data-formats]: a chosen file over the field's declared size,
+     or of a format it does not take, is refused at once with the catalogue's message (rendered
+     by the server into data-too-big / data-wrong-format) in the server's own error markup, and
+     the input is cleared: nothing else typed is lost and no such file is ever posted (a file over
+     the request limit would get the 413 page instead).
+   - a[data-history-back] (the 413 page's 返回上一页) goes back in the history, where the browser
+     still holds what was typed; without scripts it links to the page itself. */
 (function () {
   "use strict";
 
@@ -145,10 +152,81 @@
     });
   }
 
+  function fileProblem(input) {
+    var file = input.files && input.files[0];
+    if (!file) { return null; }
+    var formats = input.getAttribute("data-formats");
+    if (formats && file.type && formats.split(",").indexOf(file.type) < 0) {
+      return input.getAttribute("data-wrong-format");
+    }
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (max && file.size > max) {
+      return input.getAttribute("data-too-big").replace("{kb}", String(Math.ceil(file.size / 1024)));
+    }
+    return null;
+  }
+
+  function fieldError(input, text) {
+    // the markup of templates/_widgets.html: .field.error, span.field-error#<id>-error after the
+    // hint, aria-invalid and the error's id in aria-describedby (after the hint's)
+    var box = input.closest(".field"), id = input.id + "-error", span = document.getElementById(id);
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (!text) {
+      if (span && span.getAttribute("data-from-page")) {
+        span.parentNode.removeChild(span);
+        if (box) { box.classList.remove("error"); }
+        input.removeAttribute("aria-invalid");
+        if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); } else { input.removeAttribute("aria-describedby"); }
+      }
+      return;
+    }
+    if (!span) {
+      span = document.createElement("span");
+      span.className = "field-error";
+      span.id = id;
+      span.setAttribute("data-from-page", "1");
+      var hint = document.getElementById(input.id + "-hint");
+      var after = hint || (box && box.querySelector("label"));
+      if (after) { after.insertAdjacentElement("afterend", span); } else { input.insertAdjacentElement("beforebegin", span); }
+    }
+    span.textContent = text;
+    if (box) { box.classList.add("error"); }
+    input.setAttribute("aria-invalid", "true");
+    var at = ids.indexOf(input.id + "-hint") + 1;
+    ids.splice(at, 0, id);
+    input.setAttribute("aria-describedby", ids.join(" "));
+  }
+
+  function checkFile(input) {
+    var problem = fileProblem(input);
+    if (problem) { input.value = ""; }
+    fieldError(input, problem);
+    if (problem) { input.blur(); input.focus(); }  // read again, with the message it is now described by
+    return !problem;
+  }
+
+  function fileChecks(form) {
+    var inputs = form.querySelectorAll("input[type=file][data-max-bytes], input[type=file][data-formats]");
+    if (!inputs.length) { return; }
+    Array.prototype.forEach.call(inputs, function (input) {
+      input.addEventListener("change", function () { checkFile(input); });
+    });
+    form.addEventListener("submit", function (event) {
+      var fine = true;
+      Array.prototype.forEach.call(inputs, function (input) { fine = checkFile(input) && fine; });
+      if (!fine) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        form.removeAttribute("data-sent");
+      }
+    }, true);  // before the other submit handlers (once): a refused file sends nothing
+  }
+
   function start() {
     resetCode();
     Array.prototype.forEach.call(document.querySelectorAll("[data-wait]"), countdown);
     Array.prototype.forEach.call(document.querySelectorAll("[data-confirm]"), confirmWarning);
+    Array.prototype.forEach.call(document.querySelectorAll("form"), fileChecks);
     Array.prototype.forEach.call(document.querySelectorAll("form"), once);
     var warning = document.getElementById("timeout-warning");
     if (warning) { timeoutWarning(warning); }
@@ -156,6 +234,11 @@
     if (dependent) {
       try { dependentChoices(JSON.parse(dependent.textContent)); } catch (ignored) { /* the server still checks */ }
     }
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-history-back]"), function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+      });
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   }
