@@ -185,6 +185,10 @@ def test_step_7__in_the_browser__20_mb_photo_refused_at_the_field_before_anythin
     assert len([r for r in recorded.seen if r[0] == "POST"]) == posts   # nothing was sent
     assert store.find_application(values={"cert_no": NEW.cert_no}) == draft
     chrome.screenshot(Path(__file__).resolve().parents[2] / "test-output" / "web" / "07-photo-too-big-390.png", 390)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "a11y"))
+    from axe import Audit
+    found = Audit("upload").check(chrome, "step-7-photo-too-big", widths=(390, 1280))
+    assert not found, "\n".join(v.line() for v in found)
     # a PNG where only JPEG is taken: the catalogue's format message, the same way
     other = tmp_path / "photo.png"
     other.write_bytes(imagefiles.png())
