@@ -211,3 +211,37 @@ def test_step_7__in_the_browser__20_mb_photo_refused_at_the_field_before_anythin
     chrome.upload("#photo_upload", good)
     assert not chrome.find_all("#photo_upload-error")
     assert chrome.script("return document.getElementById('graduated_school').value;") == "首都师范大学（函授）"
+
+
+def test_step_7__in_the_browser_without_scripts__413_page_and_back_keeps_the_typing(chrome, site, web, tmp_path):
+    """Scripts off (or a check the page could not make): the 20 MB file reaches the server, whose
+    413 page says the limit; the browser's back shows step 7 with what was typed, and so does the
+    page's 返回上一页 with scripts on (history.back)."""
+    if "sqlite" not in web.settings.database_url:
+        pytest.skip("one browser run is enough")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "a11y"))
+    from walk import block_scripts
+    chrome_at_step_7(chrome, site.url, web)
+    big = tmp_path / "camera-original.jpg"
+    big.write_bytes(imagefiles.oversized(20))
+    mb = f"{round(web.settings.max_upload_bytes / (1024 * 1024), 1):g}"
+    for scripts in (False, True):
+        block_scripts(chrome, not scripts)
+        chrome.go(site.url + "/apply")
+        chrome.wait(lambda: chrome.h1() == title(web, "application"), what="step 7")
+        typed = f"首都师范大学（{'脚本' if scripts else '无脚本'}）"
+        chrome.type("#graduated_school", typed)
+        if scripts:  # a check the page cannot make (no declared size): the server's limit still holds
+            chrome.script("var i = document.getElementById('photo_upload');"
+                          "i.removeAttribute('data-max-bytes'); i.removeAttribute('data-formats');")
+        chrome.upload("#photo_upload", big)
+        chrome.click("button.next")
+        chrome.wait(lambda: chrome.h1() == web.t("error.413"), what="the 413 page")
+        assert web.t("error.413.file", mb=mb) in chrome.text()
+        if scripts:
+            chrome.click("a[data-history-back]")
+        else:
+            chrome.screenshot(Path(__file__).resolve().parents[2] / "test-output" / "web" / "413-390.png", 390)
+            chrome.cmd("POST", "/back", {})
+        chrome.wait(lambda: chrome.h1() == title(web, "application"), what="back at step 7")
+        assert chrome.script("return document.getElementById('graduated_school').value;") == typed
