@@ -119,7 +119,6 @@ def test_step_7__registry_certificate__no_photo_asked(browser, clock, web):
 # -- in a real browser (issue 9: never lost typing) ------------------------------------------------
 def chrome_fill(chrome, step_id: str, values) -> None:
     """Answer a step as a person would, in the flow's field order (a narrowed list after what narrows it)."""
-    from webjourney import step_answers  # noqa: F401  (values come from it)
     for fld in FLOW.step(step_id).fields:
         if fld.id not in values:
             continue
