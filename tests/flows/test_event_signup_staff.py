@@ -6,33 +6,24 @@ by the flow's binding (`event`), not by the teacher flow's names."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from engine import format_value
 from renderers.web.app import make_app, web_of
-from shenbao.applications import demo_defaults
-from shenbao.flows import read_flow
 from shenbao.settings import load_settings
-from store import Store, load_demo
 from store.schema import audit_log
-from websupport import BEIJING, CAPTCHA, FAST_HASHER, Browser, FakeClock
+from eventsite import FLOW, FLOW_FILE, event_store
+from websupport import BEIJING, CAPTCHA, Browser, FakeClock
 
-FLOW_FILE = Path(__file__).resolve().parent / "event_signup.yaml"
-FLOW = read_flow(FLOW_FILE)
 DATASET = "events"
 PASSWORD = "Staff2027#ok"
 
 
 @pytest.fixture
 def site(tmp_path):
-    url = f"sqlite:///{tmp_path / 'event.db'}"
-    store = Store.open(url, password_hasher=FAST_HASHER)
-    store.migrate()
-    store.sync_datasets(FLOW.datasets, FLOW.lookup_index_columns())
-    load_demo(store, FLOW.datasets, FLOW_FILE.parent, None, demo_defaults(FLOW))
+    url, store = event_store(tmp_path)
     events = store.rows(DATASET, {})
     accounts = {}
     for role, binding in FLOW.bindings.items():

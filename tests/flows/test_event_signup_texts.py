@@ -15,16 +15,13 @@ import yaml
 from commands.check import run_check
 from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
-from shenbao.applications import demo_defaults
 from shenbao.catalog import load_catalog
 from shenbao.flows import read_flow
 from shenbao.settings import load_settings
-from store import Store, load_demo
 from store.schema import mail_outbox
-from websupport import BEIJING, CAPTCHA, FAST_HASHER, Browser, FakeClock
+from eventsite import FLOW, FLOW_FILE, event_store
+from websupport import BEIJING, CAPTCHA, Browser, FakeClock
 
-FLOW_FILE = Path(__file__).resolve().parent / "event_signup.yaml"
-FLOW = read_flow(FLOW_FILE)
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "flows" / "scenarios" / "signup_happy.yaml"
 PASSWORD = "Staff2027#ok"
@@ -39,11 +36,7 @@ def scenario() -> tuple[datetime, list[dict]]:
 
 @pytest.fixture
 def site(tmp_path):
-    url = f"sqlite:///{tmp_path / 'event.db'}"
-    store = Store.open(url, password_hasher=FAST_HASHER)
-    store.migrate()
-    store.sync_datasets(FLOW.datasets, FLOW.lookup_index_columns())
-    load_demo(store, FLOW.datasets, FLOW_FILE.parent, None, demo_defaults(FLOW))
+    url, store = event_store(tmp_path)
     role = next(iter(FLOW.bindings))
     bound = FLOW.bindings[role]
     staff = store.create_staff("organiser-1", PASSWORD, role,
