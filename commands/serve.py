@@ -82,7 +82,7 @@ def worker_started(app: bottle.Bottle) -> None:
 
 
 def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: str, quiet: bool = False,
-                   after_fork: Callable[[bottle.Bottle], None] | None = worker_started) -> int:
+                   after_fork: Callable[[bottle.Bottle], None] | None = worker_started, threads: int = THREADS) -> int:
     def post_fork(server: Any, worker: Any) -> None:
         if after_fork is not None:
             after_fork(app)
@@ -90,7 +90,7 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
     def when_ready(server: Any) -> None:
         print(f"shenbao: serving on {url} ({workers} gunicorn workers)", flush=True)
 
-    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": THREADS,
+    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
                "preload_app": True,
                "post_fork": post_fork, "when_ready": when_ready, "timeout": 30, "graceful_timeout": 10,
                "keepalive": 2, "accesslog": None if quiet else "-", "errorlog": "-",
