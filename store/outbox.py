@@ -6,6 +6,7 @@ arrive already written.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -75,22 +76,24 @@ class OutboxPart(StoreBase):
         """Messages to this application and to the rows it is bound to (a message scoped
         to a name other than 'applicant' reaches the applications whose kept answer of
         that name is the target); newest first. A caller that holds the application passes
-        its kept `values` (one statement, not two)."""
+        its kept `values` (one statement, not two, and a statement built once: see
+        `_messages_to`)."""
+        if values is not None:
+            pairs = [(APPLICANT_SCOPE, str(application_id))] + [
+                (name, str(value)) for name, value in values.items() if value and name != APPLICANT_SCOPE]
+            query = _messages_to(len(pairs))
+            params = {f"{part}_{i}": v for i, pair in enumerate(pairs) for part, v in zip(("scope", "target"), pair)}
+            return self.db.read(lambda conn: [Message(**r._mapping) for r in conn.execute(query, params)])
+
         def body(conn: sa.Connection) -> list[Message]:
-            if values is None and conn.scalar(
-                    sa.select(applications.c.id).where(applications.c.id == application_id)) is None:
+            if conn.scalar(sa.select(applications.c.id).where(applications.c.id == application_id)) is None:
                 return []
-            wanted: list[Any] = [sa.and_(messages.c.scope == APPLICANT_SCOPE,
-                                         messages.c.target == str(application_id))]
-            if values is not None:
-                wanted += [sa.and_(messages.c.scope == name, messages.c.target == str(value))
-                           for name, value in values.items() if value and name != APPLICANT_SCOPE]
-            else:
-                wanted.append(sa.exists().where(application_values.c.application_id == application_id,
-                                                application_values.c.field == messages.c.scope,
-                                                application_values.c.value == messages.c.target))
-            query = (sa.select(messages).where(sa.or_(*wanted))
-                     .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
+            query = (sa.select(messages).where(sa.or_(
+                sa.and_(messages.c.scope == APPLICANT_SCOPE, messages.c.target == str(application_id)),
+                sa.exists().where(application_values.c.application_id == application_id,
+                                  application_values.c.field == messages.c.scope,
+                                  application_values.c.value == messages.c.target)))
+                .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
             return [Message(**r._mapping) for r in conn.execute(query)]
 
         return self.db.read(body)
@@ -106,3 +109,14 @@ class OutboxPart(StoreBase):
         statement = messages.delete().where(messages.c.id == message_id)
         if not self.db.run(lambda conn: conn.execute(statement).rowcount):
             raise NotFound("STORE_MESSAGE_NOT_FOUND", id=message_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _messages_to(pairs: int) -> sa.Select[Any]:
+    """Messages whose (scope, target) is one of `pairs` bound pairs (`scope_0`, `target_0`, ...),
+    newest first: one statement object per count, so SQLAlchemy's cache key and compiled form
+    are reused, not rebuilt on every dashboard (the same OR of indexed equalities as before)."""
+    wanted = [sa.and_(messages.c.scope == sa.bindparam(f"scope_{i}"), messages.c.target == sa.bindparam(f"target_{i}"))
+              for i in range(pairs)]
+    return (sa.select(messages).where(sa.or_(*wanted))
+            .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
