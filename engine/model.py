@@ -319,8 +319,12 @@ class Flow:
         return next(s for s in self.statuses.values() if s.initial)
 
     def lookup_index_columns(self) -> dict[str, set[str]]:
-        """Columns each dataset is matched on (the store indexes them)."""
+        """Columns each dataset is matched on (the store indexes them). A lookup matching
+        every key column needs none: the key's unique index finds its row."""
         found: dict[str, set[str]] = {}
         for lookup in self.lookups:
+            dataset = self.datasets.get(lookup.dataset)
+            if dataset is not None and set(dataset.key) <= set(lookup.match):
+                continue
             found.setdefault(lookup.dataset, set()).update(lookup.match)
         return found

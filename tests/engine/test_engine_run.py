@@ -619,3 +619,22 @@ def test_preview__choice_narrows_another_in_the_same_step__options_narrowed_noth
     assert run.answers == {} and [o.value for o in run.view().fields[1].options] == []
     refused = run.submit({"stage": "primary", "subject": "s_physics"})      # 小学 with 高中物理
     assert [p.key for p in refused.problems] == ["subject:not_an_option"]
+
+
+def test_lookup_index_columns__match_covering_the_key__left_to_the_key_index() -> None:
+    flow = make_flow("""
+    datasets:
+      certificates: {key: [cert_no, id_no], columns: {cert_no: text, id_no: text, name: text}}
+      points: {key: [code], columns: {code: text, agency: text}}
+    lookups:
+      certificate: {dataset: certificates, match: {cert_no: cert_no, id_no: id_no}}
+      by_name: {dataset: certificates, match: {cert_no: cert_no, name: name}}
+      chosen_point: {dataset: points, match: {code: point}}
+      agency_points: {dataset: points, match: {agency: agency}, many: true}
+    steps:
+      - id: s
+        fields: [{id: cert_no, type: text}, {id: id_no, type: text}, {id: name, type: text},
+                 {id: point, type: text}, {id: agency, type: text}]
+    """)
+    # the unique key index finds the one row of a lookup that matches every key column
+    assert flow.lookup_index_columns() == {"certificates": {"cert_no", "name"}, "points": {"agency"}}
