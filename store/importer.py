@@ -1,12 +1,21 @@
 """Loading reference data files (CSV or YAML) into dataset tables, all or nothing.
 
-Rows stream from the file, are checked against the dataset's declared columns and types,
-and go in chunks into a bare staging table (executemany on SQLite, COPY on PostgreSQL;
-short transactions, so applicants' writes still get through on SQLite). The key index is
-built afterwards (much faster than inserting into it), and only a clean file is swapped
-in for the live table, in one short transaction. A file with problems leaves the live
-table untouched and raises `ImportFailed` listing each problem with its row and line.
-Must not print: progress is reported through the `progress(done, total)` callback.
+The row-by-row path (SQLite, YAML, and the reference for the other): rows stream from the
+file, are checked against the dataset's declared columns and types, and go in chunks into
+a bare staging table (executemany on SQLite, COPY on PostgreSQL; short transactions, so
+applicants' writes still get through on SQLite). The key index is built afterwards (much
+faster than inserting into it), and only a clean file is swapped in for the live table,
+in one short transaction.
+
+The COPY path (PostgreSQL, CSV): in one transaction, the file's own bytes go through COPY
+into the typed staging table, except the records `csvcopy.CopyScan` cannot vouch for,
+which the row-by-row path's `_check` decides one by one; then the index, the swap and the
+commit. Same rows, `_row` numbers and problems as the row-by-row path (a test feeds both
+the same files), without Python per row.
+
+Either way a file with problems leaves the live table untouched and raises `ImportFailed`
+listing each problem with its row and line. Must not print: progress is reported through
+the `progress(done, total)` callback.
 """
 from __future__ import annotations
 
@@ -17,19 +26,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 import yaml
 
 from .datasets import APPLICATIONS, ROW, DatasetLike, Spec, build_table, identifier, spec_of
 from .errors import ImportFailed, ImportProblem, StoreError
+from .csvcopy import CopyScan
 from .records import ImportReport, identity_key
 from .schema import dataset_tables
-from .sources import Record, csv_records, line_count, yaml_records
+from .sources import Record, csv_records, encoding_problem, scan_lines, yaml_records
 from .values import converter, is_code
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
 MAX_PROBLEMS = 200
+IDENTITY_CACHE = 10000   # `_row` numbers a backend takes at a time: a sequence write per 10,000 rows
 
 
 class _Problems:
@@ -44,6 +56,10 @@ class _Problems:
         else:
             self.truncated = True
 
+    def only(self, problem: ImportProblem) -> None:
+        """A problem that makes every other one beside the point (the file is not text)."""
+        self.items, self.truncated = [problem], False
+
     @property
     def full(self) -> bool:
         return self.truncated
@@ -57,8 +73,10 @@ def default_photo_dir(path: Path) -> Path:
 
 def import_file(store: Any, datasets: Mapping[str, DatasetLike], dataset: str, path: str | Path,
                 progress: Progress | None = None, photo_dir: str | Path | None = None, *,
-                chunk_size: int = CHUNK, max_problems: int = MAX_PROBLEMS) -> ImportReport:
-    """Replace the rows of `dataset` with the rows of a CSV or YAML file."""
+                chunk_size: int = CHUNK, max_problems: int = MAX_PROBLEMS,
+                row_by_row: bool = False) -> ImportReport:
+    """Replace the rows of `dataset` with the rows of a CSV or YAML file. `row_by_row`
+    takes the reference path where the COPY path would apply (PostgreSQL, CSV)."""
     started = time.monotonic()
     path = Path(path)
     if dataset not in datasets:
@@ -71,15 +89,23 @@ def import_file(store: Any, datasets: Mapping[str, DatasetLike], dataset: str, p
         store.sync_datasets({dataset: datasets[dataset]})
     spec = store._specs[dataset]
     suffix = path.suffix.lower()
+    photos = Path(photo_dir) if photo_dir is not None else default_photo_dir(path)
+    loader = _Loader(store, spec, photos, chunk_size, _Problems(max_problems), suffix == ".csv")
     if suffix == ".csv":
-        records, total = csv_records(path, list(spec.columns)), line_count(path) - 1
+        lines, nul = scan_lines(path)
+        if nul:   # no database stores it: refused before anything else
+            raise ImportFailed([encoding_problem(path) or ImportProblem(0, "IMPORT_NOT_UTF8")])
+        # COPY needs records of two fields or more: a one-field record (a blank line,
+        # PostgreSQL's end marker `\.`) could read differently there.
+        if store.db.engine.dialect.name == "postgresql" and len(spec.columns) > 1 and not row_by_row:
+            done = loader.load_by_copy(path, progress, max(lines - 1, 0))
+            return ImportReport(dataset, done, time.monotonic() - started)
+        records, total = csv_records(path, list(spec.columns)), lines - 1
     elif suffix in (".yaml", ".yml"):
         records, total = yaml_records(path, list(spec.columns))
     else:
         raise StoreError("IMPORT_FORMAT", path=str(path))
-    photos = Path(photo_dir) if photo_dir is not None else default_photo_dir(path)
-    loader = _Loader(store, spec, photos, chunk_size, _Problems(max_problems), suffix == ".csv")
-    done = loader.load(records, progress, max(total, 0))
+    done = loader.load(records, progress, max(total, 0), path if suffix == ".csv" else None)
     return ImportReport(dataset, done, time.monotonic() - started)
 
 
@@ -95,12 +121,13 @@ class _Loader:
         self.code_at = [at for at in self.key_at if spec.columns[self.columns[at]] == "text"]
         self.staging: sa.Table | None = None
 
-    def load(self, records: Iterator[Record], progress: Progress | None, total: int) -> int:
-        self.staging = self._create_staging()
+    def load(self, records: Iterator[Record], progress: Progress | None, total: int,
+             csv_path: Path | None = None) -> int:
+        self.staging = self.store.db.run(self._create_staging)
         try:
             done = self._stream(records, progress, total)
             if self.problems.items:
-                raise ImportFailed(self.problems.items, self.problems.truncated)
+                self._refuse(csv_path)
             self._swap(done)
         finally:
             self._drop_staging()
@@ -109,18 +136,74 @@ class _Loader:
         self.store.invalidate(self.spec.name)
         return done
 
-    def _create_staging(self) -> sa.Table:
-        """A bare table shaped like the live one (no index yet: rows load much faster)."""
-        def body(conn: sa.Connection) -> sa.Table:
-            live = [i["column_names"] for i in sa.inspect(conn).get_indexes(self.spec.table_name)]
-            extra = {names[0] for names in live if len(names) == 1}
-            name = identifier(self.spec.table_name, "new", secrets.token_hex(4))
-            table = build_table(self.spec, name=name, index=extra, staging=True)
-            conn.execute(sa.schema.CreateTable(table))
-            return table
+    def _refuse(self, csv_path: Path | None) -> None:
+        """A bad byte anywhere in a refused CSV file is its one problem (see sources.py)."""
+        if csv_path is not None and (bad := encoding_problem(csv_path)) is not None:
+            self.problems.only(bad)
+        raise ImportFailed(self.problems.items, self.problems.truncated)
 
-        staging = self.store.db.run(body)
-        dialect = self.store.db.engine.dialect
+    def load_by_copy(self, path: Path, progress: Progress | None, total: int) -> int:
+        """The COPY path: all in one transaction, so a refused file leaves nothing behind."""
+        def body(conn: sa.Connection) -> int:
+            self.problems = _Problems(self.problems.limit)   # a re-run starts afresh
+            self.staging = self._create_staging(conn)
+            scan = CopyScan(path, self.spec.columns, self.spec.key, self.spec.required,
+                            self._check_plain, self.problems, self.chunk_size)
+            try:
+                if scan.read_header():
+                    self._copy_scan(conn, scan, progress, total)
+            finally:
+                scan.close()
+            if self.problems.items:
+                raise ImportFailed(self.problems.items, self.problems.truncated)
+            self._index(conn)
+            self._replace_live(conn, scan.rows, wait=True)
+            return scan.rows
+
+        try:
+            done: int = self.store.db.run(body)
+        finally:
+            self.staging = None   # gone with its transaction, or renamed to the live table
+        if progress:
+            progress(done, done)
+        self.store.invalidate(self.spec.name)
+        return done
+
+    def _copy_scan(self, conn: sa.Connection, scan: CopyScan, progress: Progress | None,
+                   total: int) -> None:
+        """COPY what the scan yields; an identity column numbers the records in order."""
+        assert self.staging is not None
+        quote = conn.dialect.identifier_preparer.quote
+        table, row = quote(self.staging.name), quote(ROW)
+        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {row} SET NOT NULL, "
+                             f"ALTER COLUMN {row} ADD GENERATED ALWAYS AS IDENTITY (CACHE {IDENTITY_CACHE})")
+        sql = (f"COPY {table} ({', '.join(quote(c) for c in scan.header)}) "
+               "FROM STDIN (FORMAT csv, ENCODING 'UTF8')")
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        shown = 0
+        try:
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:
+                for segment in scan.segments():
+                    copy.write(segment)
+                    if progress and scan.rows - shown >= self.chunk_size:
+                        shown = scan.rows
+                        progress(shown, max(total, shown))
+        except psycopg.errors.CharacterNotInRepertoire:   # PostgreSQL met the bad byte first
+            self.problems.only(encoding_problem(scan.path) or ImportProblem(0, "IMPORT_NOT_UTF8"))
+            return
+        # as the row-by-row path leaves it: rows added later (staff edits) have no file row
+        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {row} DROP IDENTITY, "
+                             f"ALTER COLUMN {row} DROP NOT NULL")
+
+    def _create_staging(self, conn: sa.Connection) -> sa.Table:
+        """A bare table shaped like the live one (no index yet: rows load much faster)."""
+        live = [i["column_names"] for i in sa.inspect(conn).get_indexes(self.spec.table_name)]
+        extra = {names[0] for names in live if len(names) == 1}
+        name = identifier(self.spec.table_name, "new", secrets.token_hex(4))
+        staging = build_table(self.spec, name=name, index=extra, staging=True)
+        conn.execute(sa.schema.CreateTable(staging))
+        dialect = conn.dialect
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
         names = [*self.columns, ROW]
@@ -190,6 +273,13 @@ class _Loader:
                 return None
         return self._check_more(record, values)
 
+    def _check_plain(self, record: Record) -> tuple[Any, ...] | None:
+        """`_check`, with bytes as the converter gives them (not wrapped for the driver)."""
+        values = self._check(record)
+        if values is None:
+            return None
+        return tuple(v.obj if isinstance(v, psycopg.Binary) else v for v in values)
+
     def _check_more(self, record: Record, values: list[Any]) -> tuple[Any, ...] | None:
         """Required columns filled, text keys that are codes (what staff edits check too)."""
         for at in self.required_at:
@@ -229,17 +319,25 @@ class _Loader:
             for values in chunk:
                 copy.write_row(values)
 
-    def _index(self) -> None:
-        """Build the indexes, the unique key first: a repeated key is reported by row."""
+    def _index(self, conn: sa.Connection | None = None) -> None:
+        """Build the indexes, the unique key first: a repeated key is reported by row.
+        With `conn`: in its transaction, each in a savepoint so the report can follow."""
         assert self.staging is not None
         for index in sorted(self.staging.indexes, key=lambda i: not i.unique):
             try:
-                self.store.db.run(lambda conn, index=index: index.create(conn))
+                if conn is None:
+                    self.store.db.run(lambda c, index=index: index.create(c))
+                else:
+                    with conn.begin_nested():
+                        index.create(conn)
             except sa.exc.IntegrityError:
-                self._report_duplicates()
+                if conn is None:
+                    self.store.db.read(self._report_duplicates)
+                else:
+                    self._report_duplicates(conn)
                 raise ImportFailed(self.problems.items, self.problems.truncated) from None
 
-    def _report_duplicates(self) -> None:
+    def _report_duplicates(self, conn: sa.Connection) -> None:
         """Every row repeating the key of an earlier row, in file order."""
         assert self.staging is not None
         staging = self.staging
@@ -248,7 +346,7 @@ class _Loader:
         query = (sa.select(*key, staging.c[ROW])
                  .join(repeated, sa.and_(*(c == repeated.c[c.name] for c in key)))
                  .order_by(staging.c[ROW]).limit(self.problems.limit * 10))
-        found = self.store.db.read(lambda conn: conn.execute(query).all())
+        found = conn.execute(query).all()
         self.problems.truncated |= len(found) == self.problems.limit * 10
         seen: set[tuple[Any, ...]] = set()
         for *values, row in found:
@@ -259,22 +357,27 @@ class _Loader:
             seen.add(tuple(values))
 
     def _swap(self, count: int) -> None:
+        self._index()
+        self.store.db.run(lambda conn: self._replace_live(conn, count))
+        self.staging = None
+
+    def _replace_live(self, conn: sa.Connection, count: int, wait: bool = False) -> None:
+        """Drop the live table, rename the staging table to it, count a generation.
+        `wait`: for readers of the live table as long as re-runs would have (re-running
+        the COPY path's one transaction would read the whole file again)."""
         assert self.staging is not None
         staging, spec = self.staging, self.spec
-
-        def body(conn: sa.Connection) -> None:
-            registered = conn.execute(sa.select(dataset_tables)
-                                      .where(dataset_tables.c.name == spec.name)).first()
-            if registered is None or registered.signature != spec.signature:
-                raise StoreError("IMPORT_DATASET_CHANGED", dataset=spec.name)
-            if sa.inspect(conn).has_table(spec.table_name):
-                conn.execute(sa.text(f'DROP TABLE "{spec.table_name}"'))
-            conn.execute(sa.text(f'ALTER TABLE "{staging.name}" RENAME TO "{spec.table_name}"'))
-            self.store._register(conn, spec, int(registered.generation) + 1, count)
-
-        self._index()
-        self.store.db.run(body)
-        self.staging = None
+        registered = conn.execute(sa.select(dataset_tables)
+                                  .where(dataset_tables.c.name == spec.name)).first()
+        if registered is None or registered.signature != spec.signature:
+            raise StoreError("IMPORT_DATASET_CHANGED", dataset=spec.name)
+        if wait:
+            settings = self.store.db.settings
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int((settings.busy_timeout + settings.retry_for) * 1000)}")
+        if sa.inspect(conn).has_table(spec.table_name):
+            conn.execute(sa.text(f'DROP TABLE "{spec.table_name}"'))
+        conn.execute(sa.text(f'ALTER TABLE "{staging.name}" RENAME TO "{spec.table_name}"'))
+        self.store._register(conn, spec, int(registered.generation) + 1, count)
 
     def _drop_staging(self) -> None:
         if self.staging is not None:

@@ -258,3 +258,32 @@ def test_import__required_column_empty_or_key_no_code__refused_by_row(synced: St
         import_file(synced, flow_datasets(), "plans", path)
     assert [(p.row, p.code, p.column) for p in caught.value.problems] == [
         (1, "IMPORT_REQUIRED_EMPTY", "closes"), (2, "IMPORT_BAD_CODE", "agency")]
+
+
+def test_import__invalid_utf8_after_bad_rows__one_problem_at_its_line(synced: Store, tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_bytes(b"agency,cycle,opens,closes\nbj,2027,bad,2027-12-31 17:00\n"
+                     b"sh,2027,2027-01-01 08:00,2027-12-31 17:00\n"
+                     b"gz,\xe9,2027-01-01 08:00,2027-12-31 17:00\nxa,2027,bad,bad\n")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", path)
+    assert _problems(caught) == [(0, "IMPORT_NOT_UTF8", None, 4)]
+
+
+def test_import__invalid_utf8_past_the_problem_limit__still_reported(synced: Store, tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_bytes(b"agency,cycle,opens,closes\n" + b"bj,2027,bad,bad\n" * 20
+                     + b"x" * 20000 + b",\xff,,\n")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", path, max_problems=3)
+    assert _problems(caught) == [(0, "IMPORT_NOT_UTF8", None, 22)]
+
+
+def test_import__nul_byte__refused_as_not_text_at_its_line(synced: Store, tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_bytes(b"agency,cycle,opens,closes\r\nbj,2027,2027-01-01 08:00,2027-12-31 17:00\r\n"
+                     b"sh,20\x0027,2027-01-01 08:00,2027-12-31 17:00\r\n")
+    with pytest.raises(ImportFailed) as caught:
+        import_file(synced, flow_datasets(), "plans", path)
+    assert _problems(caught) == [(0, "IMPORT_NOT_UTF8", None, 3)]
+    assert synced.rows("plans", {}) == []
