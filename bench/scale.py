@@ -10,7 +10,8 @@ through the store, median of --repeat calls each with other values:
   dashboard        get_application by id
   search <kind>    search_applications(text=…) as the staff list calls it, one per kind of query:
                    application number, ID number, certificate number, e-mail, a name's first two
-                   characters, a whole three-character name (PostgreSQL: the trigram index)
+                   characters, a whole three-character name (PostgreSQL: the trigram index); a name's
+                   first two characters in one point, and the list's total of a two-character search
   counts           count_by_status (all; one agency) and the home page's per-point breakdown
                    (from the tallies, store/tallies.py, built after the fill by `sync_tallies`)
   list             a page of 51 (all; one point), first and a deep keyset page (?before=), and the
@@ -232,6 +233,10 @@ def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]
         "search: name, 2 first characters": search_by(lambda n: name_of(n)[:2]),
         "search: name, 3 characters": search_by(lambda n: name_of(n)),
         "search: ID number, one point": search_by(lambda n: v(n)["id_no"], scoped=True),
+        "search: name, 2 first characters, one point": search_by(lambda n: name_of(n)[:2], scoped=True),
+        "search: its total, 2 first characters": lambda n: store.count_applications(text=name_of(n)[:2], **search),
+        "search: its total, one point": lambda n: store.count_applications(
+            text=name_of(n)[:2], where={"point": v(n)["point"]}, **search),
         "counts: by status, all": lambda n: store.count_by_status(),
         "counts: by status, one agency": lambda n: store.count_by_status(where={"agency": v(n)["agency"]}),
         "counts: per point × status, one agency": lambda n: store.count_by_value("point", where={"agency": v(n)["agency"]}),
@@ -287,9 +292,9 @@ def main() -> int:
         print(f"{'PostgreSQL' if args.pg else 'SQLite'}: 1,000 and {rows:,} applications", flush=True)
         small = run(args.pg, 1000, args.repeat, Path(tmp))
         large = run(args.pg, rows, args.repeat, Path(tmp))
-    print(f"\n{'operation':42} {'1k ms':>9} {f'{rows // 1000}k ms':>10} {'ratio':>7}")
+    print(f"\n{'operation':44} {'1k ms':>9} {f'{rows // 1000}k ms':>10} {'ratio':>7}")
     for label, seconds in large.items():
-        print(f"{label:42} {small[label] * 1000:9.2f} {seconds * 1000:10.2f} {seconds / small[label]:6.1f}×")
+        print(f"{label:44} {small[label] * 1000:9.2f} {seconds * 1000:10.2f} {seconds / small[label]:6.1f}×")
     if "COPY of the same rows" in large:
         print(f"\nexport / COPY at {rows:,}: "
               f"{large['export: one point (stream, CSV)'] / large['COPY of the same rows']:.1f}× (goal ≤ 3×)")

@@ -102,6 +102,8 @@ def _matching(text: str, exact: Sequence[str], contains: str | None, dialect: st
                                                                         V.c.value.in_(typed)))
     if contains is None:
         return sa.select(A.c.id).where(sa.false())
+    if len(text) == PREFIX_KEY:
+        return sa.select(V.c.application_id).where(*_beginning(V, contains, text))
     if dialect == "postgresql" and len(text) >= TRIGRAM_MIN:
         return sa.select(V.c.application_id).where(
             V.c.field == contains, V.c.value.contains(text, autoescape=True))   # the pg_trgm GIN index
@@ -110,6 +112,29 @@ def _matching(text: str, exact: Sequence[str], contains: str | None, dialect: st
     value = V.c.value.collate("C") if dialect == "postgresql" else V.c.value
     return sa.select(V.c.application_id).where(
         V.c.field == contains, value >= text, value < text[:-1] + chr(ord(text[-1]) + 1))
+
+
+# A name's first two characters are a key of their own: the (field, substr(value, 1, 2),
+# application_id) index (revision 0012) walks a two-character name's applications in id
+# order, so a page of them reads a page, however many there are (Chinese names are mostly two
+# or three characters long, and two typed characters the common staff search).
+PREFIX_KEY = 2
+
+
+def prefix_key(column: Any) -> Any:
+    """substr(value, 1, 2), as the index has it (literal numbers: a bound parameter would not
+    match the index's expression)."""
+    return sa.func.substr(column, sa.literal_column("1"), sa.literal_column(str(PREFIX_KEY)))
+
+
+def _beginning(values: Any, field: str, text: str) -> list[sa.ColumnElement[bool]]:
+    return [values.c.field == field, prefix_key(values.c.value) == text]
+
+
+def _by_prefix_key(text: str | None, contains: str | None) -> bool:
+    """Whether a search is a display name's first two characters (the prefix-key index's)."""
+    text = (text or "").strip()
+    return contains is not None and len(text) == PREFIX_KEY and query_kind(text) == "name"
 
 
 def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
@@ -306,7 +331,8 @@ class ApplicationsPart(StoreBase):
         staff's scope). `text` is read by its kind (`query_kind`): with a digit it is an
         application number (any case) or the kept value of one of the `exact` fields (as
         typed or upper-cased); else it is the beginning of the kept value of field `contains`
-        (the display name), or on PostgreSQL, from three characters on, any part of it.
+        (the display name), or on PostgreSQL, from three characters on, any part of it
+        (two characters: the names that begin with them, read in id order from their index).
         Keyset pages: `before` = the id of the last row of the previous page (the next,
         older rows); `after` = the id of the first row of the page after (the newer rows
         just above it, still listed newest first). `offset` remains for small lists.
@@ -314,12 +340,23 @@ class ApplicationsPart(StoreBase):
         index is walked in id order, so a page in one scope reads a page, not the scope."""
         pairs = list((where or {}).items())
         query = self._with_values()
-        key = A.c.id
+        drivers: list[tuple[Any, list[sa.ColumnElement[bool]]]] = []
+        if _by_prefix_key(text, contains):
+            assert contains is not None
+            name = V.alias("name_")
+            drivers.append((name, _beginning(name, contains, (text or "").strip())))
+            text = None
         if pairs:
-            driver = V.alias("scope_")
-            key = driver.c.application_id  # equal to A.id; ordering by it lets the index serve
-            query = query.select_from(driver.join(A, A.c.id == driver.c.application_id)).where(
-                driver.c.field == pairs[0][0], driver.c.value == pairs[0][1])
+            scope = V.alias("scope_")
+            drivers.append((scope, [scope.c.field == pairs[0][0], scope.c.value == pairs[0][1]]))
+        key = A.c.id
+        if drivers:
+            # equal to A.id; ordering by the first driver's id lets its index serve the order
+            key = drivers[0][0].c.application_id
+            source: Any = A
+            for driver, on in drivers:
+                source = source.join(driver, sa.and_(driver.c.application_id == A.c.id, *on))
+            query = query.select_from(source)
         conditions, order = self._page(dict(pairs[1:]), status, text, exact, contains, before, after, key)
         query = query.where(*conditions).order_by(order).limit(limit)
         if offset:
@@ -354,6 +391,19 @@ class ApplicationsPart(StoreBase):
         scope = None if (text or "").strip() else tallies.scope_of(where or {}, self.tallied_fields())
         if scope is not None:
             return self.db.read(lambda conn: sum(tallies.by_status(conn, scope, status).values()))
+        if _by_prefix_key(text, contains) and status is None:
+            # a name's first two characters, in a scope of kept values: counted from the
+            # indexes alone (every kept value belongs to an application), not row by row
+            assert contains is not None
+            name = V.alias("name_")
+            source: Any = name
+            for n, (field, value) in enumerate((where or {}).items()):
+                other = V.alias(f"scope_{n}")
+                source = source.join(other, sa.and_(other.c.application_id == name.c.application_id,
+                                                    other.c.field == field, other.c.value == value))
+            query = (sa.select(sa.func.count()).select_from(source)
+                     .where(*_beginning(name, contains, (text or "").strip())))
+            return self.db.read(lambda conn: int(conn.scalar(query) or 0))
         query = (sa.select(sa.func.count()).select_from(A)
                  .where(*self._filters(where, status, text, exact, contains, self._dialect())))
         return self.db.read(lambda conn: int(conn.scalar(query) or 0))

@@ -67,6 +67,9 @@ TRIGRAM_INDEX = "ix_application_values_value_trgm"
 # On PostgreSQL, (field, value COLLATE "C"): a name's beginning as a range of characters (by code)
 # (revision 0008); SQLite's (field, value) index already compares bytes.
 PREFIX_INDEX = "ix_application_values_field_value_c"
+# (field, substr(value, 1, 2), application_id) on both databases (revision 0012): a name's first two
+# characters as a key whose applications the index lists in id order (store/applications.py).
+PREFIX_KEY_INDEX = "ix_application_values_field_prefix_key"
 
 counters = sa.Table(
     "counters", metadata,

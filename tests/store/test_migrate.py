@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 import store as store_package
 from store import Store
 from store import migrate as migrations
-from store.schema import PREFIX_INDEX, TRIGRAM_INDEX, metadata
+from store.schema import PREFIX_INDEX, PREFIX_KEY_INDEX, TRIGRAM_INDEX, metadata
 
 from storetest import Backend
 
@@ -51,6 +51,7 @@ def test_migrate__from_two_stores_at_once__runs_once(backend: Backend) -> None:
         store.close()
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_schema__core_tables__match_the_migrated_database(store: Store) -> None:
     # Every store module that declares a table registers it on the shared MetaData.
     for module in pkgutil.iter_modules(store_package.__path__):
@@ -59,10 +60,11 @@ def test_schema__core_tables__match_the_migrated_database(store: Store) -> None:
     def diff(conn: sa.Connection) -> list[object]:
         context = MigrationContext.configure(conn, opts={
             # the trigram index exists only where pg_trgm could be created (see revision 0007);
-            # the collation "C" prefix index only on PostgreSQL (revision 0008)
+            # the collation "C" prefix index only on PostgreSQL (revision 0008); the name's
+            # first-two-characters index is an expression, made by revision 0012's SQL
             "include_object": lambda obj, name, type_, reflected, compare_to:
                 not (type_ == "table" and name is not None and name.startswith("ds_"))
-                and name not in (TRIGRAM_INDEX, PREFIX_INDEX),
+                and name not in (TRIGRAM_INDEX, PREFIX_INDEX, PREFIX_KEY_INDEX),
             "compare_type": True,
         })
         return list(compare_metadata(context, metadata))

@@ -3,6 +3,7 @@ index (the plan says so, on both databases), keyset pages cover every row exactl
 and the export streams its rows from one server-side cursor. Timing is bench/scale.py's."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -83,7 +84,7 @@ KINDS = {  # text → the index its kind goes through (PostgreSQL; SQLite: the s
     "110105194912310000123": "ix_application_values_field_value_application_id",
     "C0000123": "ix_application_values_field_value_application_id",
     "u123@example.cn": "ix_application_values_field_value_application_id",
-    "王芳": "ix_application_values_field_value_c",
+    "王芳": "ix_application_values_field_prefix_key",
     "王芳秀": "ix_application_values_value_trgm",
 }
 
@@ -97,12 +98,33 @@ def test_search__each_kind_of_query__through_its_index_not_a_scan(filled: Store,
     if filled.dialect == "postgresql":
         assert "Seq Scan on applications" not in plan and "Seq Scan on application_values" not in plan, plan
         index = KINDS[text]
-        assert (f"Bitmap Index Scan on {index}" in plan or f"Index Scan using {index}" in plan
-                or f"Index Only Scan using {index}" in plan), plan
+        assert any(f"{scan} {index}" in plan for scan in (
+            "Bitmap Index Scan on", "Index Scan using", "Index Scan Backward using", "Index Only Scan using",
+            "Index Only Scan Backward using")), plan
     else:
         assert "SCAN applications" not in plan and "SCAN application_values" not in plan, plan
-        expected = "ix_application_values_field_value_application_id" if query_kind(text) == "name" else "INDEX"
+        expected = ("INDEX" if query_kind(text) != "name" else "ix_application_values_field_prefix_key"
+                    if len(text) == 2 else "ix_application_values_field_value_application_id")
         assert expected in plan, plan
+
+
+@pytest.mark.parametrize("before", [None, 9000])
+def test_search__a_names_first_two_characters__a_page_reads_a_page_in_id_order(filled: Store, before: Any) -> None:
+    # 王伟 begins 1 name in 35 (20,000 rows: 571 matches): the index lists them in id order, so a
+    # page of 51 reads 51 of them, not all of them and a sort
+    call = lambda: filled.search_applications(text="王伟", limit=51, before=before, **SEARCH)  # noqa: E731
+    found = call()
+    assert len(found) == 51 and all(a.values["name"].startswith("王伟") for a in found)
+    assert [a.id for a in found] == sorted((a.id for a in found), reverse=True)
+    assert all(a.id < before for a in found) if before else found[0].id == max(
+        n for n in range(1, ROWS + 1) if n % 5 == 0 and n // 5 % 7 == 0)
+    plan = plans_of(filled, call)[0]
+    if filled.dialect == "postgresql":
+        assert "Sort" not in plan and "Seq Scan" not in plan, plan
+        assert re.search(r"Index (Only )?Scan Backward using ix_application_values_field_prefix_key", plan), plan
+    else:
+        assert "TEMP B-TREE" not in plan and "SCAN applications" not in plan, plan
+        assert "ix_application_values_field_prefix_key" in plan, plan
 
 
 def test_search__a_part_of_a_name__from_three_characters_on_postgresql(filled: Store) -> None:
@@ -110,6 +132,8 @@ def test_search__a_part_of_a_name__from_three_characters_on_postgresql(filled: S
         "UPDATE application_values SET value = '欧阳芳秀' WHERE application_id = 1 AND field = 'name'")))
     assert [a.id for a in filled.search_applications(text="欧阳", **SEARCH)] == [1]
     assert [a.id for a in filled.search_applications(text="阳芳", **SEARCH)] == []     # two: the beginning only
+    assert [a.id for a in filled.search_applications(text="欧阳芳", **SEARCH)] == [1]  # the beginning, three
+    assert [a.id for a in filled.search_applications(text="芳", **SEARCH)] == []       # one: the beginning only
     part = [a.id for a in filled.search_applications(text="阳芳秀", **SEARCH)]
     assert part == ([1] if filled.dialect == "postgresql" else [])
 
@@ -188,3 +212,18 @@ def test_counts_in_a_scope__from_the_indexes_not_a_scan(filled: Store, count: st
     else:
         assert "SCAN applications" not in plan and "SCAN application_values" not in plan, plan
         assert "COVERING INDEX ix_application_values_field_value_application_id" in plan, plan
+
+
+@pytest.mark.parametrize("where", [None, {"point": "P0"}, {"agency": "A0", "point": "P0"}])
+def test_count__a_names_first_two_characters__from_the_indexes_alone(filled: Store, where: Any) -> None:
+    call = lambda: filled.count_applications(text="王伟", where=where, **SEARCH)  # noqa: E731
+    in_scope = {"P0": lambda n: n % POINTS == 0, None: lambda n: True}[(where or {}).get("point")]
+    assert call() == sum(1 for n in range(1, ROWS + 1) if n % 5 == 0 and n // 5 % 7 == 0 and in_scope(n))
+    assert call() == len(filled.search_applications(text="王伟", where=where, limit=ROWS, **SEARCH))
+    plan = plans_of(filled, call)[0]
+    if filled.dialect == "postgresql":
+        assert "on applications" not in plan and "Seq Scan" not in plan, plan
+        assert "Index Only Scan using ix_application_values_field_prefix_key" in plan, plan
+    else:
+        assert "applications" not in plan.replace("application_values", ""), plan
+        assert "COVERING INDEX ix_application_values_field_prefix_key" in plan, plan
