@@ -39,6 +39,15 @@ def _record(row: sa.Row[Any], values: Mapping[str, str] | None = None) -> Applic
 
 
 RECORD_COLUMNS = _RECORD_COLUMNS
+_WIDTH = len(_RECORD_COLUMNS)
+assert [c.name for c in _RECORD_COLUMNS] == list(Application.__dataclass_fields__)[:_WIDTH]
+
+
+def _listed(row: sa.Row[Any]) -> Application:
+    """A row of `_with_values()` as a record, by position (the record's fields in the
+    columns' order, the kept values last): a third of `_record`'s time per row, which the
+    export spends on every row it writes."""
+    return Application(*row[:_WIDTH], values=kept_values_of(row[_WIDTH]))
 
 
 def record_of(columns: Mapping[str, Any], values: Mapping[str, str] | None = None) -> Application:
@@ -206,7 +215,7 @@ class ApplicationsPart(StoreBase):
 
     def _read_one(self, query: sa.Select[Any]) -> Application | None:
         row = self.db.read(lambda conn: conn.execute(query).first())
-        return None if row is None else _record(row, kept_values_of(row.kept_values))
+        return None if row is None else _listed(row)
 
     def get_application(self, application_id: int) -> Application | None:
         return self._read_one(self._with_values().where(A.c.id == application_id))
@@ -366,7 +375,7 @@ class ApplicationsPart(StoreBase):
             rows = list(conn.execute(query))
             if after is not None and before is None:
                 rows.reverse()
-            return [_record(r, kept_values_of(r.kept_values)) for r in rows]
+            return [_listed(r) for r in rows]
         return self.db.read(read)
 
     def stream_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
@@ -381,7 +390,7 @@ class ApplicationsPart(StoreBase):
         with self.db.connect(write=False) as conn:
             result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
             for row in result:
-                yield _record(row, kept_values_of(row.kept_values))
+                yield _listed(row)
 
     def count_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                            status: str | None = None, exact: Sequence[str] = (),
