@@ -7,7 +7,7 @@ import csv
 import io
 from urllib.parse import quote
 
-from staffsupport import (AT_JINXIU, AT_JINXIU_2, AT_PRESCHOOL, STAFF_PASSWORD, applicant_dashboard, applied,
+from staffsupport import (AT_JINXIU, AT_JINXIU_2, AT_PRESCHOOL, STAFF_PASSWORD, applicant_dashboard, applied, clone,
                           bring_to, make_staff, move, staff_browser, staff_login)
 
 
@@ -233,3 +233,28 @@ def test_flow_page__admin_sees_both_diagrams__others_refused(new_browser, clock,
     other = staff_browser(new_browser, "haidian")
     assert web.t("staff.nav.flow") not in other.text
     other.get("/staff/flow", status=403)
+
+
+def test_export__place_names_read_once_not_per_row(new_browser, clock, web, store):
+    # the bound answers are written as their rows' names: looked up in one map per binding, not by
+    # reading the reference rows again for every application written
+    make_staff(store)
+    app = applied(new_browser, clock, web, store, AT_JINXIU)
+    op = staff_browser(new_browser, "jinxiu")
+    reads = []
+    original = store.rows
+    store.rows = lambda dataset, match: reads.append(dataset) or original(dataset, match)
+    try:
+        def export() -> tuple[int, list[list[str]]]:
+            reads.clear()
+            body = op.get("/staff/export.csv").body.decode("utf-8-sig")
+            return len(reads), list(csv.reader(io.StringIO(body)))
+        one, rows = export()
+        names = rows[1][2:4]
+        for n in range(4):
+            clone(store, app, n)
+        five, rows = export()
+    finally:
+        store.rows = original
+    assert len(rows) == 6 and all(r[2:4] == names for r in rows[1:]) and all(names)
+    assert five == one, (one, five)

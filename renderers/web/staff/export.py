@@ -65,9 +65,17 @@ class Export:
         shown = [labels.get(str(v), format_value(v)) if labels else format_value(v) for v in items if v is not None]
         return self.desk.t("staff.separator").join(shown)
 
-    def row(self, app: Application, maps: dict[str, dict[str, str]]) -> list[str]:
+    def place_names(self) -> list[dict[str, str]]:
+        """Per bound answer, its rows' names by key: read once for the file, not per row."""
+        return [{str(r[b.key]): self.names.row_name(b, r) for r in self.desk.rows(b.dataset)} for b in self.places]
+
+    def place(self, binding: Any, names: dict[str, str], value: str | None) -> str:
+        found = names.get(value) if value else None
+        return found if found is not None else self.names.bound_name(binding, value)
+
+    def row(self, app: Application, maps: dict[str, dict[str, str]], places: list[dict[str, str]]) -> list[str]:
         cells = [app.application_no, self.desk.status_text(app.status)]
-        cells += [self.names.bound_name(b, app.values.get(b.answer)) for b in self.places]
+        cells += [self.place(b, names, app.values.get(b.answer)) for b, names in zip(self.places, places)]
         cells += [self.value(f, app.answers.get(f.id), maps[f.id]) for f in self.fields]
         cells += [self.value(f, app.status_data.get(f.id), maps[f.id]) for f in self.flow.review_fields]
         cells += [self.desk.local(app.created_at), self.desk.local(app.updated_at)]
@@ -75,6 +83,7 @@ class Export:
 
     def lines(self, me: Staff, filters: dict[str, str] | None) -> Iterator[bytes]:
         maps = {f.id: self.labels(f) for f in (*self.fields, *self.flow.review_fields)}
+        places = self.place_names()
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(self.header())
@@ -87,7 +96,7 @@ class Export:
         for app in self.desk.store.stream_applications(batch=BATCH, **filters):
             if not scope.application_in_scope(self.flow, me, app):  # belt and braces, as the list
                 continue
-            writer.writerow(self.row(app, maps))
+            writer.writerow(self.row(app, maps, places))
             written += 1
             if written % BATCH == 0:
                 yield buffer.getvalue().encode("utf-8")
