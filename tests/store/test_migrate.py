@@ -157,3 +157,29 @@ def test_migrate__0010__versions_published_before_keep_no_catalogue_and_new_ones
     assert flow_versions.stored_messages(store, d2.catalogue) == texts
     assert store.db.read(lambda conn: conn.execute(sa.text("SELECT count(*) FROM flow_catalogues")).scalar()) == 1
     store.close()
+
+
+
+def test_migrate__0012__after_an_interrupted_concurrent_build__the_prefix_key_index_is_rebuilt_valid(
+        backend: Backend) -> None:
+    prefix_key = importlib.import_module("store.migrations.versions.0012_name_prefix_key")
+    store = backend.open()
+    migrations.upgrade(store.db, "0011")
+    if backend.kind == "postgresql":   # what an operator runs on a live database, outside a transaction
+        with store.db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(prefix_key.PREFIX_KEY_CONCURRENTLY)
+            # as an interrupted CREATE INDEX CONCURRENTLY leaves it: there, but not valid
+            conn.exec_driver_sql("UPDATE pg_index SET indisvalid = false "
+                                 f"WHERE indexrelid = '{PREFIX_KEY_INDEX}'::regclass")
+    store.migrate()
+    assert store.schema_revision() == "0012"
+    if backend.kind == "postgresql":
+        valid = store.db.read(lambda conn: conn.exec_driver_sql(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            f"WHERE c.relname = '{PREFIX_KEY_INDEX}' AND c.relnamespace = current_schema()::regnamespace").all())
+        assert valid == [(True,)]
+    else:
+        assert store.db.read(lambda conn: conn.exec_driver_sql(
+            f"SELECT count(*) FROM sqlite_master WHERE name = '{PREFIX_KEY_INDEX}'").scalar()) == 1
+    store.close()
