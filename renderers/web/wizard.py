@@ -36,12 +36,17 @@ from .widgets import multipart
 from .sessions import BROWSER_COOKIE, browser_key, check_csrf, timeout_warning
 
 DRAFT = "wizard"
+# A draft that would be saved unchanged less than this after its last save is not written again
+# (the same wrong form sent twice, a reload: issue 10). Its idle time then counts from that save,
+# at most this much early, well inside the timeout warning's lead (renderers/web/sessions.py).
+DRAFT_TOUCH = timedelta(seconds=30)
 
 
 class Wizard:
     def __init__(self, web: Web):
         self.web, self.flow = web, web.flow
         self.texts = Texts(web.flow, web.catalog_for(web.flow))
+        self._stored: Mapping[str, Any] | None = None  # the draft as read or last saved
 
     # -- the draft --------------------------------------------------------------------
     def _key(self) -> str:
@@ -60,6 +65,7 @@ class Wizard:
         draft = self.web.store.load_draft(self._key(), now, keep)
         if draft is None:
             return None, False
+        self._stored = draft
         digest = draft.get("run", {}).get("digest")
         if digest != self.flow.digest:
             started = self.web.flows.of(digest) if self.web.flows is not None else None
@@ -84,8 +90,19 @@ class Wizard:
     def save(self, run: Run, typed: Mapping[str, Any]) -> None:
         now = self.web.now()
         uploads.keep(self.flow, self.web.store, run.answers, now)  # the draft keeps only their digests
-        self.web.store.save_draft(self._key(), {"run": run.state(), "typed": dict(typed),
-                                                "saved_at": now.isoformat()}, now)
+        document = {"run": run.state(), "typed": dict(typed), "saved_at": now.isoformat()}
+        if self._unchanged(document, now):
+            return
+        self.web.store.save_draft(self._key(), document, now)
+        self._stored = document
+
+    def _unchanged(self, document: Mapping[str, Any], now: datetime) -> bool:
+        """Is `document` the stored draft, saved less than DRAFT_TOUCH ago (and not in the future)?"""
+        stored = self._stored
+        if stored is None or stored.get("run") != document["run"] or stored.get("typed", {}) != document["typed"]:
+            return False
+        saved = stored.get("saved_at")
+        return saved is not None and timedelta() <= now - datetime.fromisoformat(saved) < DRAFT_TOUCH
 
     def start(self) -> None:
         self.live()

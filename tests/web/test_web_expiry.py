@@ -5,6 +5,8 @@ import json
 from dataclasses import replace
 
 from renderers.web.app import make_app, web_of
+from renderers.web.wizard import DRAFT_TOUCH
+from sqlcount import Counter
 from webjourney import PASSWORD, WANG, WORK, application_of, apply, login, next_step, step_answers, title, walk_to
 from websupport import Browser, reading_seconds
 
@@ -88,6 +90,33 @@ def test_draft__page_views_and_keep_alive_extend_it(browser, clock, web):
     assert browser.h1 == title(web, "point")
     clock.advance(minutes=idle + 1)
     assert browser.post("/apply/keepalive", {}, follow=False, status=410).json == {"alive": False}
+
+
+def _draft_writes(store, action):
+    with Counter(store.db.engine) as counter:
+        counter.measure(action)
+    return [s for s in counter.sql if s.lstrip().upper().startswith(("UPDATE DRAFTS", "INSERT INTO DRAFTS"))]
+
+
+def test_draft__unchanged_and_saved_moments_ago__not_written_again_and_still_extended_later(
+        browser, clock, web, store):
+    """Issue 10: the same wrong step 7 sent again (or a reload) a few seconds after the draft was
+    saved rewrites nothing; a change, or the same form once the window is over, is saved."""
+    walk_to(browser, clock, web, WANG, "application")
+    wrong = {**step_answers(WANG, "application"), "mobile": "139", "action": "next"}
+    assert _draft_writes(store, lambda: browser.post("/apply", wrong)), "the first error is new: saved"
+    assert browser.field_errors()
+    clock.advance(seconds=5)
+    assert _draft_writes(store, lambda: browser.post("/apply", wrong)) == []      # nothing changed
+    assert browser.field_errors() and browser.value("school_name") == WORK["school_name"]
+    assert _draft_writes(store, lambda: browser.get("/apply")) == []              # a reload: nothing either
+    changed = {**wrong, "school_name": "海淀第二实验小学"}
+    assert _draft_writes(store, lambda: browser.post("/apply", changed))          # a change is saved at once
+    clock.advance(seconds=DRAFT_TOUCH.total_seconds() + 1)
+    assert _draft_writes(store, lambda: browser.get("/apply"))                    # later: saved, the idle time extended
+    idle = web.settings.draft_idle_minutes
+    clock.advance(minutes=idle - 1)
+    assert browser.post("/apply/keepalive", {}, follow=False).json["alive"] is True
 
 
 def test_timeout_warning__on_every_step__an_announced_dialog_with_a_way_to_stay(browser, clock, web):
