@@ -9,6 +9,9 @@ Cases:
   error      POST /apply of step 7 with one wrong field (bench/web.py's "submit")
   submit     POST /apply of step 7 that creates the application (bench/load.py's "submit"):
              a new teacher each time, walked to step 7 beforehand (that walk is not counted)
+  step       POST /apply of step 4 (agency, a normal step that advances): a new teacher each time,
+             walked to step 4 beforehand (not counted)
+  get        GET /apply of step 7 (the page shown, the draft's idle time extended)
 For each case: the mean wall time per request without the profiler (time.perf_counter, the
 same requests again), then cProfile's top functions over --requests requests. The app is
 the one `shenbao serve` runs (make_app with the PDF printers), called as a WSGI callable;
@@ -101,14 +104,15 @@ def make(url: str, tmp: Path) -> tuple[Any, Any, Clock]:
     return app, web_of(app), clock
 
 
-def walk_to_step7(app: Any, clock: Clock, n: int) -> tuple[Browser, str, dict[str, dict[str, str]]]:
-    """A new teacher's browser at step 7: (browser, CSRF token, the answers per step)."""
+def walk_to_step7(app: Any, clock: Clock, n: int, to: str = "application"
+                  ) -> tuple[Browser, str, dict[str, dict[str, str]]]:
+    """A new teacher's browser at step 7 (or the step `to`): (browser, CSRF token, the answers per step)."""
     _cert_no, steps = answers(n)
     browser = Browser(app, {"sb_browser": secrets.token_urlsafe(32)})
     browser.call("GET", "/apply/start")
     csrf = csrf_of(browser.call("GET", "/apply")[1])
     clock.offset += timedelta(seconds=4)  # past the notice's reading time
-    for step in ORDER[:-1]:
+    for step in ORDER[:ORDER.index(to)]:
         status, page = browser.call("POST", "/apply", {"csrf_token": csrf, "action": "next", "step": step,
                                                        **steps.get(step, {})})
         assert status == 303 or status == 302, (step, status, page[:600])
@@ -162,7 +166,34 @@ def submit_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[
     return calls
 
 
-CASES = {"dashboard": dashboard_case, "error": error_case, "submit": submit_case}
+def step_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[], None]]:
+    base = secrets.randbelow(800_000)
+    calls = []
+    for i in range(count):
+        browser, csrf, steps = walk_to_step7(app, clock, base + i, to="agency")
+        form = {"csrf_token": csrf, "action": "next", "step": "agency", **steps["agency"]}
+
+        def one(browser: Browser = browser, form: dict[str, str] = form) -> None:
+            status, page = browser.call("POST", "/apply", form)
+            assert status in (302, 303), (status, page[:600])
+
+        calls.append(one)
+    return calls
+
+
+def get_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[], None]]:
+    browser, _csrf, _steps = walk_to_step7(app, clock, 900_000 + secrets.randbelow(90_000))
+    title = step_title("application").encode()
+
+    def one() -> None:
+        status, page = browser.call("GET", "/apply")
+        assert status == 200 and title in page, page[:400]
+
+    return [one] * count
+
+
+CASES = {"dashboard": dashboard_case, "error": error_case, "submit": submit_case, "step": step_case,
+         "get": get_case}
 
 
 def profile(name: str, app: Any, web: Any, clock: Clock, count: int, top: int, sort: str) -> None:
