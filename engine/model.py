@@ -89,20 +89,22 @@ class Field:
     visible_when: Expression | None = None
     readonly_when: Expression | None = None
 
-    @property
+    # Looked up once per field, not on each of the some 500 reads of a step's request (issue 10):
+    # the type of a frozen field never changes, and FIELD_TYPES is fixed.
+    @cached_property
     def kind(self) -> FieldType:
         """The entry of engine.fieldtypes.FIELD_TYPES for this field's type."""
         return FIELD_TYPES[self.type]
 
-    @property
+    @cached_property
     def is_input(self) -> bool:
         return self.kind.input
 
-    @property
+    @cached_property
     def is_choice(self) -> bool:
         return self.kind.choice
 
-    @property
+    @cached_property
     def secret(self) -> bool:
         return self.kind.secret
 
