@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from engine import Field, Flow, GateFailure, Option, Problem, Run
 
-from .catalog import Catalog
+from .catalog import Catalog, format_value
 
 
 class Wording:
@@ -49,6 +49,17 @@ class Wording:
     def option_labels(self, options: Iterable[Option]) -> dict[str, str]:
         """Option value (as text) → its label: how a choice answer is read back."""
         return {str(o.value): self.option(o) for o in options}
+
+    def choice_text(self, value: Any, options: Iterable[Option], separator: str) -> str:
+        """A choice answer as text: the chosen options' labels in the flow's option order (the
+        order every form offers them, whatever order the answer was given in), then any value no
+        longer offered, as given; "" when nothing is chosen. The web's summary step and read-only
+        fields read choices through this."""
+        items = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None]
+        labels = self.option_labels(options)
+        chosen = {str(v) for v in items}
+        found = [label for code, label in labels.items() if code in chosen]
+        return separator.join(found + [format_value(v) for v in items if str(v) not in labels])
 
     # -- what the engine found -----------------------------------------------------------
     def problem_keys(self, problem: Problem) -> list[str]:

@@ -102,7 +102,17 @@ def photo_uri(value: Any) -> str | None:
 
 class Texts(Wording):
     """The wording service (shenbao.wording: labels, options, problems, gates, warnings),
-    plus the web's models of fields and errors."""
+    plus the web's models of fields and errors.
+
+    What a field's model takes from the flow and the catalogue alone (its label, help, column
+    headers, widget, autocomplete, a file input's checks) and the options' labels are worked
+    out once per Texts and kept: a Texts words one flow version with one catalogue, and pages
+    drawn per request keep one per version (`kept_texts`)."""
+
+    def __init__(self, flow: Flow, catalog: Catalog):
+        super().__init__(flow, catalog)
+        self._fixed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._option_texts: dict[str, str] = {}  # an option label's key → its text
 
     def t(self, key: str | None, **params: Any) -> str | None:
         return None if key is None else self.catalog.text(key, **params)
@@ -130,11 +140,9 @@ class Texts(Wording):
         if isinstance(value, ImageValue):
             return self.image(value)
         if FIELD_TYPES[view.type].choice:
-            chosen = {str(v) for v in (value if isinstance(value, list) else [value]) if v is not None}
-            labels = [label for code, label in self.option_labels(view.options).items() if code in chosen]
-            if labels:
-                return "、".join(labels)
-        text = as_text(value)
+            text = self.choice_text(value, view.options, self.catalog.text("web.separator"))
+        else:
+            text = as_text(value)
         return text if text else self.catalog.text("web.value.none")
 
     def image(self, value: ImageValue) -> str:
@@ -143,25 +151,39 @@ class Texts(Wording):
 
     def field(self, view: FieldView, errors: Errors, typed: Mapping[str, Any] | None = None) -> FieldModel:
         typed = typed or {}
-        widget = WIDGETS[view.type]
+        key = (view.id, view.type, view.label, view.help, view.columns, view.readonly)
+        fixed = self._fixed.get(key)
+        if fixed is None:
+            fixed = self._fixed[key] = self._fixed_parts(view)
+        label, help_, columns, widget, autocomplete, macro, accept, checks = fixed
         raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
         current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
-        options = tuple(OptionModel(str(o.value), self.option(o),
-                                    str(o.value) in current,
-                                    tuple(as_text(o.row.get(c)) for c in view.columns))
-                        for o in view.options)
+        texts = self._option_texts
+        options = []
+        for o in view.options:
+            text = texts.get(o.label) if o.label_is_key else o.label
+            if text is None:
+                text = texts[o.label] = self.option(o)
+            value = str(o.value)
+            options.append(OptionModel(value, text, value in current,
+                                       tuple(as_text(o.row.get(c)) for c in view.columns) if view.columns else ()))
         return FieldModel(
-            id=view.id, type=view.type, label=self.catalog.text(view.label), help=self.t(view.help),
+            id=view.id, type=view.type, label=label, help=help_,
             value="" if view.secret or widget.multipart else as_text(raw if not isinstance(raw, list) else ""),
-            shown=self.shown(view), options=options,
-            columns=tuple(self.catalog.text(f"column.{c}") for c in view.columns),
+            shown=self.shown(view), options=tuple(options), columns=columns,
             readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
             photo=photo_uri(view.value) if view.type == "photo" else None,
-            input_type=widget.input_type,
-            autocomplete=autocomplete_of(self.by_id.get(view.id), widget.input_type),
-            widget=macro_of(view.type, view.readonly), accept=accept_of(self.by_id.get(view.id)) if widget.multipart
-            else "", kept=self.image(view.value) if isinstance(view.value, ImageValue) else "",
-            checks=self.file_checks(self.by_id.get(view.id)) if widget.multipart and not view.readonly else ())
+            input_type=widget.input_type, autocomplete=autocomplete, widget=macro, accept=accept,
+            kept=self.image(view.value) if isinstance(view.value, ImageValue) else "", checks=checks)
+
+    def _fixed_parts(self, view: FieldView) -> tuple[Any, ...]:
+        """What a field's model takes from the flow and the catalogue only (see the class)."""
+        widget, fld = WIDGETS[view.type], self.by_id.get(view.id)
+        return (self.catalog.text(view.label), self.t(view.help),
+                tuple(self.catalog.text(f"column.{c}") for c in view.columns), widget,
+                autocomplete_of(fld, widget.input_type), macro_of(view.type, view.readonly),
+                accept_of(fld) if widget.multipart else "",
+                self.file_checks(fld) if widget.multipart and not view.readonly else ())
 
     def file_checks(self, fld: Field | None) -> tuple[tuple[str, str], ...]:
         """What the page checks of a chosen file before anything is posted (site.js, issue 9: a file
@@ -194,6 +216,24 @@ class _Chosen:
     """A chosen file as the image rules see it, before it is read: its size, no format yet."""
     size: int
     format: str = ""
+
+
+_KEPT: dict[tuple[int, int], tuple[Flow, Catalog, Texts]] = {}
+
+
+def kept_texts(flow: Flow, catalog: Catalog) -> Texts:
+    """One Texts per flow version and catalogue, kept across requests (the wizard's pages): a
+    published version or a text fix is another Flow or Catalog object, so it gets new wording
+    at once, never the old one's. Kept by identity, a few at most (old versions drop out)."""
+    key = (id(flow), id(catalog))
+    found = _KEPT.get(key)
+    if found is not None and found[0] is flow and found[1] is catalog:
+        return found[2]
+    if len(_KEPT) >= 8:
+        _KEPT.clear()
+    texts = Texts(flow, catalog)
+    _KEPT[key] = (flow, catalog, texts)
+    return texts
 
 
 def texts_for(kept: Texts | None, flow: Flow, catalog: Catalog) -> Texts:

@@ -31,7 +31,7 @@ from shenbao.wording import show_options
 
 from .context import Web
 from .dependent import dependent_choices
-from .forms import Errors, Texts, as_text, read_form, summary_links
+from .forms import Errors, as_text, kept_texts, read_form, summary_links
 from .widgets import multipart
 from .sessions import BROWSER_COOKIE, browser_key, check_csrf, timeout_warning
 
@@ -45,7 +45,7 @@ DRAFT_TOUCH = timedelta(seconds=30)
 class Wizard:
     def __init__(self, web: Web):
         self.web, self.flow = web, web.flow
-        self.texts = Texts(web.flow, web.catalog_for(web.flow))
+        self.texts = kept_texts(web.flow, web.catalog_for(web.flow))
         self._stored: Mapping[str, Any] | None = None  # the draft as read or last saved
 
     # -- the draft --------------------------------------------------------------------
@@ -71,13 +71,13 @@ class Wizard:
             started = self.web.flows.of(digest) if self.web.flows is not None else None
             if started is None:
                 return None, False
-            self.flow, self.texts = started, Texts(started, self.web.catalog_for(started))
+            self.flow, self.texts = started, kept_texts(started, self.web.catalog_for(started))
         saved = draft.get("saved_at")
         return draft, saved is None or now - datetime.fromisoformat(saved) > self.idle
 
     def live(self) -> None:
         """Back to the live flow version (a run that starts again starts under it)."""
-        self.flow, self.texts = self.web.flow, Texts(self.web.flow, self.web.catalog_for(self.web.flow))
+        self.flow, self.texts = self.web.flow, kept_texts(self.web.flow, self.web.catalog_for(self.web.flow))
 
     def opened(self, draft: Mapping[str, Any]) -> tuple[Run, dict[str, dict[str, Any]]]:
         return Run(self.flow, self.web.source, self.web.local_now, state=draft["run"]), dict(draft.get("typed", {}))
@@ -129,12 +129,11 @@ class Wizard:
             multipart=multipart(view.fields))
 
     def shown(self, value: Any, options: Any) -> str:
-        """A summary step's value as text: a choice by its option labels (`options` as offered)."""
+        """A summary step's value as text: a choice by its option labels (`options` as offered),
+        read as every read-only field reads it (shenbao.wording's choice_text)."""
         if options is None:
             return as_text(value)
-        labels = self.texts.option_labels(options)
-        items = value if isinstance(value, list) else [value]
-        return self.web.t("web.separator").join(labels.get(str(v), as_text(v)) for v in items if v is not None)
+        return self.texts.choice_text(value, options, self.web.t("web.separator"))
 
     def timeout(self) -> dict[str, Any]:
         """What the timeout warning needs: the idle limit, when to warn, where to keep alive."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import GateFailure, Option, Problem
+from engine import FieldView, GateFailure, Option, Problem
 from renderers.console.text import Texts as ConsoleTexts
 from renderers.web.forms import Texts as WebTexts
 from shenbao.catalog import load_catalog
@@ -65,3 +65,18 @@ def test_renderers__word_every_problem_as_the_service_does(texts):
     assert [texts.problem(p) for p in problems] == [WORDING.problem(p) for p in problems]
     warning = Problem(TYPED.id, "cert_no_standard", {})
     assert texts.warning(warning) == WORDING.warning(warning)
+
+
+def test_choice_text__labels_in_the_flows_option_order__one_service_for_the_summary_and_read_only_fields():
+    """A multi-choice answer reads in the order the form offers the options, whichever order it
+    was given in (a console typed it backwards); a value no longer offered is kept, as given."""
+    options = [Option("a", "option.male", True), Option("b", "北京市海淀区", False), Option("c", "朝阳区", False)]
+    sep = CATALOG.text("web.separator")
+    expected = sep.join([CATALOG.text("option.male"), "朝阳区", "gone"])
+    assert WORDING.choice_text(["gone", "c", "a"], options, sep) == expected
+    assert WORDING.choice_text("b", options, sep) == "北京市海淀区"
+    assert WORDING.choice_text(None, options, sep) == "" and WORDING.choice_text([], options, sep) == ""
+    web = WebTexts(FLOW, CATALOG)
+    view = FieldView("pick", "checkbox", "field.pick.label", None, ["gone", "c", "a"], None, tuple(options), (),
+                     True, False, False)
+    assert web.shown(view) == expected                                    # a read-only field on the web

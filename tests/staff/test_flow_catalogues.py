@@ -29,6 +29,7 @@ from shenbao.publishing import publish
 from store import flow_versions
 from staffsupport import AT_JINXIU, applicant_dashboard, applied, bring_to, make_staff, staff_browser
 from versionedits import BUMP, ORIGINAL, edited_catalog, flow_file, without_status
+from webjourney import WANG, step_answers, title, walk_to
 from websupport import Browser, text_of
 
 REMOVED = "materials_incomplete"
@@ -76,6 +77,29 @@ def test_publish__text_fix_alone__safe_kept_by_the_live_version_and_served_witho
 
     again = publish(store, web.flow, ORIGINAL, fixed, _now())           # the same texts: nothing to do
     assert again == (0, [web.t("publish.unchanged", version=web.flow.version)])
+
+
+def test_publish__text_fix_of_a_step_field__next_page_of_that_step_shows_it__wording_never_stale(
+        new_browser, clock, web, store):
+    """The wizard keeps its per-field wording per flow version and catalogue (issue 10); a text fix
+    published while an applicant is on a step shows on the next page of the step."""
+    step = next(s for s in web.flow.steps if any(f.options is not None and f.options.static for f in s.fields))
+    fld = next(f for f in step.fields if f.options is not None and f.options.static)
+    option_key = fld.options.static[0][1]
+    old_label, old_option = web.t(fld.label), web.t(option_key)
+    browser = new_browser()
+    walk_to(browser, clock, web, WANG, step.id)
+    browser.get("/apply")                                                  # drawn twice: the wording is kept
+    assert old_label in browser.text and old_option in browser.text
+    fixed = edited_catalog(web.catalog, {fld.label: old_label + "（修订）", option_key: old_option + "（修订）"})
+    code, lines = publish(store, web.flow, ORIGINAL, fixed, _now())
+    assert code == 0, lines
+    web.flows.refresh = 0                                                  # the next request looks again
+    browser.get("/apply")
+    assert browser.h1 == title(web, step.id)
+    assert old_label + "（修订）" in browser.text and old_option + "（修订）" in browser.text
+    browser.post("/apply", {"action": "next"})                             # with errors: the same new wording
+    assert browser.summary() and old_label + "（修订）" in browser.text
 
 
 def _without_removed_status(web, tmp_path: Path) -> tuple[object, str, Catalog]:
