@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
@@ -61,7 +62,7 @@ class FieldModel:
     kept: str = ""              # a file input: what was uploaded already (kept unless another is chosen)
     checks: tuple[tuple[str, str], ...] = ()  # a file input: data-* attributes site.js checks a chosen file by
 
-    @property
+    @cached_property  # read twice or more by each widget
     def describedby(self) -> str:
         ids = ([f"{self.id}-hint"] if self.help else []) + ([f"{self.id}-error"] if self.error else [])
         return " ".join(ids)
