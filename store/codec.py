@@ -77,11 +77,16 @@ def tag(value: Any) -> Any:
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, dict):
-        tagged = {str(k): tag(v) for k, v in value.items()}
+        tagged = {str(k): v if type(v) in _PLAIN else tag(v) for k, v in value.items()}
         return {_MAP: tagged} if len(tagged) == 1 and next(iter(tagged)) in (*_TAGS, _MAP) else tagged
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [tag(v) for v in value]
+        return [v if type(v) in _PLAIN else tag(v) for v in value]
     return value
+
+
+# Values that tag and untag hand back as they are, looked at without a call: most of a draft
+# (a wizard draft is some forty answers, each read on every request: issue 10).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def untag(value: Any) -> Any:
@@ -91,10 +96,10 @@ def untag(value: Any) -> Any:
             if key in _TAGS and isinstance(raw, str):
                 return _untag_scalar(key, raw)
             if key == _MAP and isinstance(raw, dict):
-                return {k: untag(v) for k, v in raw.items()}
-        return {k: untag(v) for k, v in value.items()}
+                return {k: v if type(v) in _PLAIN else untag(v) for k, v in raw.items()}
+        return {k: v if type(v) in _PLAIN else untag(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [untag(v) for v in value]
+        return [v if type(v) in _PLAIN else untag(v) for v in value]
     return value
 
 
