@@ -56,6 +56,8 @@ def normalize_text(value: Any, steps: tuple[str, ...], multiline: bool = False) 
         value = STEPS[step](value)
     if not multiline:
         value = value.replace("\r", " ").replace("\n", " ")
+    if value.isascii() and value.isprintable():  # no control character (ASCII's only rejected kind): skip the look
+        return value if value.strip() else None
     for char in value:
         if unicodedata.category(char) in _REJECTED_CATEGORIES and char not in _ALLOWED_CONTROLS:
             raise Unacceptable("unsupported_chars")
