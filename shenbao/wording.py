@@ -14,7 +14,7 @@ of a dataset column.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from engine import Field, Flow, GateFailure, Option, Problem, Run
 
@@ -55,8 +55,13 @@ class Wording:
         order every form offers them, whatever order the answer was given in), then any value no
         longer offered, as given; "" when nothing is chosen. The web's summary step and read-only
         fields read choices through this."""
+        return self.chosen_text(value, self.option_labels(options), separator)
+
+    def chosen_text(self, value: Any, labels: Mapping[str, str], separator: str) -> str:
+        """choice_text with the options already read as labels (option value as text → label)."""
         items = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None]
-        labels = self.option_labels(options)
+        if not items:
+            return ""
         chosen = {str(v) for v in items}
         found = [label for code, label in labels.items() if code in chosen]
         return separator.join(found + [format_value(v) for v in items if str(v) not in labels])

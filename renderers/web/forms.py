@@ -135,13 +135,15 @@ class Texts(Wording):
         return found
 
     # -- fields -----------------------------------------------------------------------
-    def shown(self, view: FieldView) -> str:
-        """A value as read-only text: the option's label for choices."""
+    def shown(self, view: FieldView, labels: Mapping[str, str] | None = None) -> str:
+        """A value as read-only text: the option's label for choices (`labels`: the options as
+        read already, value as text → label)."""
         value = view.value
         if isinstance(value, ImageValue):
             return self.image(value)
         if FIELD_TYPES[view.type].choice:
-            text = self.choice_text(value, view.options, self.catalog.text("web.separator"))
+            text = self.chosen_text(value, self.option_labels(view.options) if labels is None else labels,
+                                    self.catalog.text("web.separator"))
         else:
             text = as_text(value)
         return text if text else self.catalog.text("web.value.none")
@@ -160,18 +162,19 @@ class Texts(Wording):
         raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
         current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
         texts = self._option_texts
-        options = []
+        options, labels = [], {}
         for o in view.options:
             text = texts.get(o.label) if o.label_is_key else o.label
             if text is None:
                 text = texts[o.label] = self.option(o)
             value = str(o.value)
+            labels[value] = text
             options.append(OptionModel(value, text, value in current,
                                        tuple(as_text(o.row.get(c)) for c in view.columns) if view.columns else ()))
         return FieldModel(
             id=view.id, type=view.type, label=label, help=help_,
             value="" if view.secret or widget.multipart else as_text(raw if not isinstance(raw, list) else ""),
-            shown=self.shown(view), options=tuple(options), columns=columns,
+            shown=self.shown(view, labels), options=tuple(options), columns=columns,
             readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
             photo=photo_uri(view.value) if view.type == "photo" else None,
             input_type=widget.input_type, autocomplete=autocomplete, widget=macro, accept=accept,
