@@ -81,7 +81,7 @@ class _Compiler:
             page_number=self.key(path + ("page_number",), raw.get("page_number")),
             continued=self.key(path + ("continued",), raw.get("continued")),
             footer=self.entries(path + ("footer",), raw.get("footer", ())),
-            formats=tuple(raw.get("formats", ("pdf", "html"))))
+            formats=tuple(raw.get("formats", ("pdf", "html"))), pages=raw.get("pages"))
 
     def section(self, path: Path, raw: Mapping[str, Any]) -> model.SectionSpec:
         photo, photo_label = None, None

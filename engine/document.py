@@ -92,6 +92,7 @@ class DocumentView:
     formats: tuple[str, ...]
     generated_on: date | None
     version: str
+    pages: int | None = None  # the pages the document is meant to fill (None: as many as it takes)
 
 
 def resolve_document(document: DocumentSpec, names: Mapping[str, Any], label: Label,
@@ -116,6 +117,7 @@ def resolve_document(document: DocumentSpec, names: Mapping[str, Any], label: La
         formats=document.formats,
         generated_on=generated if isinstance(generated, date) else None,
         version=str(_read(names, "flow_version") or ""),
+        pages=document.pages,
     )
 
 

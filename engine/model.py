@@ -280,6 +280,7 @@ class DocumentSpec:
     continued: str | None = None
     footer: tuple[EntrySpec, ...] = ()
     formats: tuple[str, ...] = ("pdf", "html")
+    pages: int | None = None  # the pages the printed form is meant to fill (None: as many as it takes)
 
 
 @dataclass(frozen=True)
