@@ -3,9 +3,14 @@
 Everything the page shows arrives resolved in the DocumentView; this module only places
 it. Layout: a header (title, note, application number and its QR code), then each section
 as a bordered grid of label/value cells (with a photo column where declared), then the
-boxes filled in by hand. Rows and boxes never split across pages; a section continued on
-a new page repeats its title. Output is deterministic: metadata dates come from the
-document's generation date, and fpdf2 derives the file id from the content.
+boxes filled in by hand. A document that declares the pages it is meant to fill (`pages`)
+is first tried at the normal spacing and, when its rows do not fit, at tighter ones
+(renderers/pdf/spacing.py: less space, never smaller type); only when even the tightest does
+not fit does it go on to another page, which is logged. Rows never split across pages, the
+photo block and a section's boxes (signatures, review) stay together, and a new page repeats
+the title and the application number, and the title of a section continued on it. Output is
+deterministic: metadata dates come from the document's generation date, and fpdf2 derives
+the file id from the content.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from engine import DocumentView
 
 from .fonts import FontPlan, PreparedFonts, prepared_fonts
 from .linebreak import wrap
+from .spacing import NORMAL, DryPdf, Spacing, loosest_fit, spacing
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +39,8 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 12.0, 10.0, 12.0
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 PT = 25.4 / 72  # millimetres per typographic pt (1/72 inch)
 TITLE_SIZE, SECTION_SIZE, LABEL_SIZE, VALUE_SIZE, SMALL_SIZE = 16.0, 9.5, 8.0, 9.0, 7.0
-LINE_FACTOR = 1.3  # line height / font size
-PAD_X, PAD_Y = 1.2, 1.0
-ROW_MIN_H, SECTION_TITLE_H, SECTION_GAP = 6.0, 5.6, 1.6
+LINE_FACTOR = 1.3  # line height / font size outside the grid (title, note, header, footer)
+PAD_X = 1.2
 PHOTO_W, PHOTO_H = 30.0, 40.0  # the photo column; a 一寸 photo (25 × 35 mm) fits with a margin
 QR_SIZE = 21.0
 GRID_LINE, FRAME_LINE = 0.2, 0.45
@@ -59,12 +64,22 @@ def render_pdf(view: DocumentView, fonts: PreparedFonts | FontPlan | None = None
     else:
         plan = (fonts or prepared_fonts()).plan("".join(document_texts(view)))
     pdf = _new_pdf(view, plan)
-    painter = _Painter(pdf, view)
-    painter.first_header()
-    for section in view.sections:
-        painter.section(section)
+    widths: dict[tuple[str, str], float] = {}
+    painter = _Painter(pdf, view, _fitted(view, pdf, widths), widths)
+    painter.draw()
     painter.footers()
     return bytes(pdf.output())
+
+
+def _fitted(view: DocumentView, pdf: FPDF, widths: dict[tuple[str, str], float]) -> Spacing:
+    """The spacing to draw at: NORMAL unless the document declares pages it does not fit (spacing.py)."""
+    if view.pages is None:
+        return NORMAL
+    step, needed = loosest_fit(lambda s: _Painter(DryPdf(pdf), view, spacing(s), widths).draw(), view.pages)
+    if needed > view.pages:
+        log.warning("document '%s' declares %d page(s) but needs %d even at the tightest spacing: "
+                    "it goes on to page %d", view.id, view.pages, needed, view.pages + 1)
+    return spacing(step)
 
 
 def document_texts(view: DocumentView) -> Iterator[str]:
@@ -117,14 +132,26 @@ def _new_pdf(view: DocumentView, plan: FontPlan) -> FPDF:
 
 
 class _Painter:
-    """Places a DocumentView on pages; `y` is the top of the free space on the current page."""
+    """Places a DocumentView on pages; `y` is the top of the free space on the current page.
 
-    def __init__(self, pdf: FPDF, view: DocumentView):
-        self.pdf, self.view = pdf, view
+    `pdf` is the FPDF, or a DryPdf to learn how many pages a spacing takes; `widths` caches
+    the characters' widths across such tries."""
+
+    def __init__(self, pdf: FPDF | DryPdf, view: DocumentView, space: Spacing = NORMAL,
+                 widths: dict[tuple[str, str], float] | None = None):
+        self.pdf, self.view, self.s = pdf, view, space
+        self.dry = isinstance(pdf, DryPdf)
         self.y = MARGIN_TOP
-        self._widths: dict[tuple[str, str], float] = {}
+        self._widths = {} if widths is None else widths
         self._label_w: float | None = None
         self.frame_top = MARGIN_TOP
+
+    def draw(self) -> int:
+        """Header and sections (not the footers); returns the number of pages."""
+        self.first_header()
+        for section in self.view.sections:
+            self.section(section)
+        return int(self.pdf.page)
 
     # ---- text helpers ----------------------------------------------------------------
 
@@ -151,10 +178,13 @@ class _Painter:
         return wrap(text, width, lambda t: self.measure(t, size, style))
 
     def text_block(self, lines: Sequence[str], x: float, y: float, w: float, size: float,
-                   style: str = "", align: str = "L", color: tuple[int, int, int] = (0, 0, 0)) -> None:
+                   style: str = "", align: str = "L", color: tuple[int, int, int] = (0, 0, 0),
+                   factor: float = LINE_FACTOR) -> None:
+        if self.dry:
+            return
         self.pdf.set_font(_FAMILY, style, size)
         self.pdf.set_text_color(*color)
-        line_h = size * PT * LINE_FACTOR
+        line_h = size * PT * factor
         for i, line in enumerate(lines):
             self.pdf.set_xy(x, y + i * line_h)
             self.pdf.cell(w, line_h, line, align=align)
@@ -175,12 +205,13 @@ class _Painter:
             y += len(note) * SMALL_SIZE * PT * LINE_FACTOR
         if view.code:
             y = max(y, self.code(view.code, top))
-        self.y = y + 2.5
+        self.y = y + self.s.header_gap
 
     def code(self, code: Code, top: float) -> float:
         """QR code at the top right, its label and value beside and below; returns its bottom."""
         x = PAGE_W - MARGIN_X - QR_SIZE
-        _draw_qr(self.pdf, code.value, x, top, QR_SIZE)
+        if not self.dry:
+            _draw_qr(self.pdf, code.value, x, top, QR_SIZE)
         label_y = top + QR_SIZE + 0.8
         self.text_block([code.value], x - 6, label_y, QR_SIZE + 6, SMALL_SIZE + 1, "B", "R")
         self.text_block([code.label], MARGIN_X, top + 1, 40, SMALL_SIZE + 1, color=MUTED)
@@ -194,7 +225,7 @@ class _Painter:
         if self.view.code:
             pair = f"{self.view.code.label}  {self.view.code.value}"
             self.text_block([pair], MARGIN_X + CONTENT_W / 2, MARGIN_TOP, CONTENT_W / 2, LABEL_SIZE, align="R")
-        self.y = MARGIN_TOP + LABEL_SIZE * PT * LINE_FACTOR + 2.5
+        self.y = MARGIN_TOP + LABEL_SIZE * PT * LINE_FACTOR + self.s.header_gap
 
     def footers(self) -> None:
         pdf, view = self.pdf, self.view
@@ -202,6 +233,9 @@ class _Painter:
         parts = "　　".join(f"{cell.label} {cell.text}" for cell in view.footer)
         for page in range(1, pages + 1):
             pdf.page = page
+            # fpdf2 takes the font as set on the page it last wrote to, and would draw the footer of
+            # an earlier page in whatever type that page ended with: set it on this page again.
+            pdf.current_font_is_set_on_page = False
             self.text_block([parts], MARGIN_X, FOOTER_Y, CONTENT_W * 0.7, SMALL_SIZE, color=MUTED)
             if view.page_number:
                 number = view.page_number.format(page=page, pages=pages)
@@ -232,19 +266,22 @@ class _Painter:
         pdf = self.pdf
         pdf.set_fill_color(*TITLE_FILL)
         pdf.set_line_width(GRID_LINE)
-        pdf.rect(MARGIN_X, self.y, CONTENT_W, SECTION_TITLE_H, style="DF")
+        title_h = self.s.section_title_h
+        pdf.rect(MARGIN_X, self.y, CONTENT_W, title_h, style="DF")
         line_h = SECTION_SIZE * PT * LINE_FACTOR
-        self.text_block([title], MARGIN_X + 2 * PAD_X, self.y + (SECTION_TITLE_H - line_h) / 2,
+        self.text_block([title], MARGIN_X + 2 * PAD_X, self.y + (title_h - line_h) / 2,
                         CONTENT_W - 4 * PAD_X, SECTION_SIZE, "B")
-        self.y += SECTION_TITLE_H
+        self.y += title_h
 
     def section(self, section: Section) -> None:
         grid = _Grid(self, section)
         box_grid = _BoxGrid(self, section)
+        boxes = box_grid.block_height()
+        together = boxes <= PAGE_BOTTOM - self.page_top() - self.s.section_title_h  # else box row by box row
         first = grid.block_height() if section.photo else (grid.heights[0] if grid.heights else 0.0)
         if not grid.heights and box_grid.heights:
-            first = box_grid.heights[0]
-        self.ensure_room(SECTION_TITLE_H + first, section, started=False)
+            first = boxes if together else box_grid.heights[0]
+        self.ensure_room(self.s.section_title_h + first, section, started=False)
         self.frame_top = self.y
         self.section_title(section.title)
         if section.photo:
@@ -253,11 +290,17 @@ class _Painter:
             for i in range(len(section.rows)):
                 self.ensure_room(grid.heights[i], section, started=True)
                 grid.draw_row(i, self.y)
+        if together and box_grid.heights:
+            self.ensure_room(boxes, section, started=True)
         for i in range(len(section.box_rows)):
             self.ensure_room(box_grid.heights[i], section, started=True)
             box_grid.draw_row(i, self.y)
         self.close_frame()
-        self.y += SECTION_GAP
+        self.y += self.s.section_gap
+
+    def page_top(self) -> float:
+        """Where the grid starts on a continuation page."""
+        return MARGIN_TOP + LABEL_SIZE * PT * LINE_FACTOR + self.s.header_gap
 
 
 class _Grid:
@@ -269,7 +312,7 @@ class _Grid:
         self.slot = self.width / max(section.columns, 1)
         self.label_w = min(painter.label_width(), self.slot * 0.45)
         self.layout = [[self._measure(cell) for cell in row] for row in section.rows]
-        self.heights = [max([ROW_MIN_H] + [h for _, _, h in row]) for row in self.layout]
+        self.heights = [max([painter.s.row_min_h] + [h for _, _, h in row]) for row in self.layout]
         if section.photo and self.heights:
             short = PHOTO_H - sum(self.heights)
             if short > 0:
@@ -279,7 +322,8 @@ class _Grid:
         value_w = cell.span * self.slot - self.label_w
         label = self.p.lines(cell.label, self.label_w - 2 * PAD_X, LABEL_SIZE)
         value = self.p.lines(cell.text, value_w - 2 * PAD_X, VALUE_SIZE)
-        height = max(len(label) * LABEL_SIZE, len(value) * VALUE_SIZE) * PT * LINE_FACTOR + 2 * PAD_Y
+        s = self.p.s
+        height = max(len(label) * LABEL_SIZE, len(value) * VALUE_SIZE) * PT * s.line_factor + 2 * s.pad_y
         return label, value, height
 
     def block_height(self) -> float:
@@ -306,8 +350,9 @@ class _Grid:
         self.p.y = y + height
 
     def _text(self, lines: list[str], x: float, y: float, w: float, h: float, size: float, align: str) -> None:
-        block = len(lines) * size * PT * LINE_FACTOR
-        self.p.text_block(lines, x + PAD_X, y + (h - block) / 2, w - 2 * PAD_X, size, align=align)
+        factor = self.p.s.line_factor
+        block = len(lines) * size * PT * factor
+        self.p.text_block(lines, x + PAD_X, y + (h - block) / 2, w - 2 * PAD_X, size, align=align, factor=factor)
 
 
 class _BoxGrid:
@@ -323,32 +368,37 @@ class _BoxGrid:
         self.layout = [[self._measure(box) for box in row] for row in section.box_rows]
         self.heights = [max(h for *_, h in row) for row in self.layout] if self.layout else []
 
+    def block_height(self) -> float:
+        return sum(self.heights)
+
     def _measure(self, box: Box) -> tuple[list[str], list[str], list[str], float]:
         inner = box.span * self.slot - self.title_w - 2 * PAD_X
         title = self.p.lines(box.title, self.title_w - 2 * PAD_X, LABEL_SIZE)
         text = self.p.lines(box.text, inner, VALUE_SIZE)
         sign = self.p.lines(box.sign, inner, VALUE_SIZE)
-        line = VALUE_SIZE * PT * LINE_FACTOR
-        body = (len(text) + len(sign)) * line + box.height + 2 * PAD_Y + (1.0 if text else 0.0)
-        height = max(body, len(title) * LABEL_SIZE * PT * LINE_FACTOR + 2 * PAD_Y, ROW_MIN_H)
+        s = self.p.s
+        line = VALUE_SIZE * PT * s.line_factor
+        body = (len(text) + len(sign)) * line + box.height + 2 * s.pad_y + (1.0 if text else 0.0)
+        height = max(body, len(title) * LABEL_SIZE * PT * s.line_factor + 2 * s.pad_y, s.row_min_h)
         return title, text, sign, height
 
     def draw_row(self, index: int, y: float) -> None:
         pdf, height = self.p.pdf, self.heights[index]
         x = MARGIN_X
-        line = VALUE_SIZE * PT * LINE_FACTOR
+        s = self.p.s
+        line = VALUE_SIZE * PT * s.line_factor
         for box, (title, text, sign, _) in zip(self.section.box_rows[index], self.layout[index]):
             width = box.span * self.slot
             pdf.set_fill_color(*LABEL_FILL)
             pdf.rect(x, y, self.title_w, height, style="DF")
             pdf.rect(x + self.title_w, y, width - self.title_w, height)
-            block = len(title) * LABEL_SIZE * PT * LINE_FACTOR
+            block = len(title) * LABEL_SIZE * PT * s.line_factor
             self.p.text_block(title, x + PAD_X, y + (height - block) / 2, self.title_w - 2 * PAD_X,
-                              LABEL_SIZE, align="C")
+                              LABEL_SIZE, align="C", factor=s.line_factor)
             inner_x, inner_w = x + self.title_w + PAD_X, width - self.title_w - 2 * PAD_X
-            self.p.text_block(text, inner_x, y + PAD_Y + 0.5, inner_w, VALUE_SIZE)
-            sign_y = y + height - PAD_Y - len(sign) * line
-            self.p.text_block(sign, inner_x, sign_y, inner_w - PAD_X, VALUE_SIZE, align="R")
+            self.p.text_block(text, inner_x, y + s.pad_y + 0.5, inner_w, VALUE_SIZE, factor=s.line_factor)
+            sign_y = y + height - s.pad_y - len(sign) * line
+            self.p.text_block(sign, inner_x, sign_y, inner_w - PAD_X, VALUE_SIZE, align="R", factor=s.line_factor)
             x += width
         self.p.y = y + height
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from docsupport import (FORMATS, LIU, PATH, WANG, application_of, download, expected_disposition, pdf_images,
-                        pdftotext, signed_in)
+from docsupport import (FLOW, FORMATS, LIU, PATH, WANG, application_of, download, expected_disposition,
+                        pdf_images, pdftotext, signed_in)
 from webjourney import LI, NEW
 from websupport import text_of
 
@@ -158,3 +158,12 @@ def test_flow_without_documents__no_download_route(web):
     documents.install(app, bare)
     assert app.routes == []
     assert documents.start_warmer(app) is None
+
+
+def test_download__pdf__fills_the_pages_the_flow_declares(wang, web):
+    """The form is one A4 page while the flow's document says `pages: 1` (and after a policy edit that
+    prints one more field: tests/test_policy_edits.py runs this against the edited copy)."""
+    declared = FLOW.documents["application_form"].pages
+    text = pdftotext(download(wang, "pdf").body)
+    assert declared is not None and text.count("\f") == declared
+    assert text.count(web.t("document.application_form.title")) == 1    # no continuation header

@@ -6,16 +6,16 @@ import shutil
 import subprocess
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import yaml
 
 from collections import ChainMap
 from functools import lru_cache
 
-from engine import Flow
+from engine import Flow, load_flow
 from engine.document import DocumentView, resolve_document
-from shenbao.flows import read_flow
+from shenbao.flows import load_schemas, read_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "flows" / "teacher_registration.yaml"
@@ -59,17 +59,26 @@ def flow() -> Flow:
     return read_flow(FLOW)
 
 
-def catalogue() -> dict[str, str]:
-    return {str(k): str(v).rstrip("\n") for k, v in load_yaml(MESSAGES).items()}
+def flow_from_text(text: str, extra_messages: Mapping[str, str] | None = None) -> Flow:
+    """A flow written like flows/teacher_registration.yaml (its datasets beside it), e.g. an edited copy."""
+    keys = set(catalogue()) | set(extra_messages or {})
+    return load_flow(text, "flows/teacher_registration.yaml", load_schemas(), keys,
+                     file_exists=lambda name: (FLOW.parent / name).is_file())
 
 
-def label_function() -> Callable[[str], str]:
-    messages = catalogue()
+def catalogue(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    return {**{str(k): str(v).rstrip("\n") for k, v in load_yaml(MESSAGES).items()}, **(extra or {})}
+
+
+def label_function(extra: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    messages = catalogue(extra)
     return lambda key: messages[key]  # a missing key fails the test loudly
 
 
-def option_label_function() -> Callable[[str, Any], str | None]:
-    messages = catalogue()
+def option_label_function(extra: Mapping[str, str] | None = None) -> Callable[[str, Any], str | None]:
+    """Option labels from the reference lists; a field not listed there takes its options'
+    `option.<field>.<code>` messages from `extra` (the options of an edited flow)."""
+    messages = catalogue(extra)
     tables: dict[tuple[str, Any], dict[str, str]] = {}
     for field_id, (dataset, code_list) in OPTION_SOURCES.items():
         rows = load_yaml(REFERENCE / f"{dataset}.yaml")
@@ -79,7 +88,7 @@ def option_label_function() -> Callable[[str, Any], str | None]:
 
     def option_label(field_id: str, code: Any) -> str | None:
         if field_id not in tables:
-            return None
+            return messages.get(f"option.{field_id}.{code}") if extra else None
         return tables[field_id][str(code)]
     return option_label
 
@@ -149,10 +158,14 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def view(values: dict[str, Any], document_id: str = "application_form") -> DocumentView:
-    """The compiled document over these values (a field left out is unanswered)."""
-    names = ChainMap(values, {name: None for name in flow().field_names})
-    return resolve_document(flow().documents[document_id], names, label_function(), option_label_function())
+def view(values: dict[str, Any], document_id: str = "application_form", of: Flow | None = None,
+         extra_messages: Mapping[str, str] | None = None) -> DocumentView:
+    """The compiled document over these values (a field left out is unanswered); `of`: another
+    flow than the shipped one, whose own messages are `extra_messages`."""
+    chosen = of or flow()
+    names = ChainMap(values, {name: None for name in chosen.field_names})
+    return resolve_document(chosen.documents[document_id], names, label_function(extra_messages),
+                            option_label_function(extra_messages))
 
 
 SAMPLE_NAMES = list(SAMPLES)

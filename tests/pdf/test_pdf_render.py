@@ -101,10 +101,12 @@ def test_pdf__layout__matches_golden_text(rendered, name):
 
 
 def test_pdf__long_values__clean_page_break_and_no_closing_punctuation_at_line_start(samples):
+    # Six values of 100 characters: more than the one page the form declares holds even at its
+    # tightest spacing (60 characters each now fit on it: tests/pdf/test_pdf_fit.py).
     long_text = "北京市海淀区学院南路甲18号，教师进修学校（东厅）、一层；请从北门进入。" * 3
-    values = dict(samples["typed_without_photo"], address=long_text, school_name=long_text[:60],
-                  graduated_school=long_text[:60], household_registration=long_text[:60],
-                  birthplace=long_text[:60], major=long_text[:60], cert_issuer=long_text[:60])
+    values = dict(samples["typed_without_photo"], address=long_text, school_name=long_text[:100],
+                  graduated_school=long_text[:100], household_registration=long_text[:100],
+                  birthplace=long_text[:100], major=long_text[:100], cert_issuer=long_text[:100])
     view = pdf_samples.view(values)
     pdf = render_pdf(view)
     layout = pdftotext(pdf, "-layout")
