@@ -201,11 +201,11 @@ class Walk:
                            (f"/staff/applications/{application_id}", "staff-application"),
                            ("/staff/messages", "staff-messages"), ("/staff/data/plans", "staff-plans"),
                            ("/staff/data/plans/bj_haidian", "staff-plan"), ("/staff/data/points", "staff-points"),
-                           ("/staff/data/points/new", "staff-point-new"), ("/staff/data/points/bj_haidian_jinxiu", "staff-point"),
+                           ("/staff/data/points/_new", "staff-point-new"), ("/staff/data/points/bj_haidian_jinxiu", "staff-point"),
                            ("/staff/accounts", "staff-accounts")):
             self.go(path)
             self.check(name)
-        self.go("/staff/data/points/new")
+        self.go("/staff/data/points/_new")
         self.submit("form[action='/staff/data/points/new'] button[type=submit]")
         self.check("staff-point-new-problems")
         self.go(f"/staff/applications/{application_id}")

@@ -3,6 +3,8 @@ types and required-ness as an import, located messages, nothing changed on refus
 partial POST clears nothing, and point codes are codes."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from staffsupport import make_staff, staff_browser
@@ -67,3 +69,40 @@ def test_new_point__good_code__stored(new_browser, clock, web, store):
                                  "ends": "2027-06-30 17:00"})
     assert store.rows("points", {"code": "bj_haidian_new-1"})
     store.delete_row("points", {"code": "bj_haidian_new-1"})          # PostgreSQL keeps reference rows
+
+
+def test_point_whose_code_is_new__opens_and_saves_like_any_other(new_browser, clock, web, store):
+    """`new` is a code an import takes, so a row of that name opens at its own address: the add
+    page has an address no code can have (a code starts with a letter or digit)."""
+    make_staff(store)
+    r = staff_browser(new_browser, "haidian")
+    r.get("/staff/data/points")
+    add = re.search(r'<a class="button" href="([^"]+)">' + re.escape(web.t("staff.data.add", title=web.t("staff.data.points"))),
+                    r.html).group(1)
+    r.get(add)
+    r.post(add, {"code": "new", "name": "叫new的确认点", "starts": "2027-01-01 08:00", "ends": "2027-06-30 17:00"})
+    try:
+        assert r.page.request.path == "/staff/data/points/new"
+        r.get("/staff/data/points")
+        assert '<a href="/staff/data/points/new">叫new的确认点</a>' in r.html
+        r.get("/staff/data/points/new")
+        assert 'value="叫new的确认点"' in r.html and web.t("staff.data.new", title=web.t("staff.data.points")) not in r.text
+        r.post("/staff/data/points/new", {"notes": "改了注意事项"})
+        assert web.t("staff.row.saved") in r.text
+        assert store.rows("points", {"code": "new"})[0]["notes"] == "改了注意事项"
+    finally:
+        store.delete_row("points", {"code": "new"})                     # PostgreSQL keeps reference rows
+
+
+def test_old_add_address__no_row_named_new__still_adds(new_browser, clock, web, store):
+    """A bookmark of the old add page (`…/new`) still opens it while no row is called new."""
+    make_staff(store)
+    r = staff_browser(new_browser, "haidian")
+    r.get("/staff/data/points/new")
+    assert web.t("staff.data.new", title=web.t("staff.data.points")) in r.text
+    action = re.findall(r'<form method="post" action="([^"]+)"', r.html)[-1]
+    assert action == "/staff/data/points/_new"
+    r.post(action, {"code": "bj_haidian_new-2", "name": "新确认点", "starts": "2027-01-01 08:00",
+                                     "ends": "2027-06-30 17:00"})
+    assert store.rows("points", {"code": "bj_haidian_new-2"})
+    store.delete_row("points", {"code": "bj_haidian_new-2"})          # PostgreSQL keeps reference rows

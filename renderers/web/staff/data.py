@@ -2,8 +2,13 @@
 staff-editable (a dataset's `staff:` block, engine/staffdata.py).
 
     /staff/data/<dataset>          the rows the account may see
-    /staff/data/<dataset>/new      add a row (roles with `add: true`)
+    /staff/data/<dataset>/_new     add a row (roles with `add: true`)
     /staff/data/<dataset>/<key>    see and change one row
+
+The add page's address starts with `_`, which no key can (a code starts with a letter or
+digit), so every key opens, `new` too: reference data comes from official lists, and a
+code is not refused for a reason of our addresses. `…/new`, the add page's former address,
+still adds (a bookmark) while no row is called new.
 
 What a role may change, and which rows are its own, is the flow's (shenbao/scope.py
 `staff_role`, `row_in_scope`): a role bound to another dataset keeps the rows whose
@@ -31,6 +36,8 @@ from .base import Desk
 from .rows import RowForm
 
 ROOT = "/staff/data"
+ADD = "_new"      # no key can start with "_" (store.is_code)
+OLD_ADD = "new"   # the add page's former address, kept for bookmarks while no row has that key
 
 
 def url(dataset: str, key: Any = None) -> str:
@@ -85,7 +92,7 @@ class DataPages:
                               "cells": cells[1:]})
         title = self.desk.t(f"staff.data.{name}")
         return self.desk.render("data.html", me=me, title=title, heads=heads, lines=lines,
-                                add=url(name) + "/new" if role.add and not dataset.keyed_by else None)
+                                add=url(name) + "/" + ADD if role.add and not dataset.keyed_by else None)
 
     def cell(self, dataset: Dataset, column: str, row: Mapping[str, Any]) -> Any:
         """A list cell: a referenced row by its name, other values as stored."""
@@ -140,6 +147,10 @@ class DataPages:
     def edit(self, me: Staff, name: str, key: str, post: bool) -> str:
         dataset, role = self.declared(me, name)
         row = self.desk.row(name, key)
+        if row is None and key == OLD_ADD and not self.parent_in_scope(me, dataset.keyed_by, key):
+            if not post:
+                bottle.redirect(url(name) + "/" + ADD, 302)
+            return self.add(me, name, post)
         if row is None:
             return self.add(me, name, post, key)
         if not scope.row_in_scope(self.flow, me, name, row):
@@ -168,7 +179,7 @@ class DataPages:
             fixed[self.key_of(dataset)] = key
         form = RowForm(self.desk, name, [c for c in self.editable(dataset, role, new=True) if c not in fixed])
         title = self.title(dataset, None, key)
-        action = url(name, key) if key is not None else url(name) + "/new"
+        action = url(name, key) if key is not None else url(name) + "/" + ADD
         if not post:
             return self.page(me, dataset, form, dict(fixed), action, title)
         typed = {**form.read(bottle.request.forms.decode()), **fixed}
@@ -186,8 +197,8 @@ class DataPages:
                              [self.desk.t("staff.row.saved")])
         bottle.redirect(url(name, typed[column]))
 
-    def parent_in_scope(self, me: Staff, parent: str, key: str) -> bool:
-        row = self.desk.row(parent, key)
+    def parent_in_scope(self, me: Staff, parent: str | None, key: str) -> bool:
+        row = self.desk.row(parent, key) if parent else None
         return row is not None and scope.row_in_scope(self.flow, me, parent, row)
 
 
@@ -198,11 +209,11 @@ def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
     def listing(name: str) -> str:
         return pages.listing(desk.me(), name)
 
-    @app.get(ROOT + "/<name>/new")
+    @app.get(ROOT + "/<name>/" + ADD)
     def add_form(name: str) -> str:
         return pages.add(desk.me(), name, False)
 
-    @app.post(ROOT + "/<name>/new")
+    @app.post(ROOT + "/<name>/" + ADD)
     def add(name: str) -> str:
         me = desk.me()
         sessions.check_csrf(web)
