@@ -7,6 +7,8 @@ import csv
 import io
 from urllib.parse import quote
 
+from shenbao import people
+
 from staffsupport import (AT_JINXIU, AT_JINXIU_2, AT_PRESCHOOL, STAFF_PASSWORD, applicant_dashboard, applied, clone,
                           bring_to, make_staff, move, staff_browser, staff_login)
 
@@ -258,3 +260,29 @@ def test_export__place_names_read_once_not_per_row(new_browser, clock, web, stor
         store.rows = original
     assert len(rows) == 6 and all(r[2:4] == names for r in rows[1:]) and all(names)
     assert five == one, (one, five)
+
+
+def test_account_edit__refused__shows_what_the_admin_typed_and_changes_nothing(new_browser, clock, web, store):
+    """A refused save of an account redisplays the typing (role, rows, the active box) with the
+    message at its field, and the account stays as it was."""
+    staff = make_staff(store)
+    admin = staff_browser(new_browser, "admin")
+    jinxiu = staff["jinxiu"]
+    before = people.describe(store.get_staff(jinxiu.id))
+    admin.get(f"/staff/accounts/{jinxiu.id}")
+    admin.post(f"/staff/accounts/{jinxiu.id}", {"role": "agency_reviewer", "agency": "",
+                                                "point": "bj_haidian_preschool"}, status=422)   # active unticked
+    assert '<option value="agency_reviewer" selected>' in admin.html
+    assert '<option value="bj_haidian_preschool" selected>' in admin.html
+    assert 'id="active" name="active" value="1">' in admin.html                                  # still unticked
+    assert 'id="agency-error">' + web.t("staff.account.agency_needed") in admin.html
+    assert 'href="#agency"' in admin.html
+    assert people.describe(store.get_staff(jinxiu.id)) == before
+    me = staff["admin"]
+    admin.get(f"/staff/accounts/{me.id}")
+    admin.post(f"/staff/accounts/{me.id}", {"role": "point_operator", "point": "bj_haidian_jinxiu", "active": "1"},
+               status=422)
+    assert '<option value="point_operator" selected>' in admin.html
+    assert '<option value="bj_haidian_jinxiu" selected>' in admin.html
+    assert 'id="role-error">' + web.t("staff.account.not_yourself") in admin.html
+    assert store.get_staff(me.id).role == "admin"

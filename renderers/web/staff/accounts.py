@@ -51,9 +51,9 @@ class Accounts:
                                            label=self.bound_label(found))
 
     def form_values(self, who: Staff) -> dict[str, Any]:
-        """The account's role and, in the select of its role's binding, its row."""
+        """The account's role, whether it is active and, in the select of its role's binding, its row."""
         found = self.flow.bindings.get(who.role)
-        return {"role": who.role, **({found.answer: who.bound} if found is not None else {})}
+        return {"role": who.role, "active": who.active, **({found.answer: who.bound} if found is not None else {})}
 
     def choices(self) -> dict[str, Any]:
         selects = []
@@ -109,10 +109,11 @@ class Accounts:
         return self.listing(me, notices=[self.desk.t("staff.accounts.added", username=made.username)])
 
     def page(self, me: Staff, who: Staff, errors: Errors | None = None, notices: list[str] | None = None,
-             status: int = 200) -> str:
+             status: int = 200, values: Mapping[str, Any] | None = None) -> str:
+        """The account's form: with `values` (a refused save), what the admin typed, else the account."""
         errors = errors or Errors()
         return self.desk.render("account.html", status, me=me, who=who, errors=errors, links=error_links(errors),
-                                values=self.form_values(who),
+                                values=self.form_values(who) if values is None else values,
                                 notices=notices or [], title=self.desk.t("staff.accounts.edit", username=who.username),
                                 **self.choices())
 
@@ -121,12 +122,12 @@ class Accounts:
         role = (forms.get("role") or "").strip()
         active = forms.get("active") == "1"
         errors = Errors()
-        fields = self.binding_errors(role, {b.answer: (forms.get(b.answer) or "").strip() or None
-                                            for b in self.bindings()}, errors)
+        typed = {b.answer: (forms.get(b.answer) or "").strip() or None for b in self.bindings()}
+        fields = self.binding_errors(role, typed, errors)
         if who.id == me.id and (not active or role != me.role):
-            errors.page.append(self.account_text("not_yourself"))
+            errors.fields.setdefault("role" if role != me.role else "active", self.account_text("not_yourself"))
         if errors:
-            return self.page(me, who, errors, status=422)
+            return self.page(me, who, errors, status=422, values={**typed, "role": role, "active": active})
         changed = self.desk.store.update_staff(who.id, role=role, active=active, **fields)
         if not active or role != who.role:
             self.desk.store.delete_sessions_for(KIND, who.id)
