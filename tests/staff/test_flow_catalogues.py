@@ -27,7 +27,8 @@ from shenbao.flowdiff import TEXT_SHOWN
 from shenbao.flows import read_flow
 from shenbao.publishing import publish
 from store import flow_versions
-from staffsupport import AT_JINXIU, applicant_dashboard, applied, bring_to, make_staff, staff_browser
+from sqlcount import Counter
+from staffsupport import AT_JINXIU, AT_JINXIU_2, applicant_dashboard, applied, bring_to, make_staff, staff_browser
 from versionedits import BUMP, ORIGINAL, edited_catalog, flow_file, without_status
 from webjourney import WANG, step_answers, title, walk_to
 from websupport import Browser, text_of
@@ -134,6 +135,35 @@ def test_removed_status_and_its_text__old_application__shown_with_its_own_versio
     staff = staff_browser(browsers, "admin")
     page = staff.get(f"/staff/applications/{app.id}")
     assert page.status_int == 200 and shown in text_of(staff.html) and f"[{key}]" not in staff.html
+
+
+def test_removed_status__staff_lists__show_its_own_versions_text_one_lookup_per_version(
+        tmp_path, new_browser, clock, web, store, settings):
+    """The list and the export word a status the live version no longer has as the application's
+    page does (its own version's catalogue), and a second such application asks nothing more."""
+    make_staff(store)
+    first = bring_to(store, applied(new_browser, clock, web, store, AT_JINXIU), REMOVED)
+    second = applied(new_browser, clock, web, store, AT_JINXIU_2)
+    shown = web.t(web.flow.statuses[REMOVED].message)
+    edited, text, catalog = _without_removed_status(web, tmp_path)
+    assert publish(store, edited, text, catalog, _now())[0] == 0
+    restarted = make_app(settings, clock=clock, store=store, printers=printers, catalog=catalog)
+    restarted.catchall = True
+
+    def browsers(**kw: object) -> Browser:
+        return Browser(restarted, **kw)
+
+    staff = staff_browser(browsers, "admin")
+    staff.get("/staff/applications")
+    with Counter(store.db.engine) as counter:
+        one = counter.measure(lambda: staff.get("/staff/applications"))
+        assert f"<td>{shown}</td>" in staff.html and f">{REMOVED}<" not in staff.html
+        assert bring_to(store, second, REMOVED).flow_digest == first.flow_digest
+        two = counter.measure(lambda: staff.get("/staff/applications"))
+    assert staff.html.count(f"<td>{shown}</td>") == 2
+    assert two == one, counter.shown()
+    exported = staff.get("/staff/export.csv").body.decode("utf-8-sig")
+    assert exported.count(f",{shown},") == 2 and f",{REMOVED}," not in exported
 
 
 def test_diff_command__database__texts_compared_with_the_stored_catalogue(tmp_path, web, store, database, capsys):

@@ -63,6 +63,19 @@ class Desk:
         found = self.flow.statuses.get(status or "")
         return self.t(found.message) if found else (status or "")
 
+    def status_words(self) -> StatusWords:
+        """The status texts of a list of applications, looked up once per version and status."""
+        return StatusWords(self)
+
+    def version_status_text(self, digest: str | None, status: str | None) -> str:
+        """A status the live version has by the live text, else by that of the version `digest`
+        (as the application's page words it: that version's own catalogue for a removed text)."""
+        if (status or "") in self.flow.statuses:
+            return self.status_text(status)
+        flow = self.web.flow_of(digest)
+        found = flow.statuses.get(status or "")
+        return self.texts_for(flow).text(found.message) if found else (status or "")
+
     # -- pages ------------------------------------------------------------------------
     def render(self, template: str, status: int = 200, **values: Any) -> str:
         bottle.response.status = status
@@ -143,6 +156,22 @@ class Desk:
     def local(self, moment: Any) -> str:
         """A stored UTC moment on the flow's wall clock, as text."""
         return format_value(moment.astimezone(self.web.tz)) if moment is not None else ""
+
+
+class StatusWords:
+    """Status → text for the applications of one list or export: each (version, status) once,
+    so a page of applications of an older version asks the store nothing per row (the versions
+    themselves are kept by shenbao.flowversions)."""
+
+    def __init__(self, desk: Desk):
+        self.desk = desk
+        self._seen: dict[tuple[str | None, str | None], str] = {}
+
+    def __call__(self, app: Application) -> str:
+        key = (app.flow_digest, app.status)
+        if key not in self._seen:
+            self._seen[key] = self.desk.version_status_text(*key)
+        return self._seen[key]
 
 
 def label_column(flow: Flow, dataset: str) -> str | None:

@@ -73,8 +73,9 @@ class Export:
         found = names.get(value) if value else None
         return found if found is not None else self.names.bound_name(binding, value)
 
-    def row(self, app: Application, maps: dict[str, dict[str, str]], places: list[dict[str, str]]) -> list[str]:
-        cells = [app.application_no, self.desk.status_text(app.status)]
+    def row(self, app: Application, maps: dict[str, dict[str, str]], places: list[dict[str, str]],
+            status: str) -> list[str]:
+        cells = [app.application_no, status]
         cells += [self.place(b, names, app.values.get(b.answer)) for b, names in zip(self.places, places)]
         cells += [self.value(f, app.answers.get(f.id), maps[f.id]) for f in self.fields]
         cells += [self.value(f, app.status_data.get(f.id), maps[f.id]) for f in self.flow.review_fields]
@@ -92,11 +93,11 @@ class Export:
             return
         buffer.seek(0)
         buffer.truncate()
-        written = 0
+        written, words = 0, self.desk.status_words()
         for app in self.desk.store.stream_applications(batch=BATCH, **filters):
             if not scope.application_in_scope(self.flow, me, app):  # belt and braces, as the list
                 continue
-            writer.writerow(self.row(app, maps, places))
+            writer.writerow(self.row(app, maps, places, words(app)))
             written += 1
             if written % BATCH == 0:
                 yield buffer.getvalue().encode("utf-8")

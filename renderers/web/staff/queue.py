@@ -174,7 +174,8 @@ class Queue:
         else:
             found = found[:PAGE]
             newer, older = before is not None and bool(found), more
-        rows = [self.row(a) for a in found]
+        words = self.desk.status_words()
+        rows = [self.row(a, words(a)) for a in found]
         keep = {k: v for k, v in shown.items() if v}
         return self.desk.render(
             "applications.html", me=me, title=self.desk.t("staff.list.title"), rows=rows, shown=shown,
@@ -196,11 +197,11 @@ class Queue:
             if typed & own:
                 bottle.redirect(f"/staff/applications/{found[0].id}")
 
-    def row(self, app: Application) -> dict[str, Any]:
+    def row(self, app: Application, status: str) -> dict[str, Any]:
         cells = [app.values.get(f) or "" for f in identity_fields(self.desk)]
         cells += [self.bound_name(b, app.values.get(b.answer)) for b in bindings(self.desk)]
         return {"id": app.id, "application_no": app.application_no, "name": display_name(self.flow, app),
-                "cells": cells, "status": self.desk.status_text(app.status), "updated": self.desk.local(app.updated_at)}
+                "cells": cells, "status": status, "updated": self.desk.local(app.updated_at)}
 
 
 def install(app: bottle.Bottle, web: Web, desk: Desk) -> None:
