@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from engine import Flow, FlowError, load_flow
 from store import flow_versions
@@ -31,10 +31,12 @@ from .flows import load_schemas
 REFRESH = 10.0  # seconds between looks at the store for a newly published version
 
 
-def parse_version(text: str, filename: str) -> Flow:
+def parse_version(text: str, filename: str, messages: Iterable[str] = ()) -> Flow:
     """A stored version's text as a Flow (its dataset files were checked when it was published). A
-    version published before documents were expressions is read with its dotted paths translated."""
-    return load_flow(text, filename, load_schemas(), load_catalog().messages.keys(), legacy=True)
+    version published before documents were expressions is read with its dotted paths translated.
+    `messages`: the keys of the catalogue it was published with, besides those of the locale file
+    (a version may bring a label of its own that the running service's file does not have yet)."""
+    return load_flow(text, filename, load_schemas(), {*load_catalog().messages.keys(), *messages}, legacy=True)
 
 
 class FlowVersions:
@@ -89,7 +91,7 @@ class FlowVersions:
         if stored is None:
             return None
         try:
-            flow = parse_version(stored.text, self._filename)
+            flow = parse_version(stored.text, self._filename, self._texts(stored.catalogue).keys())
         except FlowError:
             return None  # published under other code that read it differently: treat as unknown
         self._catalogues.setdefault(digest, stored.catalogue)

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import bottle
 
-from engine import Amendment, Context, Status, answers_from_json, edit_rights
+from engine import Amendment, Context, Flow, Status, answers_from_json, edit_rights
 from shenbao.applications import (amend_application, display_name, duplicate_message, find_by_identity,
                                   identity_values, own_rows, step_view_of)
 from store import Application, Duplicate, StaleWrite
@@ -51,10 +51,17 @@ def lookups(web: Web, app: Application) -> Mapping[str, Any]:
 
 class Accounts:
     def __init__(self, web: Web):
-        self.web, self.flow = web, web.flow
+        self.web = web
+        self._own: Flow | None = None  # the version of one application (under), else the live one
         self._texts: Texts | None = None
         self.throttle = Throttle(web, "login", web.settings.login_failures_per_account,
                                  web.settings.login_failures_per_address)
+
+    @property
+    def flow(self) -> Flow:
+        """The live version (the login page asks its identity fields; a version published with
+        `shenbao publish` from the next request on), or the one of the application `under` names."""
+        return self._own or self.web.flow
 
     def under(self, app: Application) -> Accounts:
         """These pages for one application: read with the flow version it was made under."""
@@ -62,7 +69,7 @@ class Accounts:
         if flow is self.flow:
             return self
         other = copy.copy(self)
-        other.flow = flow
+        other._own = flow
         return other
 
     @property

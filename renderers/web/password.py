@@ -28,7 +28,7 @@ from typing import Mapping
 
 import bottle
 
-from engine import Problem
+from engine import Flow, Problem
 from shenbao.applications import display_name, find_by_identity, identity_values, password_field, recovery_email
 
 from . import captcha, sessions
@@ -67,13 +67,35 @@ def held_until(web: Web, application_id: int) -> object | None:
 
 class Passwords:
     def __init__(self, web: Web):
-        self.web, self.flow = web, web.flow
+        self.web = web
         self._texts: Texts | None = None
-        self.field = password_field(web.flow)
-        self.confirm_field = next(f.id for f in web.flow.fields.values()
-                                  if f.secret and f.rules.get("equals_field") == self.field)
+        self._fields: dict[str, tuple[str, str]] = {}  # flow digest → (password field, its confirmation)
         self.throttle = Throttle(web, "forgot", web.settings.reset_requests_per_account,
                                  web.settings.reset_requests_per_address, account_wide=True)
+
+    @property
+    def flow(self) -> Flow:
+        """The live version: the pages ask its recovery fields and check its password rules (a
+        version published with `shenbao publish` from the next request on)."""
+        return self.web.flow
+
+    @property
+    def field(self) -> str:
+        return self._password_fields()[0]
+
+    @property
+    def confirm_field(self) -> str:
+        return self._password_fields()[1]
+
+    def _password_fields(self) -> tuple[str, str]:
+        flow = self.flow
+        found = self._fields.get(flow.digest)
+        if found is None:
+            field = password_field(flow)
+            confirm = next(f.id for f in flow.fields.values()
+                           if f.secret and f.rules.get("equals_field") == field)
+            found = self._fields[flow.digest] = (field, confirm)
+        return found
 
     @property
     def texts(self) -> Texts:
@@ -126,7 +148,8 @@ class Passwords:
         app = find_by_identity(web.store, values)
         if app is None:
             return self.forgot_page(values, Errors(page=[web.t("web.forgot.not_found")]))
-        email = recovery_email(self.flow, app)
+        own = web.flow_of(app.flow_digest)  # the application's answers are named by its version
+        email = recovery_email(own, app)
         if not email:
             return self.forgot_page(values, Errors(page=[web.t("web.forgot.no_email")]))
         if not web.settings.base_url:
@@ -142,7 +165,7 @@ class Passwords:
             return self.forgot_page(values, Errors(page=[web.t("web.forgot.held", until=until)]))
         minutes = web.settings.reset_minutes
         token = web.store.create_password_reset(app.id, timedelta(minutes=minutes), web.now())
-        body = web.t("mail.reset.body", name=display_name(self.flow, app), application_no=app.application_no,
+        body = web.t("mail.reset.body", name=display_name(own, app), application_no=app.application_no,
                      minutes=minutes, link=web.url(f"{RESET}#{token}"), code=token)
         web.store.enqueue_mail(email, web.t("mail.reset.subject"), body, web.now())
         web.store.audit("applicant", "reset_request", application_id=app.id,

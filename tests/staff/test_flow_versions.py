@@ -191,3 +191,28 @@ def test_staff_page__each_application_under_its_own_version__moves_of_that_versi
     staff.post(f"/staff/applications/{after.id}/status", {"to": "registered", "row_version": after.row_version})
     assert store.get_application(after.id).status == "registered"
     assert store.get_application(before.id).status == before.status
+
+
+def test_login_and_forgot_pages__follow_a_published_version_without_restart(tmp_path, new_browser, clock, web, store):
+    """A version that renames the certificate field's label reaches 登录 and 找回密码 from the next
+    request on, as every other page does (they ask the live version's identity fields)."""
+    from shenbao.flows import read_flow
+    from versionedits import edited_catalog
+
+    old_label = web.t("field.cert_no.label")
+    new_label = "教师资格证编号（证书右上角）"
+    text = ORIGINAL.replace(*BUMP).replace("label: field.cert_no.label", "label: field.cert_no.label_2026", 1)
+    catalog = edited_catalog(web.catalog, {"field.cert_no.label_2026": new_label})
+    edited = read_flow(flow_file(tmp_path, text), message_keys=catalog.messages.keys())
+    b = new_browser()
+    b.get("/login")
+    assert old_label in text_of(b.html)                                # the pages are made before the publish
+    assert publish(store, edited, text, catalog, datetime.now(timezone.utc))[0] == 0
+    web.flows.refresh = 0                                              # the next request looks again
+    for page in ("/login", "/password/forgot"):
+        b.get(page)
+        shown = text_of(b.html)
+        assert new_label in shown and old_label not in shown, page
+    b.get("/login")
+    assert web.t("web.login.intro", fields=web.t("web.separator").join([web.t("field.id_no.label"), new_label])) \
+        in text_of(b.html)
