@@ -102,6 +102,8 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 23: no socket in $HOME
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> bottle.Bottle:
             return app

@@ -49,3 +49,26 @@ def test_serve_on_sqlite__one_in_process_worker__mail_sent_once_documents_made(t
         output = server.communicate(timeout=30)[0]
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5
     assert output.count("background worker running in this process") == 1, output[-3000:]
+
+
+def test_serve__writes_no_control_socket_into_the_home_directory(tmp_path):
+    """gunicorn ≥ 23 opens a control socket at $HOME/.gunicorn/gunicorn.ctl by default: a web
+    service writes nothing into a home directory (and the service has no use for the socket)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    env = {**{k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}, "HOME": str(home),
+           "SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": "s" * 40, "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
+    subprocess.run(SHENBAO + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
+    server = subprocess.Popen(SHENBAO + ["serve", "--port", str(free_port()), "--workers", "1"], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:                    # until the master is ready (its sockets are open)
+            if "shenbao: serving on" in line:
+                break
+        time.sleep(1.0)
+        assert list(home.iterdir()) == []
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=30)
