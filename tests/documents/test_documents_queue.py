@@ -5,8 +5,8 @@ workers run at once."""
 from __future__ import annotations
 
 import sys
-import threading
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from shenbao.documents import Documents
 from shenbao.mail import Mailer
 from shenbao.worker import LEASE, Worker
 from store import Store, documents as stored, jobs
+from together import run_together
 from websupport import FLOW
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "staff"))
@@ -49,12 +50,8 @@ def drain(worker, rounds=200):
 
 def drain_together(workers, stores):
     """Each worker drains in a thread of its own, at the same time; their stores are closed after."""
-    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
+        run_together(*(partial(drain, w) for w in workers))
     finally:
         for s in stores:
             s.close()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from store import StoreBusy
 from store.db import Database, Settings, create_engine, is_busy
 from storetest import PG_URL, Backend
 from test_applications import new_application
+from together import run_together
 
 
 def _hold_sqlite_write_lock(path: Path) -> sqlite3.Connection:
@@ -52,11 +52,15 @@ def test_sqlite_locked_briefly__write_goes_through_after_retry(backend: Backend)
     store = backend.open(busy_timeout=0.05, retry_for=5)
     store.migrate()
     holder = _hold_sqlite_write_lock(backend.tmp_path / "shenbao.db")
-    release = threading.Timer(0.4, lambda: (holder.rollback(), holder.close()))
-    release.start()
-    app = new_application(store)
-    release.join()
-    assert store.get_application(app.id) == app
+    made = []
+
+    def release() -> None:
+        time.sleep(0.4)
+        holder.rollback()
+        holder.close()
+
+    run_together(release, lambda: made.append(new_application(store)))
+    assert store.get_application(made[0].id) == made[0]
     store.close()
 
 

@@ -4,8 +4,8 @@ PostgreSQL, every tally equals a GROUP BY recount; the counts read the tallies; 
 backfills them; `shenbao store recount` finds and mends a drift."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from shenbao.paths import DEFAULT_FLOW
 from store import Numbering, StaleWrite, Store
 from store import migrate as migrations
 from storetest import Backend
+from together import run_together
 
 FLOW = read_flow(DEFAULT_FLOW)
 FIELDS = tallied(FLOW)                      # the answers the teacher flow's roles bind through
@@ -198,27 +199,18 @@ def test_tallies__many_writers_at_once_on_postgresql__equal_a_recount(backend: B
     store = backend.open(pool_size=12, retry_for=60)
     store.migrate()
     store.sync_tallies(FIELDS)
-    errors: list[BaseException] = []
 
     def writer(t: int) -> None:
-        try:
-            for i in range(12):
-                n = t * 100 + i
-                app = create(store, n, STATUSES[0], {f: VALUES[f][(n + j) % 3] for j, f in enumerate(FIELDS)})
-                for status in STATUSES[1:3]:
-                    app = store.update_application(app.id, app.row_version, status=status)
-                if i % 3 == 0:   # and move it to another row of the first tallied answer
-                    store.update_application(app.id, app.row_version,
-                                             values={**app.values, FIELDS[0]: VALUES[FIELDS[0]][t % 3]})
-        except BaseException as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
+        for i in range(12):
+            n = t * 100 + i
+            app = create(store, n, STATUSES[0], {f: VALUES[f][(n + j) % 3] for j, f in enumerate(FIELDS)})
+            for status in STATUSES[1:3]:
+                app = store.update_application(app.id, app.row_version, status=status)
+            if i % 3 == 0:   # and move it to another row of the first tallied answer
+                store.update_application(app.id, app.row_version,
+                                         values={**app.values, FIELDS[0]: VALUES[FIELDS[0]][t % 3]})
 
-    threads = [threading.Thread(target=writer, args=(t,)) for t in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_together(*(partial(writer, t) for t in range(6)))
     assert store.count_applications() == 72
     recount_is_clean(store)
     store.close()
