@@ -21,7 +21,7 @@ from store import StoreBusy
 
 from . import inputs
 from .context import Web
-from .sessions import CSRF_REFUSED
+from .sessions import CSRF_REFUSED, current_session
 
 log = logging.getLogger("shenbao.web")
 
@@ -133,7 +133,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
         if error.status_code in (400, 403) and isinstance(error.body, str):
             key = REFUSALS.get(error.body, key)
         try:
-            return web.render("error.html", message_key=key, status=error.status_code,
+            return web.render("error.html", message_key=key, status=error.status_code, signed_in=signed_in(web),
                               **(too_large(web) if error.status_code == 413 else {}))
         except Exception:  # the error page itself must never fail
             log.exception("error page failed")
@@ -145,6 +145,16 @@ def install(app: bottle.Bottle, web: Web) -> None:
     if isinstance(app, Application):
         app.https = web.settings.https
         app.fallback = lambda: fallback_page(web)
+
+
+def signed_in(web: Web) -> bool:
+    """Whether an applicant is signed in, so an error page (a 413 of a 20 MB photo on the edit
+    page) has the header of the page they came from; a store that cannot say: not signed in."""
+    try:
+        return current_session(web, "applicant") is not None
+    except Exception:  # noqa: BLE001 (the error page must never fail; busy or broken store)
+        log.warning("error page: session not read", exc_info=True)
+        return False
 
 
 def too_large(web: Web) -> dict[str, Any]:

@@ -244,3 +244,22 @@ def test_step_7__in_the_browser_without_scripts__413_page_and_back_keeps_the_typ
             chrome.cmd("POST", "/back", {})
         chrome.wait(lambda: chrome.h1() == title(web, "application"), what="back at step 7")
         assert chrome.script("return document.getElementById('graduated_school').value;") == typed
+
+
+def test_20_mb__signed_in_applicant_editing__413_page_keeps_the_signed_in_header(new_browser, clock, web, store):
+    """The 413 page has the header of the page the applicant came from: signed in (我的申请 and
+    退出), not 登录, as on the edit page; the plain visitor's page keeps 登录."""
+    from webjourney import apply
+    apply(new_browser(), clock, web, NEW)
+    b = new_browser()
+    login(b, NEW)
+    b.get("/account/edit")
+    big = imagefiles.oversized(20)
+    response = b.post("/account/edit", {"x": "1"}, files=[("photo_upload", "photo.jpg", big)], status=413)
+    nav = response.html.find("nav", class_="site-nav")
+    assert web.t("error.413") in response.text
+    assert nav.find("a", href="/account") is not None and web.t("web.nav.logout") in nav.get_text()
+    assert nav.find("a", href="/login") is None
+    plain = new_browser().app.post("/apply", {"x": "1"}, upload_files=[("photo_upload", "photo.jpg", big)],
+                                   status=413)
+    assert plain.html.find("nav", class_="site-nav").find("a", href="/login") is not None
