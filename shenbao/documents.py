@@ -170,21 +170,27 @@ class Documents:
         flow = flow or self.flow
         return (self.catalog_for(flow) if self.catalog_for is not None else self.catalog).for_flow(flow)
 
-    def title(self) -> str:
-        return self.texts().text(self.flow.documents[self.document_id].title)
+    def version(self, app: Application) -> Flow:
+        """The flow version the application's form is drawn with: the one it was made under, when
+        known and it declares this document, else the service's."""
+        flow = self.flow_of(app.flow_digest) if self.flow_of is not None else self.flow
+        return flow if self.document_id in flow.documents else self.flow
+
+    def title(self, app: Application | None = None) -> str:
+        """The form's title: of the application's own version (its file is that version's form)."""
+        flow = self.flow if app is None else self.version(app)
+        return self.texts(flow).text(flow.documents[self.document_id].title)
 
     def filenames(self, app: Application, fmt: str) -> tuple[str, str]:
-        """(the Chinese file name, an ASCII one) from the catalogue."""
-        params = {"title": self.title(), "application_no": app.application_no, "ext": fmt}
-        return (self.texts().text("download.filename", **params),
-                self.texts().text("download.filename_ascii", **params))
+        """(the Chinese file name, an ASCII one) from the catalogue, named by the application's version."""
+        texts = self.texts(self.version(app))
+        params = {"title": self.title(app), "application_no": app.application_no, "ext": fmt}
+        return texts.text("download.filename", **params), texts.text("download.filename_ascii", **params)
 
     # -- drawing ------------------------------------------------------------------------
     def view(self, app: Application) -> DocumentView:
         """The application's form as laid out by the flow version it was made under."""
-        flow = self.flow_of(app.flow_digest) if self.flow_of is not None else self.flow
-        if self.document_id not in flow.documents:
-            flow = self.flow
+        flow = self.version(app)
         photo = self.store.get_application_photo(app.id)
         catalog = self.texts(flow)
         names = document_names(flow, app, self.store, catalog, self.tz, photo)

@@ -216,3 +216,38 @@ def test_login_and_forgot_pages__follow_a_published_version_without_restart(tmp_
     b.get("/login")
     assert web.t("web.login.intro", fields=web.t("web.separator").join([web.t("field.id_no.label"), new_label])) \
         in text_of(b.html)
+
+
+def test_document__file_name__from_the_title_of_the_applications_own_version(tmp_path, app, new_browser, clock,
+                                                                             web, store):
+    """A version that renames the form: an application made under it downloads a file named by
+    the new title while the service runs on (no restart), and one made before keeps its own
+    version's name after a restart on the new version (the file is that version's form)."""
+    from urllib.parse import quote
+
+    from renderers.web.documents import documents_of
+    from shenbao.flows import read_flow
+    from versionedits import edited_catalog
+    from webjourney import Person, login
+
+    old_title = web.t("document.application_form.title")
+    new_title = "教师资格定期注册申请表（2027年版）"
+    before = applied(new_browser, clock, web, store, AT_JINXIU)
+    text = ORIGINAL.replace(*BUMP).replace("title: document.application_form.title",
+                                           "title: document.application_form.title_2027", 1)
+    catalog = edited_catalog(web.catalog, {"document.application_form.title_2027": new_title})
+    edited = read_flow(flow_file(tmp_path, text), message_keys=catalog.messages.keys())
+    assert publish(store, edited, text, catalog, datetime.now(timezone.utc))[0] == 0
+    web.flows.refresh = 0
+    later = Person("李喆", "20133210631017045", "320106199002140752", email="lizhe@126.com")
+    made = applied(new_browser, clock, web, store, later)
+    assert made.flow_digest == edited.digest
+    b = new_browser()
+    login(b, later)
+    b.get("/application/form")
+    response = b.post("/application/form", {"format": "html"})
+    assert quote(f"{new_title}-{made.application_no}.html", safe="") in response.headers["Content-Disposition"]
+    documents = documents_of(app)
+    documents.flow = edited                                    # as after a restart on the new version
+    assert documents.filenames(before, "pdf")[0] == f"{old_title}-{before.application_no}.pdf"
+    assert documents.filenames(made, "pdf")[0] == f"{new_title}-{made.application_no}.pdf"
