@@ -206,7 +206,7 @@ class Walk:
             self.go(path)
             self.check(name)
         self.go("/staff/data/points/_new")
-        self.submit("form[action='/staff/data/points/new'] button[type=submit]")
+        self.submit("form[action='/staff/data/points/_new'] button[type=submit]")
         self.check("staff-point-new-problems")
         self.go(f"/staff/applications/{application_id}")
         self.submit("#move-materials_incomplete button")
