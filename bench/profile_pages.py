@@ -151,34 +151,26 @@ def error_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[]
     return [one] * count
 
 
-def submit_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[], None]]:
-    base = secrets.randbelow(800_000)
-    calls = []
-    for i in range(count):
-        browser, csrf, steps = walk_to_step7(app, clock, base + i)
-        form = {"csrf_token": csrf, "action": "next", "step": "application", **steps["application"]}
+def posting_case(step: str) -> Callable[[Any, Any, Clock, int], list[Callable[[], None]]]:
+    """POST of `step` that moves on, each call by a new teacher walked to that step beforehand."""
+    def case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[], None]]:
+        base = secrets.randbelow(800_000)
+        calls = []
+        for i in range(count):
+            browser, csrf, steps = walk_to_step7(app, clock, base + i, to=step)
+            form = {"csrf_token": csrf, "action": "next", "step": step, **steps[step]}
 
-        def one(browser: Browser = browser, form: dict[str, str] = form) -> None:
-            status, page = browser.call("POST", "/apply", form)
-            assert status in (302, 303), (status, page[:600])
+            def one(browser: Browser = browser, form: dict[str, str] = form) -> None:
+                status, page = browser.call("POST", "/apply", form)
+                assert status in (302, 303), (status, page[:600])
 
-        calls.append(one)
-    return calls
+            calls.append(one)
+        return calls
+    return case
 
 
-def step_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[], None]]:
-    base = secrets.randbelow(800_000)
-    calls = []
-    for i in range(count):
-        browser, csrf, steps = walk_to_step7(app, clock, base + i, to="agency")
-        form = {"csrf_token": csrf, "action": "next", "step": "agency", **steps["agency"]}
-
-        def one(browser: Browser = browser, form: dict[str, str] = form) -> None:
-            status, page = browser.call("POST", "/apply", form)
-            assert status in (302, 303), (status, page[:600])
-
-        calls.append(one)
-    return calls
+submit_case = posting_case("application")  # step 7: creates the application
+step_case = posting_case("agency")         # step 4: a normal step that advances
 
 
 def get_case(app: Any, web: Any, clock: Clock, count: int) -> list[Callable[[], None]]:
