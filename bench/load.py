@@ -13,7 +13,7 @@ notice's. A request counts as an error when it fails to connect, times out (30 s
 5xx, or is not the page expected. Kinds: `dashboard` (GET /account), `page` (GET /apply),
 `step` (POST /apply of steps 1-6), `submit` (POST /apply of step 7). Bounded: --seconds of
 load per topology (clients stop starting rounds then, and finish the request in flight),
-127.0.0.1 only, ports 18300-18309. PostgreSQL from --database or SHENBAO_TEST_PG_URL.
+127.0.0.1 only, ports 18300-18309 (`--port` moves them). PostgreSQL from --database or SHENBAO_TEST_PG_URL.
 """
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ from loopback import request  # noqa: E402
 from topology import Topology, pg_schema  # noqa: E402
 from web import csrf_of, step_title  # noqa: E402
 
-PORTS = list(range(18300, 18310))
 
 
 def fetch(port: int, raw: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
@@ -150,7 +149,7 @@ def dashboard_client(port: int, raw: bytes, tally: Tally, until: float) -> None:
 def run(kind: str, args: argparse.Namespace, tmp: Path) -> Tally:
     url, drop = pg_schema(args.database)
     nodes = 1 if kind == "single" else 2
-    topology = Topology(url, tmp / kind, PORTS, nodes=nodes, node_workers=args.node_workers, workers=1)
+    topology = Topology(url, tmp / kind, list(range(args.port, args.port + 10)), nodes=nodes, node_workers=args.node_workers, workers=1)
     (tmp / kind).mkdir()
     try:
         topology.init(demo=True)
@@ -184,6 +183,7 @@ def main() -> int:
                         help="gunicorn workers per node (default: what `shenbao serve` uses here)")
     parser.add_argument("--database", default=os.environ.get("SHENBAO_TEST_PG_URL"),
                         help="PostgreSQL URL (a temporary schema is made in it)")
+    parser.add_argument("--port", type=int, default=18300, help="first of the 10 loopback ports used (default: %(default)s)")
     parser.add_argument("--logs", help="keep the nodes', the worker's and nginx's logs in this (new) folder")
     args = parser.parse_args()
     if not args.database:

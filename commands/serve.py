@@ -32,6 +32,7 @@ from renderers.web.app import make_app, web_of
 from renderers.web.context import compile_templates
 from shenbao.settings import load_settings
 
+from .admission import Admission
 from .worker import in_process
 
 log = logging.getLogger("shenbao.web")
@@ -105,8 +106,8 @@ def serve_gunicorn(app: bottle.Bottle, host: str, port: int, workers: int, url: 
             if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 23: no socket in $HOME
                 self.cfg.set("control_socket_disable", True)
 
-        def load(self) -> bottle.Bottle:
-            return app
+        def load(self) -> Any:
+            return admitted(app)
 
     Server().run()
     return 0
@@ -124,12 +125,21 @@ def before_fork(app: bottle.Bottle) -> None:
     gc.freeze()
 
 
+def admitted(app: bottle.Bottle) -> Any:
+    """The app behind its admission gate (commands/admission.py); another WSGI app (bench/web.py's
+    hello) as it is."""
+    if "shenbao.web" not in app.config:
+        return app
+    settings = web_of(app).settings
+    return Admission(app, max(1, settings.running_requests), settings.max_body_bytes + settings.max_upload_bytes)
+
+
 def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str,
                    started: Callable[[bottle.Bottle], None] | None = None) -> int:
     if started is not None:
         started(app)
     print(f"shenbao: serving on {url} (waitress, {threads} threads)", flush=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="shenbao")
+    waitress.serve(admitted(app), host=host, port=port, threads=threads, ident="shenbao")
     return 0
 
 

@@ -1,7 +1,9 @@
 """Slow clients must not stall the service: five connections that trickle their request
-headers (one byte a second) while a normal request is made. With gunicorn's sync workers
-each slow client held a whole worker, and the normal request waited for them all; the
-threaded workers `shenbao serve` now runs wait on slow sockets in threads of their own."""
+headers, or a form's body (one byte a second), while a normal request is made. With
+gunicorn's sync workers each slow client held a whole worker, and the normal request waited
+for them all; the threaded workers `shenbao serve` now runs wait on slow sockets in threads
+of their own, and a body is read whole before its request takes one of the few places that
+run the app (commands/admission.py), so slow uploads cannot hold those places."""
 from __future__ import annotations
 
 import os
@@ -14,17 +16,25 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from webdriver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHENBAO = [sys.executable, "-m", "commands.cli"]
 SLOW = 5
-TRICKLE = b"GET /help/faq HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1234567\r\n\r\n"
+TRICKLE = {  # what is sent at once, what is trickled
+    "headers": (b"", b"GET /help/faq HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1234567\r\n\r\n"),
+    "body": (b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+             b"Content-Length: 20\r\n\r\n", b"username=slow&pass=1"),
+}
 
 
-def trickle(port: int, stop: threading.Event) -> None:
+def trickle(port: int, stop: threading.Event, what: str) -> None:
+    head, slowly = TRICKLE[what]
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        for byte in TRICKLE:
+        sock.sendall(head)
+        for byte in slowly:
             if stop.wait(1.0):
                 return
             try:
@@ -33,16 +43,17 @@ def trickle(port: int, stop: threading.Event) -> None:
                 return
 
 
-def test_serve__five_slow_clients__a_normal_request_is_not_delayed(tmp_path):
+@pytest.mark.parametrize("what", sorted(TRICKLE))
+def test_serve__five_slow_clients__a_normal_request_is_not_delayed(tmp_path, what):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = {**os.environ, "SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": "s" * 40,
            "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
     subprocess.run(SHENBAO + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = free_port()
-    server = subprocess.Popen(SHENBAO + ["serve", "--port", str(port), "--workers", "2"], env=env, cwd=ROOT,
+    server = subprocess.Popen(SHENBAO + ["serve", "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     stop = threading.Event()
-    slow = [threading.Thread(target=trickle, args=(port, stop), daemon=True) for _ in range(SLOW)]
+    slow = [threading.Thread(target=trickle, args=(port, stop, what), daemon=True) for _ in range(SLOW)]
     try:
         assert "serving on" in server.stdout.readline()
         page = f"http://127.0.0.1:{port}/help/faq"

@@ -1,0 +1,42 @@
+"""Admission: at most a few requests of a server process run the application at once.
+
+A gthread worker has `THREADS` threads so that slow clients (headers or a form trickling
+in) each hold a thread, not the worker. Running the application in all of them at once
+only shares one interpreter lock eight ways: each request takes eight times as long, and
+holds its database transaction (and any row lock it took, such as the application
+number's counter) that much longer while the others queue behind it (bench/load.py at 200
+clients: a tally row's lock waited on by 5 of 40 transactions at any moment, every one
+"idle in transaction", waiting for Python). So a request reads its whole body first,
+outside the gate, and then waits for one of `limit` places before it runs the app; the
+threads still absorb slow clients, and the requests that do run finish in order.
+The gate is held while the app makes the response, not while it is sent: a streamed body
+(the staff CSV export, a document download) is sent after the place is given back.
+"""
+from __future__ import annotations
+
+import io
+import threading
+from typing import Any, Callable, Iterable
+
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class Admission:
+    def __init__(self, app: Wsgi, limit: int, max_body: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.max_body = max_body  # larger bodies are the app's to refuse (413) unread
+        self.gate = threading.BoundedSemaphore(limit)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        self._read_body(environ)
+        with self.gate:
+            return self.app(environ, start_response)
+
+    def _read_body(self, environ: dict[str, Any]) -> None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return  # the app answers 400
+        if 0 < length <= self.max_body:
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
