@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from durability import ORDER, answers  # noqa: E402
 from loopback import request  # noqa: E402
 from topology import Topology, pg_schema  # noqa: E402
-from web import csrf_of, step_title  # noqa: E402
+from web import csrf_of, step_title, tree_cpu  # noqa: E402
 
 
 
@@ -52,12 +52,71 @@ def fetch(port: int, raw: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
     return int(data[9:12]), data.partition(b"\r\n\r\n")[2]
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every live PostgreSQL process on this machine (its backends
+    come and go with the pools; on a quiet machine they are this run's)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                head, _, rest = stat.read().rpartition(")")
+        except OSError:
+            continue
+        if head.partition("(")[2].startswith("postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class Account:
+    """Where the machine's CPU went during the load: the nodes (gunicorn masters and workers),
+    the shenbao workers (documents, mail), PostgreSQL, nginx and this load generator."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self.start = self.read()
+
+    def read(self) -> dict[str, float]:
+        own = os.times()
+        return {"nodes": sum(tree_cpu(n.pid) for n in self.topology.nodes),
+                "shenbao worker": sum(tree_cpu(w.pid) for w in self.topology.workers),
+                "nginx": tree_cpu(self.topology.nginx.pid) if self.topology.nginx else 0.0,
+                "PostgreSQL": postgres_cpu(), "load generator": own.user + own.system,
+                "wall": time.monotonic()}
+
+    def used(self) -> dict[str, float]:
+        """CPU seconds of each part since the start, and the wall time ("wall")."""
+        end = self.read()
+        return {k: end[k] - self.start[k] for k in end}
+
+
+def cpu_report(used: dict[str, float], requests: int, clients: int, think: float, waited: float) -> None:
+    """Where the CPU went, per request, and the floor it sets: with the CPUs saturated, a
+    closed loop of `clients` (no think time besides `think` seconds in all) answers at most
+    cores / CPU-per-request requests a second, so the mean response cannot be below
+    (clients x wall - think) x CPU-per-request / (cores x wall) (Little's law)."""
+    used = dict(used)
+    wall = used.pop("wall")
+    cores, n = os.cpu_count() or 1, max(requests, 1)
+    total = sum(used.values())
+    print(f"  CPU over {wall:.0f} s ({cores} cores, {100 * total / (cores * wall):.0f} % busy), ms per request: "
+          + ", ".join(f"{k} {1000 * v / n:.1f}" for k, v in used.items() if v) + f"; all {1000 * total / n:.1f}")
+    floor = (clients * wall - think) * (total / n) / (cores * wall)
+    print(f"  mean response {waited / n:.3f} s; its CPU floor at this mix {floor:.3f} s "
+          f"({clients} clients, {think / wall:.0f} of them reading the notice on average)")
+
+
 class Tally:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
         self.why: dict[str, int] = {}  # what the errors were: a status, an unexpected page, an OSError
         self.lock = threading.Lock()
+        self.cpu: dict[str, float] = {}  # where the CPU went (Account.used)
+        self.think = 0.0  # seconds the wizard clients spent reading (not waiting for an answer)
+        self.clients = 0
 
     def timed(self, kind: str, port: int, raw: bytes, ok: tuple[int, ...] = (200, 303, 302),
               expect: bytes | None = None) -> tuple[int, bytes] | None:
@@ -88,6 +147,9 @@ class Tally:
             q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
             print(f"  {kind:<10} {len(times):8d} {errors:7d} {100 * errors / len(times):8.2f} "
                   f"{q[49]:8.3f} {q[94]:8.3f} {q[98]:8.3f}")
+        if self.cpu:
+            cpu_report(self.cpu, sum(len(t) for t in self.times.values()), self.clients, self.think,
+                       sum(sum(t) for t in self.times.values()))
         if self.why:
             print("  errors: " + ", ".join(f"{why} × {n}" for why, n in sorted(self.why.items())))
 
@@ -129,6 +191,8 @@ def wizard_client(port: int, tally: Tally, until: float, numbers: itertools.coun
             continue
         csrf = csrf_of(got[1])
         time.sleep(3.05)  # the notice's reading time
+        with tally.lock:
+            tally.think += 3.05
         for step in ORDER:
             kind = "submit" if step == "application" else "step"
             form = {"csrf_token": csrf, "action": "next", "step": step, **steps.get(step, {})}
@@ -157,6 +221,8 @@ def run(kind: str, args: argparse.Namespace, tmp: Path) -> Tally:
         port = topology.node_ports[0] if kind == "single" else topology.port
         dashboards = signed_in(url, port, args.clients - args.clients // 2)
         tally = Tally()
+        tally.clients = args.clients
+        account = Account(topology)
         until = time.monotonic() + args.seconds
         numbers = itertools.count(1)
         done_title = step_title("done").encode()
@@ -168,6 +234,7 @@ def run(kind: str, args: argparse.Namespace, tmp: Path) -> Tally:
             thread.start()
         for thread in threads:
             thread.join(args.seconds + 120)
+        tally.cpu = account.used()
         return tally
     finally:
         topology.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import threading
 
-from commands.admission import Admission
+from commands.admission import Admission, Gate
 from commands.serve import admitted
 from renderers.web.app import make_app
 from shenbao.settings import Settings
@@ -102,18 +102,37 @@ def test_admission__a_body_over_the_limit_or_a_bad_length_is_left_to_the_app():
 
 def test_admission__a_streamed_body_is_sent_after_the_place_is_given_back():
     gate = None
-    held = []
+    free = []
 
     def app(environ, start_response):
         def stream():
-            held.append(gate.gate.acquire(blocking=False))  # the place is free while sending
-            gate.gate.release()
+            free.append(gate.gate.free)  # the place is back while sending
             yield b"row\n"
         return stream()
 
     gate = Admission(app, limit=1, max_body=10)
     assert list(gate({"wsgi.input": io.BytesIO(), "CONTENT_LENGTH": ""}, None)) == [b"row\n"]
-    assert held == [True]
+    assert free == [1]
+
+
+def test_gate__places_go_in_the_order_requests_came_and_a_newcomer_queues_behind():
+    gate = Gate(1)
+    order = []
+    gate.__enter__()  # the one place is taken
+    threads = []
+    for n in range(5):
+        thread = threading.Thread(target=lambda n=n: (gate.__enter__(), order.append(n), gate.__exit__()))
+        thread.start()
+        for _ in range(500):  # until it waits: each comes after the one before
+            if len(gate.waiting) == n + 1:
+                break
+            threading.Event().wait(0.01)
+        threads.append(thread)
+    assert len(gate.waiting) == 5 and gate.free == 0
+    gate.__exit__()  # hands the place to the first waiter, never back to the pool
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4] and gate.free == 1 and not gate.waiting
 
 
 def test_serve__the_app_is_admitted_with_the_settings_limit(tmp_path):
