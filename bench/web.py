@@ -16,7 +16,11 @@ The ratio app/hello is the figure to quote: it does not depend on the machine. B
 "CPU ms/req" is the servers' own CPU (user + system of the gunicorn master and every worker,
 from /proc, before and after the case) per request served, and "CPU ratio" is hello's CPU per
 request over the case's: far less sensitive than req/s to what else the machine runs (the
-load generator included: at hello it, not the server, is often the limit). With --pin the
+load generator included: at hello it, not the server, is often the limit). "of which app" is
+the part of it spent inside the application's WSGI call (the thread CPU of the handling
+thread from the call to its return, summed over the workers): what bench/profile_pages.py
+profiles in process; the rest is the server's own (gunicorn's accept, parse, write, close,
+its main loop and threads) and the kernel's socket work. With --pin the
 servers share ONE CPU: req/s is per core, so 150 req/s is ~6.7 ms of that core per request.
 Before the timed cases the run waits for the background worker to make the documents of the
 applicants it just created (see `settle`). The demo data goes into a temporary SQLite database
@@ -55,7 +59,12 @@ WORK = {
 }
 
 
-Result = tuple[float, int, float]  # requests per second, failures, server CPU ms per request
+Result = tuple[float, int, float, float]  # requests per second, failures, server CPU and app CPU ms per request
+
+# The app's own CPU inside the served workers: (seconds, calls), in shared memory made before the
+# servers fork, so every gunicorn worker adds to the same two numbers.
+APP_CPU = multiprocessing.RawArray("d", 2)
+APP_LOCK = multiprocessing.Lock()
 
 # --pin: the servers on the first CPU, the load on the others (per-core efficiency)
 SERVER_CPUS: set[int] | None = None
@@ -69,6 +78,19 @@ def hello_app() -> Any:
     app = bottle.Bottle()
     app.route("/hello", "GET", lambda: "Hello World")
     return app
+
+
+def timed(wsgi: Any) -> Any:
+    """The WSGI call, its handling thread's CPU added to APP_CPU."""
+    def call(environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.thread_time()
+        out = wsgi(environ, start_response)
+        spent = time.thread_time() - started
+        with APP_LOCK:
+            APP_CPU[0] += spent
+            APP_CPU[1] += 1
+        return out
+    return call
 
 
 def pin(cpus: set[int] | None) -> None:
@@ -87,6 +109,7 @@ def serve(kind: str, server: str, port: int, workers: int, threads: int, env: di
     from commands.serve import serve_gunicorn, serve_waitress, worker_started
 
     app = make_app(printers=printers) if kind == "app" else hello_app()
+    app.wsgi = timed(app.wsgi)  # Bottle.__call__ calls self.wsgi
     hook = worker_started if kind == "app" else None  # exactly what `shenbao serve` runs
     url = f"http://127.0.0.1:{port}/"
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the servers print their address
@@ -160,21 +183,22 @@ def tree_cpu(pid: int) -> float:
 
 
 def measure(port: int, per_client: list[list[bytes]], seconds: float, server: int) -> Result:
-    """(requests per second, failures, server CPU ms per request) of one case."""
+    """(requests per second, failures, server CPU and app CPU ms per request) of one case."""
     queue: Any = multiprocessing.Queue()
     clients = [multiprocessing.Process(target=load, args=(port, rounds, seconds, queue))
                for rounds in per_client]
-    cpu = tree_cpu(server)
+    cpu, app = tree_cpu(server), (APP_CPU[0], APP_CPU[1])
     started = time.monotonic()
     for client in clients:
         client.start()
     results = [queue.get() for _ in clients]
     elapsed = time.monotonic() - started
     cpu = tree_cpu(server) - cpu
+    app_cpu, calls = APP_CPU[0] - app[0], APP_CPU[1] - app[1]
     for client in clients:
         client.join()
     ok, failed = sum(r[0] for r in results), sum(r[1] for r in results)
-    return ok / elapsed, failed, 1000 * cpu / max(ok + failed, 1)
+    return ok / elapsed, failed, 1000 * cpu / max(ok + failed, 1), 1000 * app_cpu / max(calls, 1)
 
 
 # -- preparing applicants ---------------------------------------------------------------
@@ -341,16 +365,17 @@ def run(server: str, args: argparse.Namespace, url: str, env: dict[str, str]) ->
 def median(rounds: list[dict[str, Result]]) -> dict[str, Result]:
     """Per case: the median rate and CPU per request over the rounds, and every failure."""
     return {case: (statistics.median(r[case][0] for r in rounds), sum(r[case][1] for r in rounds),
-                   statistics.median(r[case][2] for r in rounds))
+                   statistics.median(r[case][2] for r in rounds), statistics.median(r[case][3] for r in rounds))
             for case in rounds[0]}
 
 
 def report(server: str, workers: int, threads: int, results: dict[str, Result]) -> None:
     hello, hello_cpu = results["hello"][0], results["hello"][2]
     print(f"\n{server}, {workers} workers, {threads} threads " + ("per worker" if server == "gunicorn" else "(one process)"))
-    print(f"  {'case':<10} {'req/s':>9} {'ratio to hello':>15} {'CPU ms/req':>11} {'CPU ratio':>10} {'failed':>7}")
-    for case, (rate, failed, cpu) in results.items():
-        print(f"  {case:<10} {rate:9.1f} {rate / hello:15.3f} {cpu:11.2f} {hello_cpu / cpu:10.3f} {failed:7d}")
+    print(f"  {'case':<10} {'req/s':>9} {'ratio to hello':>15} {'CPU ms/req':>11} {'of which app':>13} "
+          f"{'CPU ratio':>10} {'failed':>7}")
+    for case, (rate, failed, cpu, app) in results.items():
+        print(f"  {case:<10} {rate:9.1f} {rate / hello:15.3f} {cpu:11.2f} {app:13.2f} {hello_cpu / cpu:10.3f} {failed:7d}")
 
 
 def main() -> int:

@@ -198,6 +198,14 @@ class DatasetsPart(StoreBase):
                  .order_by(*(table.c[k] for k in spec.key)))
         return self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
 
+    def shared_rows(self, dataset: str) -> list[dict[str, Any]] | None:
+        """Every row of a cached dataset as the cache holds them: the same list object for as long
+        as the cached content is current (a new one once the dataset changed or was invalidated),
+        so a caller can keep what it derived from it by the list's identity. Shared: never
+        modify it. None for a dataset not held in the cache (too large, or the applications)."""
+        spec = self._spec(dataset)
+        return None if dataset == APPLICATIONS else self._cached(spec)
+
     def _application_rows(self, spec: Spec, match: Mapping[str, Any]) -> list[dict[str, Any]]:
         """A column of the applications table (status, application_no…) or a kept answer."""
         def where(column: str, value: Any) -> sa.ColumnElement[bool]:

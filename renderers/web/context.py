@@ -42,20 +42,31 @@ class SteadyRows:
     """The store as the engine's DataSource, handing out the *same* list for a whole-dataset
     read while its content is unchanged. The engine keeps option lists whose filter reads
     only the row for as long as it gets the identical list; the store returns a fresh copy
-    on every call, so without this every page filtered every option list again."""
+    on every call, so without this every page filtered every option list again. The copy is
+    made once per content of the store's cache (`Store.shared_rows`: the same list object
+    while current), not per read and compared (that was four copies and comparisons of the
+    reference lists per step-7 page)."""
 
     def __init__(self, store: Store):
         self.store = store
-        self._last: dict[str, list[dict[str, Any]]] = {}
+        self._last: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}  # the cached list, our copy
 
     def rows(self, dataset: str, match: Mapping[str, Any]) -> list[dict[str, Any]]:
-        rows = self.store.rows(dataset, match)
         if match:
+            return self.store.rows(dataset, match)
+        shared = self.store.shared_rows(dataset)
+        if shared is None:  # not cached (too large): read, and keep the same list while it reads equal
+            rows = self.store.rows(dataset, match)
+            last = self._last.get(dataset)
+            if last is not None and last[0] is last[1] and last[1] == rows:
+                return last[1]
+            self._last[dataset] = (rows, rows)
             return rows
         last = self._last.get(dataset)
-        if last is not None and last == rows:
-            return last
-        self._last[dataset] = rows
+        if last is not None and last[0] is shared:
+            return last[1]
+        rows = [dict(r) for r in shared]
+        self._last[dataset] = (shared, rows)
         return rows
 
 

@@ -242,8 +242,11 @@ def kept_texts(flow: Flow, catalog: Catalog) -> Texts:
 
 def texts_for(kept: Texts | None, flow: Flow, catalog: Catalog) -> Texts:
     """`kept` while it words `flow` with `catalog`, else new wording: pages made once per service
-    (log-in, passwords, the staff desk) follow a published version or text fix without a restart."""
-    return kept if kept is not None and kept.flow is flow and kept.catalog is catalog else Texts(flow, catalog)
+    (log-in, passwords, the staff desk) follow a published version or text fix without a restart.
+    A Texts holds `catalog.for_flow(flow)` (the product texts the flow replaces), so that is what
+    it is compared with: a flow with `texts:` keeps its wording too."""
+    same = kept is not None and kept.flow is flow and kept.catalog is catalog.for_flow(flow)
+    return kept if same else Texts(flow, catalog)
 
 
 def without(sections: Iterable[SectionModel], types: frozenset[str] = frozenset({"display", "password"})

@@ -166,3 +166,16 @@ def test_summary__a_choice_shown__by_its_option_label_not_its_value(site):
     shown = dict(zip([dt.text.strip() for dt in b.page.html.select("dl dt")],
                      [dd.text.strip() for dd in b.page.html.select("dl dd")]))
     assert shown[load_catalog().text(ticket.label)] == load_catalog().text(label), shown
+
+
+def test_kept_wording__a_flow_with_texts__is_reused_while_flow_and_catalogue_stay() -> None:
+    from renderers.web.forms import Texts, texts_for
+    from shenbao.catalog import Catalog
+
+    assert FLOW.texts  # the event flow replaces product texts
+    plain = load_catalog()
+    kept = Texts(FLOW, plain)
+    assert texts_for(kept, FLOW, plain) is kept
+    assert texts_for(kept, FLOW, plain.for_flow(FLOW)) is kept
+    fixed = Catalog(plain.lang, dict(plain.messages))  # a text fix published: another catalogue
+    assert texts_for(kept, FLOW, fixed) is not kept

@@ -105,6 +105,17 @@ def test_rows__returned_dicts__are_copies_of_the_cache(synced: Store) -> None:
     assert synced.rows("points", {"code": "p1"})[0]["name"] == "海淀确认点"
 
 
+def test_shared_rows__the_same_list_while_current__a_new_one_after_an_edit(synced: Store) -> None:
+    import_file(synced, flow_datasets(), "points", FIXTURES / "points_bom.csv")
+    first = synced.shared_rows("points")
+    assert first is not None and first == synced.rows("points", {})
+    assert synced.shared_rows("points") is first  # nothing copied, nothing compared
+    synced.update_row("points", {"code": "p1"}, {"scope": "西城区"})
+    after = synced.shared_rows("points")
+    assert after is not first and [r["scope"] for r in after if r["code"] == "p1"] == ["西城区"]
+    assert synced.shared_rows("applications") is None  # never cached
+
+
 def test_rows__applications__come_from_the_applications_table(synced: Store) -> None:
     app = new_application(synced)
     cert_no, id_no = app.values["cert_no"], app.values["id_no"]

@@ -297,3 +297,16 @@ def test_in_progress__start_again__resumes(browser, clock, web):
     walk_to(browser, clock, web, WANG, "point")
     browser.get("/apply/start")
     assert browser.h1 == title(web, "point")
+
+
+def test_reference_lists__one_list_while_unchanged__the_edit_seen_at_once(web):
+    """The engine's source hands out the same list for a whole dataset while the store's cache
+    holds the same content (the option lists keep what they filtered from it), and a staff edit
+    of the dataset in this process gives a new list with the edit."""
+    first = web.source.rows("points", {})
+    assert web.source.rows("points", {}) is first
+    point = first[0]["code"]
+    web.store.update_row("points", {"code": point}, {"name": "改名确认点"})
+    after = web.source.rows("points", {})
+    assert after is not first and [r["name"] for r in after if r["code"] == point] == ["改名确认点"]
+    assert web.source.rows("points", {}) is after
