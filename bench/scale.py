@@ -24,12 +24,19 @@ through the store, median of --repeat calls each with other values:
     .venv/bin/python bench/scale.py [--rows 1000000] --pg postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/scale.py --rows 50000            # SQLite (default 200,000)
 
+With --keep (PostgreSQL), the filled databases are schemas `scale_1000` and `scale_<N>` that stay
+after the run and are reused by the next run with --keep (filled once; new migrations still run on
+them), and --only WORDS times only the operations whose label contains one of the words:
+
+    .venv/bin/python bench/scale.py --pg … --keep --only "name,export,COPY"
+
 Prints seconds per operation at 1k and at N and their ratio (goal ≤ 2×), and export/COPY
 (goal ≤ 3×). Not a test: figures depend on the machine; compare ratios within one run.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import random
@@ -40,7 +47,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -127,16 +134,6 @@ def fill_sqlite(path: Path, rows: int, statuses: list[str]) -> None:
 
 # -- timing ---------------------------------------------------------------------------------
 
-def median_time(call: Callable[[int], Any], picks: list[int]) -> float:
-    call(picks[0])  # warm
-    times = []
-    for n in picks:
-        start = time.perf_counter()
-        call(n)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def export_csv(store: Store, point: str) -> int:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -182,7 +179,7 @@ def warmer_round(store: Store, flow: Any, picks: list[int], batch: int = 10) -> 
     from shenbao.documents import Documents
     from shenbao.mail import MailConfig, Mailer
     from shenbao.worker import Worker
-    from store import load_demo
+    from store import Duplicate, load_demo
     from shenbao.applications import demo_defaults
 
     store.sync_datasets(flow.datasets, flow.lookup_index_columns())
@@ -191,10 +188,16 @@ def warmer_round(store: Store, flow: Any, picks: list[int], batch: int = 10) -> 
     made = []
     for n in range(batch):
         answers = {**application_answers(sample), "cert_no": f"2007111082299{n:04d}"}
-        made.append(store.create_application(
-            flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest, identity_key=key_of(flow, answers),
-            numbering=flow.application.number, values={k: answers.get(k) for k in indexed(flow)},
-            status=flow.initial_status.id, answers=answers, password="x", photo=sample["photo"]).id)
+        try:
+            made.append(store.create_application(
+                flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest,
+                identity_key=key_of(flow, answers), numbering=flow.application.number,
+                values={k: answers.get(k) for k in indexed(flow)}, status=flow.initial_status.id,
+                answers=answers, password="x", photo=sample["photo"]).id)
+        except Duplicate:   # a kept database (--keep): made by an earlier run
+            found = store.find_application(identity_key=key_of(flow, answers))
+            assert found is not None
+            made.append(found.id)
     catalog = load_catalog()
     documents = Documents(flow, store, catalog, ZoneInfo("Asia/Shanghai"), printers(catalog))
     clock = lambda: datetime.now(timezone.utc)  # noqa: E731
@@ -211,13 +214,16 @@ def warmer_round(store: Store, flow: Any, picks: list[int], batch: int = 10) -> 
     return statistics.median(times[1:])   # the first warms the fonts
 
 
-def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]:
+Operations = dict[str, tuple[Callable[[int], Any], list[int]]]
+
+
+def operations_of(store: Store, rows: int, repeat: int, flow: Any) -> Operations:
+    """Label → (call, the picks it is timed with)."""
     rng = random.Random(rows)
     picks = [rng.randrange(1, rows + 1) for _ in range(repeat)]
     spec = flow.application
     search = {"exact": list(spec.searchable), "contains": spec.display_name}
     v = values_of
-    results: dict[str, float] = {}
 
     def search_by(text: Callable[[int], str], scoped: bool = False) -> Callable[[int], Any]:
         return lambda n: store.search_applications(text=text(n), limit=51, **search,
@@ -250,33 +256,86 @@ def measure(store: Store, rows: int, repeat: int, flow: Any) -> dict[str, float]
         "list: deep keyset page, one point": lambda n: store.search_applications(
             limit=51, where={"point": v(n)["point"]}, before=max(2, rows // 50)),
     }
-    for label, call in operations.items():
-        results[label] = median_time(call, picks)
     point_picks = picks[: max(3, repeat // 5)]
-    results["warmer: claim + make a batch of 10"] = warmer_round(store, flow, point_picks)
-    results["export: one point (stream, CSV)"] = median_time(lambda n: export_csv(store, v(n)["point"]), point_picks)
+    timed: Operations = {label: (call, picks) for label, call in operations.items()}
+    timed["warmer: claim + make a batch of 10"] = (lambda n: warmer_round(store, flow, point_picks), point_picks)
+    timed["export: one point (stream, CSV)"] = (lambda n: export_csv(store, v(n)["point"]), point_picks)
     if store.dialect == "postgresql":
-        results["COPY of the same rows"] = median_time(lambda n: copy_csv(store, v(n)["point"]), point_picks)
+        timed["COPY of the same rows"] = (lambda n: copy_csv(store, v(n)["point"]), point_picks)
+    return timed
+
+
+def interleaved(small: Operations, large: Operations, only: list[str] | None) -> tuple[dict[str, float], ...]:
+    """Median seconds per operation at 1k and at N, the two timed in turn (a 1k call, an N call,
+    …) so that whatever else the machine does at that moment weighs on both alike. The warmer
+    times its own rounds (it returns its median)."""
+    results: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    for label in large:
+        if only and not any(word in label for word in only):
+            continue
+        sides = (small[label], large[label])
+        if label.startswith("warmer"):
+            for side, (call, picks) in enumerate(sides):
+                results[side][label] = call(picks[0])
+            continue
+        for call, picks in sides:
+            call(picks[0])   # warm
+        times: tuple[list[float], list[float]] = ([], [])
+        for pair in zip(sides[0][1], sides[1][1]):
+            for side, (call, _picks) in enumerate(sides):
+                start = time.perf_counter()
+                call(pair[side])
+                times[side].append(time.perf_counter() - start)
+        for side in (0, 1):
+            results[side][label] = statistics.median(times[side])
     return results
 
 
-def run(url: str | None, rows: int, repeat: int, tmp: Path) -> dict[str, float]:
+def kept_database(url: str, rows: int) -> tuple[str, bool]:
+    """(URL, filled already) of schema scale_<rows> in the database at `url`, made if missing."""
+    schema = f"scale_{rows}"
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            filled = conn.scalar(sa.text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = :s AND tablename = 'application_tallies'"),
+                {"s": schema}) and conn.scalar(sa.text(
+                    f'SELECT EXISTS (SELECT 1 FROM "{schema}".application_tallies) '
+                    f'AND EXISTS (SELECT 1 FROM "{schema}".applications WHERE id = :n)'), {"n": rows})
+    finally:
+        admin.dispose()
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}", bool(filled)
+
+
+@contextlib.contextmanager
+def filled(url: str | None, rows: int, repeat: int, tmp: Path, keep: bool = False) -> Iterator[Operations]:
+    """A database of `rows` applications (made, or kept from an earlier run with `keep`), open,
+    as its operations."""
     flow = read_flow(DEFAULT_FLOW)
     statuses = list(flow.statuses)
-    database, drop = database_for(url, tmp, f"scale-{rows}")
+    if keep and url:
+        database, done = kept_database(url, rows)
+        drop: Callable[[], None] = lambda: None  # noqa: E731
+    else:
+        (database, drop), done = database_for(url, tmp, f"scale-{rows}"), False
     try:
         with Store.open(database) as store:
             store.migrate()
-            start = time.perf_counter()
-            if store.dialect == "postgresql":
-                fill_postgresql(store, rows, statuses)
+            if done:
+                print(f"  reusing the {rows:,} applications of a kept database", flush=True)
             else:
-                fill_sqlite(Path(database.removeprefix("sqlite:///")), rows, statuses)
-            store.sync_tallies(tallied(flow))   # the flow's tallied set: rebuilt from the filled rows
-            kept = store.db.read(lambda conn: conn.scalar(sa.text("SELECT count(*) FROM application_tallies")))
-            print(f"  filled {rows:,} applications in {time.perf_counter() - start:.1f} s "
-                  f"({kept:,} tally rows: what the counts read from)", flush=True)
-            return measure(store, rows, repeat, flow)
+                start = time.perf_counter()
+                if store.dialect == "postgresql":
+                    fill_postgresql(store, rows, statuses)
+                else:
+                    fill_sqlite(Path(database.removeprefix("sqlite:///")), rows, statuses)
+                store.sync_tallies(tallied(flow))   # the flow's tallied set: rebuilt from the filled rows
+                kept = store.db.read(lambda conn: conn.scalar(sa.text("SELECT count(*) FROM application_tallies")))
+                print(f"  filled {rows:,} applications in {time.perf_counter() - start:.1f} s "
+                      f"({kept:,} tally rows: what the counts read from)", flush=True)
+            yield operations_of(store, rows, repeat, flow)
     finally:
         drop()
 
@@ -286,12 +345,17 @@ def main() -> int:
     parser.add_argument("--pg", help="a PostgreSQL URL (default: SQLite in a temporary directory)")
     parser.add_argument("--rows", type=int, help="N (default 1,000,000 on PostgreSQL, 200,000 on SQLite)")
     parser.add_argument("--repeat", type=int, default=15, help="calls per operation (the median is shown)")
+    parser.add_argument("--keep", action="store_true",
+                        help="PostgreSQL: keep the filled schemas scale_1000 and scale_<N> and reuse them")
+    parser.add_argument("--only", help="comma-separated words: time only the operations whose label has one")
     args = parser.parse_args()
     rows = args.rows or (1_000_000 if args.pg else 200_000)
+    only = [w for w in (args.only or "").split(",") if w] or None
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{'PostgreSQL' if args.pg else 'SQLite'}: 1,000 and {rows:,} applications", flush=True)
-        small = run(args.pg, 1000, args.repeat, Path(tmp))
-        large = run(args.pg, rows, args.repeat, Path(tmp))
+        with filled(args.pg, 1000, args.repeat, Path(tmp), args.keep) as at_1k, \
+                filled(args.pg, rows, args.repeat, Path(tmp), args.keep) as at_n:
+            small, large = interleaved(at_1k, at_n, only)
     print(f"\n{'operation':44} {'1k ms':>9} {f'{rows // 1000}k ms':>10} {'ratio':>7}")
     for label, seconds in large.items():
         print(f"{label:44} {small[label] * 1000:9.2f} {seconds * 1000:10.2f} {seconds / small[label]:6.1f}×")

@@ -150,6 +150,14 @@ def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
     return A.c.id.in_(sa.select(V.c.application_id).where(V.c.field == name, V.c.value == value))
 
 
+def _checked_value(name: str, value: str) -> sa.ColumnElement[bool]:
+    """The same condition as `_has_value`, probed per row in its index: for rows that something
+    else found few of (a number's matches), where a join would read the whole scope. An
+    expression, not IN or EXISTS, so PostgreSQL does not turn it into a join of its own."""
+    return (sa.select(sa.literal_column("1")).where(V.c.application_id == A.c.id, V.c.field == name,
+                                                    V.c.value == value).limit(1).scalar_subquery().is_not(None))
+
+
 class ApplicationsPart(StoreBase):
     def create_application(
         self, *, flow_id: str, flow_version: str, flow_digest: str, identity_key: str, numbering: Numbering,
@@ -310,10 +318,12 @@ class ApplicationsPart(StoreBase):
 
     def _filters(self, where: Mapping[str, str] | None, status: str | None, text: str | None,
                  exact: Sequence[str], contains: str | None, dialect: str = "sqlite") -> list[sa.ColumnElement[bool]]:
-        found = [_has_value(k, v) for k, v in (where or {}).items()]
+        text = (text or "").strip()
+        # a number's few matches drive; each is checked against the scope in its index
+        scoped = _checked_value if text and query_kind(text) == "number" else _has_value
+        found = [scoped(k, v) for k, v in (where or {}).items()]
         if status is not None:
             found.append(A.c.status == status)
-        text = (text or "").strip()
         if text:
             found.append(A.c.id.in_(_matching(text, exact, contains, dialect)))
         return found
@@ -355,7 +365,10 @@ class ApplicationsPart(StoreBase):
             name = V.alias("name_")
             drivers.append((name, _beginning(name, contains, (text or "").strip())))
             text = None
-        if pairs:
+        driven = bool(pairs) and query_kind((text or "").strip() or "name") == "name"
+        if driven:
+            # a number names one application or a few: the number drives, the scope is a
+            # check per match (driven by the scope, a page would walk all of it for one row)
             scope = V.alias("scope_")
             drivers.append((scope, [scope.c.field == pairs[0][0], scope.c.value == pairs[0][1]]))
         key = A.c.id
@@ -366,7 +379,8 @@ class ApplicationsPart(StoreBase):
             for driver, on in drivers:
                 source = source.join(driver, sa.and_(driver.c.application_id == A.c.id, *on))
             query = query.select_from(source)
-        conditions, order = self._page(dict(pairs[1:]), status, text, exact, contains, before, after, key)
+        conditions, order = self._page(dict(pairs[1:] if driven else pairs), status, text, exact, contains,
+                                       before, after, key)
         query = query.where(*conditions).order_by(order).limit(limit)
         if offset:
             query = query.offset(offset)

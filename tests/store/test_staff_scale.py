@@ -138,6 +138,29 @@ def test_search__a_part_of_a_name__from_three_characters_on_postgresql(filled: S
     assert part == ([1] if filled.dialect == "postgresql" else [])
 
 
+@pytest.mark.parametrize("count", [False, True])
+def test_search__a_number_in_a_scope__the_number_drives_the_scope_is_checked_per_match(
+        filled: Store, count: bool) -> None:
+    # 1 application in 20,000, its scope 1 in 64: joined to the scope, the plan would walk the
+    # scope's whole index (a merge join in id order) for one row; probed per match it reads a few
+    number, point = "110105194912310000123", f"P{123 % POINTS}"
+
+    def call() -> Any:
+        if count:
+            return filled.count_applications(text=number, where={"point": point}, **SEARCH)
+        return [a.id for a in filled.search_applications(text=number, where={"point": point}, limit=51, **SEARCH)]
+    assert call() == (1 if count else [123])
+    outside = {"point": f"P{124 % POINTS}"}
+    assert filled.count_applications(text=number, where=outside, **SEARCH) == 0
+    assert filled.search_applications(text=number, where=outside, **SEARCH) == []
+    plan = plans_of(filled, call)[0]
+    if filled.dialect == "postgresql":
+        assert not re.search(r"(Merge|Hash)( Semi)? Join", plan), plan
+        assert "SubPlan" in plan, plan
+    else:
+        assert "SCAN applications" not in plan and "SCAN application_values" not in plan, plan
+
+
 def test_list__a_page_in_one_scope__reads_the_scope_index_in_order(filled: Store) -> None:
     plan = plans_of(filled, lambda: filled.search_applications(where={"point": "P3"}, limit=51, before=9000))[0]
     if filled.dialect == "postgresql":
