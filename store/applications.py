@@ -28,6 +28,7 @@ from . import tallies
 from .jobs import enqueue_change
 from .records import Application, AuditEntry, Numbering
 from .schema import application_values as V, applications as A, audit_log, counters
+from .streaming import stream_rows
 
 _EDITABLE = frozenset({"flow_id", "flow_version", "flow_digest", "identity_key",
                        "status", "status_data", "answers", "photo", "values"})
@@ -396,14 +397,12 @@ class ApplicationsPart(StoreBase):
                             status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
                             batch: int = 500) -> Iterator[Application]:
         """Every application `search_applications` would find, newest first, from one query
-        read through a server-side cursor (PostgreSQL; SQLite steps its cursor), `batch` rows
-        at a time, kept values in the same statement. Its own connection and read
+        streamed `batch` rows at a time (store/streaming.py), kept values in the same statement. Its own connection and read
         transaction, held while the caller iterates (close the iterator to end it early)."""
         conditions, order = self._page(where, status, text, exact, contains, None, None)
         query = self._with_values().where(*conditions).order_by(order)
         with self.db.connect(write=False) as conn:
-            result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
-            for row in result:
+            for row in stream_rows(conn, query, batch):   # store/streaming.py
                 yield _listed(row)
 
     def count_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
