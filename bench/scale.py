@@ -34,7 +34,9 @@ them), and --only WORDS times only the operations whose label contains one of th
     .venv/bin/python bench/scale.py --pg … --keep --only "name,export,COPY"
 
 Prints seconds per operation at 1k and at N and their ratio (goal ≤ 2×), and export/COPY
-(goal ≤ 3×). Not a test: figures depend on the machine; compare ratios within one run.
+(goal ≤ 3×); next to them the same as CPU time of this process and the database's server
+processes (PostgreSQL on this machine, read from /proc; each operation repeated for about
+0.5 s), which a shared machine blurs less than wall time. Not a test: figures depend on the machine; compare ratios within one run.
 """
 from __future__ import annotations
 
@@ -306,19 +308,21 @@ def operations_of(store: Store, rows: int, repeat: int, flow: Any, database: str
     return timed
 
 
-def cpu_of(store: Store, call: Callable[[int], Any], picks: list[int]) -> float:
-    """Median CPU seconds of `call` over `picks`: this process's and the database server's
-    (`server_ticks`), for work whose wall time the machine's other load blurs."""
+def cpu_of(store: Store, call: Callable[[int], Any], picks: list[int], seconds: float) -> float:
+    """Mean CPU seconds per call of `call`: this process's and the database server's
+    (`server_ticks`, 10 ms clock ticks), over enough rounds of `picks` for about 0.5 s of
+    calls (`seconds`: the wall time of one), for work whose wall time a loaded machine blurs."""
     import os
 
-    found = []
-    for n in picks:
-        before, own = server_ticks(store), time.process_time()
-        call(n)
-        own = time.process_time() - own
-        after = server_ticks(store)
-        found.append(own + sum(t - before.get(pid, 0) for pid, t in after.items()) / os.sysconf("SC_CLK_TCK"))
-    return statistics.median(found)
+    rounds = max(1, round(0.5 / max(seconds, 1e-4) / len(picks)))
+    before, own = server_ticks(store), time.process_time()
+    for _ in range(rounds):
+        for n in picks:
+            call(n)
+    own = time.process_time() - own
+    after = server_ticks(store)
+    server = sum(t - before.get(pid, 0) for pid, t in after.items()) / os.sysconf("SC_CLK_TCK")
+    return (own + server) / (rounds * len(picks))
 
 
 def interleaved(small: Operations, large: Operations, only: list[str] | None) -> tuple[dict[str, float], ...]:
@@ -413,10 +417,16 @@ def main() -> int:
         with filled(args.pg, 1000, args.repeat, Path(tmp), args.keep) as (_store, at_1k), \
                 filled(args.pg, rows, args.repeat, Path(tmp), args.keep) as (store, at_n):
             small, large = interleaved(at_1k, at_n, only)
-            cpu = {label: cpu_of(store, *at_n[label]) for label in large if label.startswith(("export", "COPY"))}
-    print(f"\n{'operation':44} {'1k ms':>9} {f'{rows // 1000}k ms':>10} {'ratio':>7}")
+            cpu = {label: cpu_of(store, *at_n[label], large[label]) for label in large
+                   if not label.startswith("warmer")}
+            cpu_1k = {label: cpu_of(_store, *at_1k[label], small[label]) for label in cpu}
+    print(f"\n{'operation':48} {'1k ms':>8} {f'{rows // 1000}k ms':>9} {'ratio':>6}   "
+          f"{'CPU ms 1k':>9} {'N':>8} {'ratio':>6}")
     for label, seconds in large.items():
-        print(f"{label:44} {small[label] * 1000:9.2f} {seconds * 1000:10.2f} {seconds / small[label]:6.1f}×")
+        line = f"{label:48} {small[label] * 1000:8.2f} {seconds * 1000:9.2f} {seconds / small[label]:5.1f}×"
+        if label in cpu:
+            line += f"   {cpu_1k[label] * 1000:9.2f} {cpu[label] * 1000:8.2f} {cpu[label] / cpu_1k[label]:5.1f}×"
+        print(line)
     if "COPY of the same rows" in large:
         for label in ("export: one point (the staff CSV file)", "export: rows of one point (stream_applications)"):
             if label in large:

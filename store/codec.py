@@ -62,6 +62,16 @@ def dumps(value: Any) -> str:
     return json.dumps(value, default=_plain_default, ensure_ascii=False, separators=(",", ":"))
 
 
+_DECODE = json.JSONDecoder().decode
+
+
+def pg_loads(data: bytes | memoryview | str) -> Any:
+    """The PostgreSQL engine's JSON deserializer (psycopg hands it each json/jsonb value as
+    UTF-8 bytes): json.loads without its checks and encoding detection per value, a third
+    of its time on the small objects every listed row and exported row decodes."""
+    return _DECODE(data if isinstance(data, str) else bytes(data).decode())
+
+
 _TAGS = ("$date", "$datetime", "$bytes", "$decimal")
 _MAP = "$map"   # wraps a user mapping that would otherwise read as a tag
 

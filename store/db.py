@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from .codec import dumps
+from .codec import dumps, pg_loads
 from .errors import StoreBusy, StoreError
 
 T = TypeVar("T")
@@ -86,8 +86,8 @@ def create_engine(url: str, settings: Settings, **kwargs: Any) -> sa.Engine:
         return engine
     # No pre-ping (a round trip before every checkout): connections are recycled before
     # servers or proxies drop idle ones, and a connection found dead is retried in `run`.
-    engine = sa.create_engine(parsed, json_serializer=dumps, pool_size=settings.pool_size,
-                              max_overflow=settings.pool_size, pool_recycle=settings.recycle_seconds,
+    engine = sa.create_engine(parsed, json_serializer=dumps, json_deserializer=pg_loads,
+                              pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_recycle=settings.recycle_seconds,
                               **kwargs)
     _postgresql_hooks(engine, settings)
     return engine

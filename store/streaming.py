@@ -11,7 +11,6 @@ transaction rolls back. SQLite steps its cursor, `batch` rows at a time.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,21 +24,6 @@ def chunk_size(batch: int) -> int:
     return batch if psycopg.pq.version() >= 170000 else 1
 
 
-_DECODE = json.JSONDecoder().decode
-
-
-def _loads(data: bytes | memoryview) -> Any:
-    """json.loads of what the server sent (UTF-8 always): without json.loads's checks and
-    encoding detection per value, a third of its time on the export's small objects."""
-    return _DECODE(bytes(data).decode())
-
-
-def _fast_json(cursor: Any) -> None:
-    from psycopg.types.json import set_json_loads
-
-    set_json_loads(_loads, cursor)
-
-
 def stream_rows(conn: sa.Connection, query: sa.Select[Any], batch: int) -> Iterator[tuple[Any, ...]]:
     """The rows of `query` in order, read in `batch`es while the caller iterates."""
     if conn.dialect.name != "postgresql":
@@ -51,7 +35,6 @@ def stream_rows(conn: sa.Connection, query: sa.Select[Any], batch: int) -> Itera
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
-        _fast_json(cursor)
         for row in cursor.stream(str(compiled), compiled.params, size=chunk_size(batch)):
             if convert:
                 values = list(row)
