@@ -3,6 +3,7 @@ bench/web.py and bench/load.py time.
 
     .venv/bin/python bench/profile_pages.py [--case dashboard|error|submit|all] [--requests 200]
                                             [--top 25] [--sort tottime|cumtime] [--database URL]
+                                            [--evict MIB]
 
 Cases:
   dashboard  GET /account of a signed-in applicant
@@ -16,6 +17,15 @@ For each case: the mean wall time per request without the profiler (time.perf_co
 same requests again), then cProfile's top functions over --requests requests. The app is
 the one `shenbao serve` runs (make_app with the PDF printers), called as a WSGI callable;
 the demo data goes into a temporary SQLite file unless --database names a PostgreSQL one.
+
+--evict MIB also times the same requests with MIB of memory written over between each two
+(the CPU caches emptied of the app's data, as a served request finds them): the CPU of each
+request alone (thread time around the call, the eviction not counted). A served request runs
+after other workers' requests and the load's on the same core, so it starts cold: issue 10's
+served cost per request beyond a hello (`bench/web.py`'s "of which app" against this file's
+warm figure) is this, not more work (the same calls per request in process and served, by
+cProfile in a worker). On the 2-core machine (32 MiB L3), --evict 32 took the dashboard from
+0.55 to 1.5 ms of CPU, what `bench/web.py --pin` measured inside its workers at the same time.
 """
 from __future__ import annotations
 
@@ -188,7 +198,33 @@ CASES = {"dashboard": dashboard_case, "error": error_case, "submit": submit_case
          "get": get_case}
 
 
-def profile(name: str, app: Any, web: Any, clock: Clock, count: int, top: int, sort: str) -> None:
+class Evictor:
+    """Writes one byte per cache line over `mib` MiB: the caches hold that, not the app's data."""
+
+    def __init__(self, mib: int):
+        self.size = mib << 20
+        self.view = memoryview(bytearray(self.size))
+        self.fill = [b"\1" * len(range(0, self.size, 64)), b"\2" * len(range(0, self.size, 64))]
+        self.turn = 0
+
+    def __call__(self) -> None:
+        self.turn ^= 1
+        self.view[::64] = self.fill[self.turn]
+
+
+def cold_cpu(calls: list[Callable[[], None]], evict: Evictor) -> float:
+    """Mean CPU seconds of each call alone, the caches emptied before it."""
+    spent = 0.0
+    for call in calls:
+        evict()
+        started = time.thread_time()
+        call()
+        spent += time.thread_time() - started
+    return spent / len(calls)
+
+
+def profile(name: str, app: Any, web: Any, clock: Clock, count: int, top: int, sort: str,
+            evict_mib: int = 0) -> None:
     case = CASES[name]
     for call in case(app, web, clock, 5):  # warm: templates compiled, reference lists cached
         call()
@@ -197,6 +233,10 @@ def profile(name: str, app: Any, web: Any, clock: Clock, count: int, top: int, s
     for call in timed:
         call()
     wall, cpu = (time.perf_counter() - started) / count, (time.process_time() - cpu) / count
+    if evict_mib:
+        cold = cold_cpu(case(app, web, clock, count), Evictor(evict_mib))
+        print(f"\n== {name}: {cold * 1000:.2f} ms of CPU per request with {evict_mib} MiB written over before each "
+              f"(caches cold, as served), against {cpu * 1000:.2f} ms warm")
     profiled = case(app, web, clock, count)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -219,6 +259,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", choices=("tottime", "cumtime"), default="tottime")
     parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--evict", type=int, default=0, metavar="MIB",
+                        help="also time each request after MIB of memory is written over (cold caches; "
+                             "the L3 size, e.g. 32)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url, cleanup = database_for(args.database, Path(tmp))
@@ -227,7 +270,7 @@ def main() -> int:
             app, web, clock = make(url, Path(tmp))
             print(f"bench/profile_pages.py: database {url.split(':')[0]}, {args.requests} requests per case")
             for name in CASES if args.case == "all" else (args.case,):
-                profile(name, app, web, clock, args.requests, args.top, args.sort)
+                profile(name, app, web, clock, args.requests, args.top, args.sort, args.evict)
             web.store.close()
         finally:
             cleanup()
