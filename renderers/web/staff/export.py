@@ -33,6 +33,8 @@ BOM = "\ufeff"
 BATCH = 500
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 SKIP_TYPES = frozenset({"display", "photo"})
+_FORMULA_FIRST = frozenset(FORMULA)   # FORMULA's beginnings are one character each
+assert all(len(start) == 1 for start in FORMULA)
 
 
 def safe(value: Any) -> str:
@@ -99,10 +101,10 @@ class Export:
         cells = [app.application_no, status]
         cells += [self.place(b, names, app.values.get(b.answer)) for b, names in zip(self.places, places)]
         cells += [(labels.get(raw, raw) if labels else raw) if type(raw := answers.get(key)) is str
-                  else value(f, raw, labels) for f, key, labels in self._columns]
+                  else "" if raw is None else value(f, raw, labels) for f, key, labels in self._columns]
         cells += [value(f, reviewed.get(key), labels) for f, key, labels in self._reviewed]
         cells += [self.desk.local(app.created_at), self.desk.local(app.updated_at)]
-        return ["'" + c if c.startswith(FORMULA) else c for c in cells]
+        return [c if not c or c[0] not in _FORMULA_FIRST else "'" + c for c in cells]
 
     def lines(self, me: Staff, filters: dict[str, str] | None) -> Iterator[bytes]:
         maps = {f.id: self.labels(f) for f in (*self.fields, *self.flow.review_fields)}
