@@ -16,4 +16,15 @@ if [ -z "${SHENBAO_TEST_PG_URL:-}" ] && command -v pg_isready >/dev/null 2>&1; t
   fi
 fi
 echo "test.sh: PostgreSQL tests: ${SHENBAO_TEST_PG_URL:-skipped (no server)}" >&2
-exec .venv/bin/python -m pytest "$@"
+# In parallel (pytest-xdist): SHENBAO_TEST_WORKERS processes, 3 unless set (measured on 2 cores: the
+# browser, server and database tests wait on other processes much of the time); each worker has a
+# PostgreSQL database of its own (tests/testworkers.py). loadgroup keeps the tests that share one
+# expensive module fixture (an xdist_group mark) on one worker. Arguments that choose otherwise
+# (-n, --dist, -p no:xdist, --pdb) are left alone; SHENBAO_TEST_WORKERS=0 runs in this one process.
+parallel=(-n "${SHENBAO_TEST_WORKERS:-3}" --dist loadgroup)
+for arg in "$@"; do
+  case "$arg" in
+    -n | -n[0-9]* | --numprocesses* | --dist* | no:xdist | -pno:xdist | --pdb | --trace) parallel=() ;;
+  esac
+done
+exec .venv/bin/python -m pytest ${parallel[@]+"${parallel[@]}"} "$@"

@@ -27,7 +27,7 @@ from renderers.web.app import make_app, web_of
 from shenbao.flows import read_flow
 from shenbao.settings import load_settings
 from store import Store
-from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer
+from webdriver import CHROMEDRIVER, CHROMIUM, Chrome, TestServer, free_port
 from websupport import BEIJING, CAPTCHA
 
 pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
@@ -37,7 +37,6 @@ pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists
 ROOT = Path(__file__).resolve().parents[2]
 FLOW_FILE = ROOT / "tests" / "flows" / "event_signup.yaml"
 SCENARIO = ROOT / "tests" / "flows" / "scenarios" / "signup_happy.yaml"
-SERVE_PORT = 18150   # this test's own port for `shenbao serve`
 
 
 def shenbao(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -176,17 +175,18 @@ def test_event_signup__served_staffed_and_printed_in_a_browser(chrome, tmp_path,
 
 def test_event_signup__shenbao_serve_with_flow__serves_its_first_step(tmp_path, initialised):
     url, _passwords = initialised
+    port = free_port()   # not a fixed one: tests run in parallel workers, beside other programs
     env = {**os.environ, "SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": "serve-" + "x" * 40,
            "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
     server = subprocess.Popen([sys.executable, "-m", "commands.cli", "serve", "--flow", str(FLOW_FILE),
-                               "--port", str(SERVE_PORT), "--server", "waitress", "--workers", "1"],
+                               "--port", str(port), "--server", "waitress", "--workers", "1"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         body = ""
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))  # the draft's cookie
         for _ in range(120):
             try:
-                with opener.open(f"http://127.0.0.1:{SERVE_PORT}/apply/start", timeout=5) as response:
+                with opener.open(f"http://127.0.0.1:{port}/apply/start", timeout=5) as response:
                     body = response.read().decode("utf-8")
                 break
             except OSError:
