@@ -1,6 +1,6 @@
-"""Makes the helpers shared by several test folders (tests/imagefiles.py) importable, and makes a
+"""Makes the helpers shared by several test folders (tests/imagefiles.py) importable; makes a
 parallel run (pytest-xdist, as scripts/test.sh starts it) safe: each worker tests on a PostgreSQL
-database of its own (testworkers.py)."""
+database of its own (testworkers.py); and checks each flow text once per process (flowmemo.py)."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +9,10 @@ import testworkers
 
 # Before any other conftest or test module reads SHENBAO_TEST_PG_URL (they read it on import).
 testworkers.use_worker_database()
+
+import flowmemo  # noqa: E402
+
+flowmemo.memoize()   # each flow text checked once per process (tests/flowmemo.py)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -135,13 +135,35 @@ class Web:
         return base + path
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """The compiled templates, shared by every Environment `make_env` makes in this process (the
+    preview's after each edit of the flow; the tests make hundreds): a template compiled once is
+    loaded from here by the next one. Jinja2 keys an entry by the template's name and checks its
+    source's checksum, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _Compiled()
+
+
 def make_env(catalog: Catalog) -> jinja2.Environment:
     """Autoescape everywhere (Bottle's own Jinja2 adapter leaves it off). Templates are part of
     the release: no `auto_reload` (it stats every template and each one it imports on every
-    render); `compile_templates` compiles them all once, before the server forks."""
+    render); `compile_templates` compiles them all once, before the server forks. Every
+    Environment has the same options, so they share what they compiled (`_Compiled`)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             auto_reload=False)
+                             auto_reload=False, bytecode_cache=_COMPILED)
     env.globals["t"] = catalog.text
     env.globals["has_text"] = catalog.has
     env.filters["shown"] = format_value
