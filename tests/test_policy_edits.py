@@ -17,13 +17,17 @@ and test_flow_migration.py (they make their own edits of the shipped text); test
 browser tests (minutes of Chromium; they share fill_application and the reading time with the set).
 
 The set is chosen for the time it adds to the suite (≤ 3 minutes on a 2-core machine, whose suite
-budget is 20): SQLite only, and the files below, each for the edit it exercises.
+budget is 20): SQLite only, and the files below, each for the edit it exercises. Each file is its own
+test (one pytest run in the copy), so that parallel workers (scripts/test.sh) share them out.
 """
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from policyedits import NEW_SELECT, NEW_STATUS, READING_SECONDS, VERSION, apply_policy_edits, project_copy
 
@@ -38,12 +42,19 @@ BEHAVIOUR = [
 ]
 
 
-def test_four_policy_edits__product_behaviour_tests_pass_against_the_edited_copy(tmp_path):
-    root = apply_policy_edits(project_copy(tmp_path / "project")).parents[1]
-    env = {k: v for k, v in os.environ.items() if k != "SHENBAO_TEST_PG_URL"}
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The edited copy (made once per test process) and the environment to run in it."""
+    root = apply_policy_edits(project_copy(tmp_path_factory.mktemp("policy") / "project")).parents[1]
+    env = {k: v for k, v in os.environ.items()   # SQLite only; a run of its own, not a parallel worker
+           if not k.startswith(("SHENBAO_TEST_PG_", "PYTEST_XDIST_"))}
     env["PYTHONPATH"] = str(root)
+    return root, env
 
-    # The copy is what the product reads there: the edited flow, its reading time, select and status.
+
+def test_four_policy_edits__the_copy_reads_the_edited_flow(edited: tuple[Path, dict[str, str]]) -> None:
+    """The copy is what the product reads there: the edited flow, its reading time, select and status."""
+    root, env = edited
     probe = ("from shenbao.flows import read_flow; from shenbao.paths import DEFAULT_FLOW; f = read_flow(DEFAULT_FLOW); "
              "print(f.version, float(f.steps[0].min_read_seconds), "
              f"'{NEW_SELECT}' in [x.id for x in f.step('application').fields], '{NEW_STATUS}' in f.statuses, "
@@ -53,6 +64,12 @@ def test_four_policy_edits__product_behaviour_tests_pass_against_the_edited_copy
     assert seen.stdout.split() == [VERSION, str(float(READING_SECONDS)), "True", "True",
                                    str(root / "flows" / "teacher_registration.yaml")], seen.stderr
 
-    done = subprocess.run([sys.executable, "-m", "pytest", *BEHAVIOUR, "-x", "-q", "-p", "no:cacheprovider"],
+
+@pytest.mark.parametrize("behaviour", BEHAVIOUR)
+def test_four_policy_edits__product_behaviour_tests_pass_against_the_edited_copy(
+        edited: tuple[Path, dict[str, str]], behaviour: str) -> None:
+    """One pytest run per file of the set (each on its own, so that parallel workers share the set)."""
+    root, env = edited
+    done = subprocess.run([sys.executable, "-m", "pytest", behaviour, "-x", "-q", "-p", "no:cacheprovider"],
                           cwd=root, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
