@@ -4,18 +4,20 @@ and the export streams its rows from one server-side cursor. Timing is bench/sca
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
 
 from store import Store
 from store.applications import query_kind
+from storetest import BACKENDS, Backend
 
 ROWS = 20_000
 POINTS = 64   # 16 agencies of 4 points, as bench/scale.py
 SEARCH = {"exact": ["cert_no", "id_no", "email", "name", "point", "agency"], "contains": "name"}
 SURNAMES, GIVEN = "王李张刘陈", "伟芳娜秀英敏静"
+pytestmark = pytest.mark.xdist_group("store_staff_scale")   # one worker fills the shared databases once
 
 
 def fill(store: Store, rows: int) -> None:
@@ -49,8 +51,21 @@ def fill(store: Store, rows: int) -> None:
             "VACUUM ANALYZE" if pg else "ANALYZE")
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One filled database per backend, shared by the module's tests that only read (filling and
+    analysing 20,000 applications takes seconds); a test that writes takes `filled_own`."""
+    backend = Backend(request.param, tmp_path_factory.mktemp("scale"))
+    store = backend.open()
+    store.migrate()
+    fill(store, ROWS)
+    yield store
+    store.close()
+    backend.cleanup()
+
+
 @pytest.fixture
-def filled(store: Store) -> Store:
+def filled_own(store: Store) -> Store:
     fill(store, ROWS)
     return store
 
@@ -127,7 +142,8 @@ def test_search__a_names_first_two_characters__a_page_reads_a_page_in_id_order(f
         assert "ix_application_values_field_prefix_key" in plan, plan
 
 
-def test_search__a_part_of_a_name__from_three_characters_on_postgresql(filled: Store) -> None:
+def test_search__a_part_of_a_name__from_three_characters_on_postgresql(filled_own: Store) -> None:
+    filled = filled_own
     filled.db.run(lambda conn: conn.execute(sa.text(
         "UPDATE application_values SET value = '欧阳芳秀' WHERE application_id = 1 AND field = 'name'")))
     assert [a.id for a in filled.search_applications(text="欧阳", **SEARCH)] == [1]
