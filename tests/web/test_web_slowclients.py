@@ -67,7 +67,8 @@ def test_serve__five_slow_clients__a_normal_request_is_not_delayed(tmp_path, wha
             assert response.status == 200
             response.read()
         waited = time.monotonic() - started
-        # Held behind them it would wait a minute (63 bytes at one a second; urlopen gives up after 10):
+        # Held behind them it would wait for a slow client to finish (20 s and more at one byte a
+        # second; urlopen gives up after 10):
         # 5 s separates the two even on a loaded machine running tests in parallel.
         assert waited < 5.0, f"a normal request waited {waited:.1f} s behind {SLOW} slow clients"
     finally:
