@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
 
 def chunk_size(batch: int) -> int:
     """Rows per chunk psycopg can ask for: `batch` with libpq 17 or later, else 1 (single rows)."""
-    import psycopg
-
     return batch if psycopg.pq.version() >= 170000 else 1
 
 
