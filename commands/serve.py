@@ -131,7 +131,9 @@ def admitted(app: bottle.Bottle) -> Any:
     if "shenbao.web" not in app.config:
         return app
     settings = web_of(app).settings
-    return Admission(app, max(1, settings.running_requests), settings.max_body_bytes + settings.max_upload_bytes)
+    if settings.running_requests <= 0:  # the default: measured better at 200 clients (commands/admission.py)
+        return app
+    return Admission(app, settings.running_requests, settings.max_body_bytes + settings.max_upload_bytes)
 
 
 def serve_waitress(app: bottle.Bottle, host: str, port: int, threads: int, url: str,

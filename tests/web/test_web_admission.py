@@ -144,3 +144,10 @@ def test_serve__the_app_is_admitted_with_the_settings_limit(tmp_path):
     assert wrapped.max_body == settings.max_body_bytes + settings.max_upload_bytes
     hello = __import__("bottle").Bottle()
     assert admitted(hello) is hello
+
+
+def test_serve__by_default__no_gate(tmp_path):
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", secret="s" * 40,
+                        outbox_dir=str(tmp_path / "outbox"))
+    app = make_app(settings)
+    assert settings.running_requests == 0 and admitted(app) is app

@@ -2,8 +2,8 @@
 headers, or a form's body (one byte a second), while a normal request is made. With
 gunicorn's sync workers each slow client held a whole worker, and the normal request waited
 for them all; the threaded workers `shenbao serve` now runs wait on slow sockets in threads
-of their own, and a body is read whole before its request takes one of the few places that
-run the app (commands/admission.py), so slow uploads cannot hold those places."""
+of their own, and with the admission gate on (commands/admission.py, here with one place) a
+body is read whole before its request takes a place, so slow uploads cannot hold it."""
 from __future__ import annotations
 
 import os
@@ -47,7 +47,8 @@ def trickle(port: int, stop: threading.Event, what: str) -> None:
 def test_serve__five_slow_clients__a_normal_request_is_not_delayed(tmp_path, what):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = {**os.environ, "SHENBAO_DATABASE_URL": url, "SHENBAO_SECRET": "s" * 40,
-           "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
+           "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox"),
+           "SHENBAO_RUNNING_REQUESTS": "1"}  # the gate on, one place: a slow body must not hold it
     subprocess.run(SHENBAO + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(SHENBAO + ["serve", "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
