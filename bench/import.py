@@ -34,10 +34,11 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import proc  # noqa: E402  (bench/ is on the path as the script's folder)
 import sqlalchemy as sa  # noqa: E402
 
 from shenbao.flows import read_flow  # noqa: E402
@@ -121,15 +122,8 @@ class Run:
 
 def backend_cpu(pids: list[int]) -> dict[int, float] | None:
     """CPU seconds used so far by each server process (None when /proc does not show them)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    found: dict[int, float] = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
-    return found
+    found = proc.cpu_of(pids)
+    return found if len(found) == len(pids) else None
 
 
 class Meter:

@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import proc  # noqa: E402
 from durability import ORDER, answers  # noqa: E402
 from loopback import request  # noqa: E402
 from topology import Topology, pg_schema  # noqa: E402
@@ -55,19 +56,7 @@ def fetch(port: int, raw: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
 def postgres_cpu() -> float:
     """CPU seconds used so far by every live PostgreSQL process on this machine (its backends
     come and go with the pools; on a quiet machine they are this run's)."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                head, _, rest = stat.read().rpartition(")")
-        except OSError:
-            continue
-        if head.partition("(")[2].startswith("postgres"):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return sum(p.cpu for p in proc.everyone().values() if p.name.startswith("postgres"))
 
 
 class Account:

@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pdf"))   # pdf_samples
 
+import proc  # noqa: E402  (bench/ is on the path as the script's folder)
 import sqlalchemy as sa  # noqa: E402
 
 from shenbao.applications import tallied  # noqa: E402
@@ -171,21 +172,14 @@ def staff_file(store: Store, database: str, flow: Any, tmp: Path) -> Callable[[s
                                                                                "status": None}))
 
 
-def server_ticks(store: Store) -> dict[int, int]:
-    """CPU clock ticks so far of each server process of the store's database (PostgreSQL on this
+def server_cpu(store: Store) -> dict[int, float]:
+    """CPU seconds so far of each server process of the store's database (PostgreSQL on this
     machine, read from /proc; empty for SQLite or a server elsewhere)."""
     if store.dialect != "postgresql":
         return {}
     pids = store.db.read(lambda conn: list(conn.scalars(sa.text(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))))
-    found = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[pid] = int(fields[11]) + int(fields[12])
-    return found
+    return proc.cpu_of(pids)
 
 
 def copy_csv(store: Store, point: str) -> int:
@@ -310,18 +304,16 @@ def operations_of(store: Store, rows: int, repeat: int, flow: Any, database: str
 
 def cpu_of(store: Store, call: Callable[[int], Any], picks: list[int], seconds: float) -> float:
     """Mean CPU seconds per call of `call`: this process's and the database server's
-    (`server_ticks`, 10 ms clock ticks), over enough rounds of `picks` for about 0.5 s of
+    (`server_cpu`, in 10 ms clock ticks), over enough rounds of `picks` for about 0.5 s of
     calls (`seconds`: the wall time of one), for work whose wall time a loaded machine blurs."""
-    import os
-
     rounds = max(1, round(0.5 / max(seconds, 1e-4) / len(picks)))
-    before, own = server_ticks(store), time.process_time()
+    before, own = server_cpu(store), time.process_time()
     for _ in range(rounds):
         for n in picks:
             call(n)
     own = time.process_time() - own
-    after = server_ticks(store)
-    server = sum(t - before.get(pid, 0) for pid, t in after.items()) / os.sysconf("SC_CLK_TCK")
+    after = server_cpu(store)
+    server = sum(t - before.get(pid, 0.0) for pid, t in after.items())
     return (own + server) / (rounds * len(picks))
 
 

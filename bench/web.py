@@ -43,7 +43,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loopback import fetch, free_port, request  # noqa: E402  (bench/ is on the path as the script's folder)
+import proc  # noqa: E402  (bench/ is on the path as the script's folder)
+from loopback import fetch, free_port, request  # noqa: E402
 from shenbao.applications import demo_defaults, indexed, key_of
 
 WORK = {
@@ -159,27 +160,15 @@ def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by process `pid` and every live descendant
     (the gunicorn master and its workers), from /proc: the server's own cost, whatever else
     the machine is running."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except OSError:  # gone meanwhile
-            continue
-        parents[int(entry)] = int(fields[1])
-        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    procs = proc.everyone()
     tree, grown = {pid}, True
     while grown:
         grown = False
-        for child, parent in parents.items():
-            if parent in tree and child not in tree:
+        for child, found in procs.items():
+            if found.parent in tree and child not in tree:
                 tree.add(child)
                 grown = True
-    return sum(times.get(p, 0.0) for p in tree)
+    return sum(procs[p].cpu for p in tree if p in procs)
 
 
 def measure(port: int, per_client: list[list[bytes]], seconds: float, server: int) -> Result:
