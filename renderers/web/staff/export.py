@@ -37,11 +37,6 @@ _FORMULA_FIRST = frozenset(FORMULA)   # FORMULA's beginnings are one character e
 assert all(len(start) == 1 for start in FORMULA)
 
 
-def safe(value: Any) -> str:
-    text = format_value(value)
-    return "'" + text if text.startswith(FORMULA) else text
-
-
 class Export:
     def __init__(self, desk: Desk):
         self.desk, self.flow = desk, desk.flow
@@ -91,8 +86,8 @@ class Export:
 
     def row(self, app: Application, maps: dict[str, dict[str, str]], places: list[dict[str, str]],
             status: str) -> list[str]:
-        """The cells of one application: every cell is text here, so `safe` is its formula guard
-        alone (format_value of a text is the text); answers that are texts skip format_value."""
+        """The cells of one application: every cell is text here, so the formula guard (a leading
+        apostrophe before a FORMULA start) is all a cell needs; answers that are texts skip format_value."""
         if self._maps is not maps:
             self._maps = maps
             self._columns = [(f, f.id, maps[f.id]) for f in self.fields]
