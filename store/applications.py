@@ -359,17 +359,19 @@ class ApplicationsPart(StoreBase):
         With `where`, its first value drives the query: the (field, value, application_id)
         index is walked in id order, so a page in one scope reads a page, not the scope."""
         pairs = list((where or {}).items())
+        text = (text or "").strip()
         query = self._with_values()
         drivers: list[tuple[Any, list[sa.ColumnElement[bool]]]] = []
         if _by_prefix_key(text, contains):
             assert contains is not None
             name = V.alias("name_")
-            drivers.append((name, _beginning(name, contains, (text or "").strip())))
-            text = None
-        driven = bool(pairs) and query_kind((text or "").strip() or "name") == "name"
+            drivers.append((name, _beginning(name, contains, text)))
+            text = ""
+        # A name (or no text) in a scope: the scope's index drives, walked in id order. A number
+        # names one application or a few: it drives itself, and the scope is a check per match
+        # (`_filters`' `_checked_value`; driven by the scope, a page would walk all of it for one row).
+        driven = bool(pairs) and query_kind(text or "name") == "name"
         if driven:
-            # a number names one application or a few: the number drives, the scope is a
-            # check per match (driven by the scope, a page would walk all of it for one row)
             scope = V.alias("scope_")
             drivers.append((scope, [scope.c.field == pairs[0][0], scope.c.value == pairs[0][1]]))
         key = A.c.id
