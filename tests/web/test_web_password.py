@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
-import time
 from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -19,15 +17,10 @@ from renderers.web.password import mask_email
 from shenbao.mail import retry_delay
 from store.web_queries import claim_mail
 from webjourney import LI, PASSWORD, WANG, apply, application_of, login
+from webdriver import free_port
 from websupport import CAPTCHA, Browser
 
 NEW_PASSWORD = "Fresh2027!x"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Inbox:

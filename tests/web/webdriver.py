@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -30,6 +29,7 @@ import pytest
 
 from renderers.pdf import printers
 from renderers.web.app import make_app
+from testworkers import free_ports
 from websupport import START, reading_seconds
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
@@ -43,9 +43,7 @@ needs_browser = pytest.mark.skipif(not HAVE_BROWSER, reason="needs Debian's chro
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class _Quiet(WSGIRequestHandler):
