@@ -11,7 +11,11 @@ SQLite default, `shenbao serve` runs this worker in one of its processes itself.
 The worker runs at a lower CPU priority (`--nice`, default 10): on a machine it shares with
 `shenbao serve` nodes, the applicants' requests come first at peak and the documents (0.17 s
 of CPU per application, more than all its web requests together) follow when there is room,
-instead of taking an equal share and slowing every request (bench/load.py).
+instead of taking an equal share and slowing every request (bench/load.py). Where the kernel
+shares the CPU between sessions first (autogroup, /proc/self/autogroup), a process's own nice
+value counts only against its own session; so a worker that leads a session of its own
+(started by systemd, setsid or a supervisor) lowers its session's group as well. One started
+inside someone else's session (a shell, a script) leaves that session's group alone.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +71,29 @@ def in_process(app: bottle.Bottle) -> InProcess | None:
     return thread
 
 
+def lower_priority(steps: int) -> None:
+    """Lower this process's CPU priority by `steps` nice levels, and its session's scheduler
+    group's to the same level when this process leads the session (see the module's text)."""
+    nice = os.nice(steps)
+    if os.getsid(0) != os.getpid():
+        return
+    for _ in range(10):
+        try:
+            with open("/proc/self/autogroup", "w", encoding="ascii") as group:
+                group.write(str(nice))
+            return
+        except BlockingIOError:  # unprivileged, the kernel allows one such change per 0.1 s machine-wide
+            time.sleep(0.12)
+        except OSError:  # no autogroup in this kernel, or not allowed
+            break
+    log.info("worker: only this process's nice value was lowered (its session's CPU group was not)")
+
+
 def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     if args.nice > 0:
-        os.nice(args.nice)
+        lower_priority(args.nice)
     settings = load_settings(config=args.config) if args.config else load_settings()
     app = make_app(settings, printers=printers)
     worker = worker_for(app)

@@ -153,6 +153,43 @@ def test_worker_command__runs_below_the_web_servers_cpu_priority(tmp_path):
             assert "running" in line, line
             nice = int(Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
             assert nice == min(os.nice(0) + lower, 19), line
+            assert autogroup_nice(worker.pid) == autogroup_nice(os.getpid())  # our session's group is left alone
+        finally:
+            worker.terminate()
+            worker.wait(30)
+
+
+def autogroup_nice(pid: int) -> int | None:
+    """The nice value of the scheduler's group of process `pid`'s session (None: no autogroup)."""
+    try:
+        return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+    except (OSError, ValueError):
+        return None
+
+
+def test_worker_command__in_a_session_of_its_own__lowers_its_sessions_cpu_share(tmp_path):
+    """With autogroup (Linux's default on desktops and many servers), the scheduler first shares
+    the CPU between sessions, and a process's own nice value counts only inside its session: a
+    worker started in a session of its own (systemd, setsid, a supervisor) took as much CPU as a
+    whole web node at nice 10 (a third of the machine in bench/load.py). Its session's group
+    must be lowered too."""
+    import os
+    import subprocess
+
+    if autogroup_nice(os.getpid()) is None:
+        pytest.skip("this kernel has no autogroup (/proc/self/autogroup)")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "SHENBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "SHENBAO_SECRET": "s" * 40,
+           "SHENBAO_OUTBOX_DIR": str(tmp_path / "outbox")}
+    command = [sys.executable, "-m", "commands.cli"]
+    subprocess.run(command + ["init"], env=env, cwd=root, check=True, capture_output=True)
+    for extra, lower in (([], 10), (["--nice", "3"], 3), (["--nice", "0"], 0)):
+        worker = subprocess.Popen(command + ["worker", *extra], env=env, cwd=root, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        try:
+            line = worker.stdout.readline()
+            assert "running" in line, line
+            assert autogroup_nice(worker.pid) == (min(os.nice(0) + lower, 19) if lower else 0), line
         finally:
             worker.terminate()
             worker.wait(30)
