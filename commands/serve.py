@@ -121,6 +121,7 @@ def before_fork(app: bottle.Bottle) -> None:
     bench/profile_pages.py: the cyclic collector took ~0.4 ms of a step-7 POST unfrozen."""
     if "shenbao.web" in app.config:
         compile_templates(web_of(app).env)
+        compile_templates(web_of(app).templates())
     gc.collect()
     gc.freeze()
 

@@ -26,6 +26,7 @@ from store import Store
 
 from .speech import audio_available
 from .display import here, large_text
+from .worded import Compiled, Worded, worded
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -77,13 +78,14 @@ class Web:
     store: Store
     catalog: Catalog
     clock: Clock
-    env: jinja2.Environment
+    env: Worded  # plain: `t(...)` looked up when drawn (the staff side, the error page); see `templates`
     mailer: Mailer
     tz: tzinfo
     source: SteadyRows
     csrf_token: Callable[[Web], str]  # sessions.csrf_token, given by app.py (sessions reads this context)
     flows: FlowVersions | None = None  # the published versions; `flow` is the live one
     printers: Mapping[str, Printer] = field(default_factory=dict)  # by format; none: no downloads
+    _worded: tuple[Catalog, Worded] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Templates read the catalogue in use at the time they are drawn (a text fix is published
@@ -119,8 +121,18 @@ class Web:
     def has_text(self, key: str) -> bool:
         return self.catalog.has(key)
 
+    def templates(self) -> Worded:
+        """The environment pages are drawn with: `env` with the fixed texts of the catalogue in use
+        now compiled in (renderers/web/worded.py); a new one when a text fix is published."""
+        catalog, kept = self.catalog, self._worded
+        if kept is not None and kept[0] is catalog:
+            return kept[1]
+        found = worded(self.env, catalog)
+        self._worded = (catalog, found)
+        return found
+
     def render(self, template: str, **values: Any) -> str:
-        return self.env.get_template(template).render(csrf_token=self.csrf_token(self), **values)
+        return self.templates().get_template(template).render(csrf_token=self.csrf_token(self), **values)
 
     def page(self, template: str, status: int = 200, **values: Any) -> str:
         bottle.response.status = status
@@ -135,35 +147,21 @@ class Web:
         return base + path
 
 
-class _Compiled(jinja2.BytecodeCache):
-    """The compiled templates, shared by every Environment `make_env` makes in this process (the
-    preview's after each edit of the flow; the tests make hundreds): a template compiled once is
-    loaded from here by the next one. Jinja2 keys an entry by the template's name and checks its
-    source's checksum, so an edited template is compiled again."""
-
-    def __init__(self) -> None:
-        self.code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self.code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
+# The plain environments' compiled templates, shared by every Environment `make_env` makes in this
+# process (the preview's after each edit of the flow; the tests make hundreds): a template compiled
+# once is loaded from here by the next one.
+_COMPILED = Compiled()
 
 
-_COMPILED = _Compiled()
-
-
-def make_env(catalog: Catalog) -> jinja2.Environment:
+def make_env(catalog: Catalog) -> Worded:
     """Autoescape everywhere (Bottle's own Jinja2 adapter leaves it off). Templates are part of
     the release: no `auto_reload` (it stats every template and each one it imports on every
     render); `compile_templates` compiles them all once, before the server forks. Every
-    Environment has the same options, so they share what they compiled (`_Compiled`)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             auto_reload=False, bytecode_cache=_COMPILED)
+    Environment has the same options, so they share what they compiled (`_COMPILED`). Pages are
+    drawn with its worded overlay for the catalogue in use (`Web.templates`)."""
+    env = Worded(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                 auto_reload=False, bytecode_cache=_COMPILED)
     env.globals["t"] = catalog.text
     env.globals["has_text"] = catalog.has
     env.filters["shown"] = format_value

@@ -80,6 +80,23 @@ def test_publish__text_fix_alone__safe_kept_by_the_live_version_and_served_witho
     assert again == (0, [web.t("publish.unchanged", version=web.flow.version)])
 
 
+def test_publish__text_fix_of_a_page_text__pages_drawn_with_it_from_the_next_request_on(new_browser, clock, web,
+                                                                                       store):
+    """The pages have their catalogue's fixed texts compiled in (renderers/web/worded.py): a text
+    fix gets pages compiled with the new catalogue, not the ones compiled before it."""
+    make_staff(store)
+    applied(new_browser, clock, web, store, AT_JINXIU)
+    shown = {key: web.t(key) for key in ("web.account.status", "web.nav.home")}   # dashboard, layout
+    page = text_of(applicant_dashboard(new_browser, AT_JINXIU).html)
+    assert all(text in page for text in shown.values())
+    fixed = edited_catalog(web.catalog, {key: text + "（修订）" for key, text in shown.items()})
+    code, lines = publish(store, web.flow, ORIGINAL, fixed, _now())
+    assert code == 0, lines
+    web.flows.refresh = 0                                                  # the next request looks again
+    page = text_of(applicant_dashboard(new_browser, AT_JINXIU).html)
+    assert all(text + "（修订）" in page for text in shown.values())
+
+
 def test_publish__text_fix_of_a_step_field__next_page_of_that_step_shows_it__wording_never_stale(
         new_browser, clock, web, store):
     """The wizard keeps its per-field wording per flow version and catalogue (issue 10); a text fix
