@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Mapping
 
 from engine import Clock, DataSource, Flow, Run, StepView, check_field_value, to_json
-from store import APPLICATIONS, Application, AuditEntry, Duplicate, Store, StoreBusy, identity_key
+from store import APPLICATIONS, Application, AuditEntry, Duplicate, Store, StoreBusy, identity_key, name_key
 
 from . import documents, uploads
 
@@ -30,9 +30,17 @@ def indexed(flow: Flow) -> tuple[str, ...]:
     return flow.application.searchable
 
 
-def tallied(flow: Flow) -> list[str]:
-    """The answers the staff counts are kept by (store/tallies.py): those roles bind through."""
+def bound_answers(flow: Flow) -> list[str]:
+    """The answers roles bind through (the staff's scopes)."""
     return sorted({b.answer for b in flow.bindings.values() if b is not None})
+
+
+def tallied(flow: Flow) -> list[str]:
+    """What the staff counts are kept by (store/tallies.py): the answers roles bind through,
+    and the display name's first two characters (the total of a two-character name search,
+    the common one, in a scope or not)."""
+    name = flow.application.display_name
+    return bound_answers(flow) + ([name_key(name)] if name else [])
 
 
 def duplicate_message(flow: Flow) -> str:

@@ -6,6 +6,7 @@ carry codes for the locale catalogue.
 from __future__ import annotations
 
 from . import documents, flow_versions, jobs, uploads
+from .applications import name_key
 from .datasets import APPLICATIONS, DatasetLike
 from .errors import (Duplicate, ImportFailed, ImportProblem, InUse, NotFound, StaleWrite,
                      StoreBusy, StoreError)
@@ -23,4 +24,5 @@ __all__ = [
     "Staff", "StaleWrite", "Store", "StoreBusy", "StoreError", "SyncReport", "import_file",
     "load_demo", "documents", "flow_versions", "uploads", "check_row", "post_message_audited", "status_counts",
     "typed_value", "is_code", "claim_mail", "jobs", "Numbering", "identity_key",
+    "name_key",
 ]

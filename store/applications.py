@@ -147,6 +147,12 @@ def _by_prefix_key(text: str | None, contains: str | None) -> bool:
     return contains is not None and len(text) == PREFIX_KEY and query_kind(text) == "name"
 
 
+def name_key(field: str) -> str:
+    """The tallied field (store/tallies.py) of kept answer `field`'s first two characters: a
+    two-character name search's total, in a scope or not, is then read from the tallies."""
+    return tallies.prefix_field(field, PREFIX_KEY)
+
+
 def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
     return A.c.id.in_(sa.select(V.c.application_id).where(V.c.field == name, V.c.value == value))
 
@@ -263,11 +269,12 @@ class ApplicationsPart(StoreBase):
         def body(conn: sa.Connection) -> None:
             # the row locked first: its status and tallied answers stay what this read says
             # until the commit (and the tallied set, read here, stays the one tallied)
-            old = conn.execute(sa.select(A.c.status, tallies.fields_column(), tallies.tallied_values_column(dialect))
+            old = conn.execute(sa.select(A.c.status, tallies.fields_column(), kept_values_column(dialect))
                                .where(A.c.id == application_id).with_for_update(of=A)).first()
             if old is None:
                 raise NotFound("STORE_APPLICATION_NOT_FOUND", id=application_id)
-            old_status, fields, old_tallied = old[0], tallies.fields_of(old[1]), tallies.values_of(old[2])
+            old_status, fields = old[0], tallies.fields_of(old[1])
+            old_tallied = tallies.only(fields, tallies.values_of(old[2]))
             updated = conn.execute(A.update().where(A.c.id == application_id,
                                                     A.c.row_version == expected_row_version)
                                    .values(**values))
@@ -411,8 +418,11 @@ class ApplicationsPart(StoreBase):
                            status: str | None = None, exact: Sequence[str] = (),
                            contains: str | None = None) -> int:
         """From the tallies when the filter is a status and at most two tallied answers
-        (`tallies.scope_of`), else counted (a search's matches, other answers)."""
-        scope = None if (text or "").strip() else tallies.scope_of(where or {}, self.tallied_fields())
+        (`tallies.scope_of`; a display name's first two characters count as one when they are
+        tallied, `name_key`), else counted (a search's matches, other answers)."""
+        text = (text or "").strip()
+        keyed = {name_key(contains): text} if contains is not None and _by_prefix_key(text, contains) else {}
+        scope = tallies.scope_of({**(where or {}), **keyed}, self.tallied_fields()) if keyed or not text else None
         if scope is not None:
             return self.db.read(lambda conn: sum(tallies.by_status(conn, scope, status).values()))
         if _by_prefix_key(text, contains) and status is None:

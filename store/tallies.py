@@ -1,5 +1,6 @@
 """Counts of applications kept as they change: `application_tallies`, per status, per value of
-each *tallied* field (the answers the flow's roles bind through) and per pair of them.
+each *tallied* field (the answers the flow's roles bind through, and the display name's first two
+characters) and per pair of them.
 
 The staff home counts and the list's total read a handful of rows here instead of every
 application in scope. A row is (scope_field, scope_value, field, value, status) → n, ''
@@ -8,7 +9,8 @@ standing for "none":
   ('', '', f, v, s)              those whose kept answer f is v
   (f1, v1, f2, v2, s), f1 ≠ f2   those whose f1 is v1 and f2 is v2 (both orders are kept, so
                                  "per f2 within f1 = v1" is a prefix of the primary key)
-An application with k tallied answers counts in 1 + k + k(k-1) rows (5 for the teacher flow).
+An application with k tallied values counts in 1 + k + k(k-1) rows (10 for the teacher flow:
+point, agency and the display name's first two characters, see PREFIX_MARK).
 
 Which fields are tallied is data (`tallied_fields`), set from the flow by `sync_tallies`
 (which rebuilds the tallies when the set changes), so every process writes the same rows
@@ -55,6 +57,10 @@ T, F = application_tallies, tallied_fields
 KEY = ("scope_field", "scope_value", "field", "value", "status")
 Key = tuple[str, str, str, str, str]
 NONE = ""
+# A tallied field may be a kept answer's first characters, "<answer>:<n>" (an id has no colon,
+# engine/schema.py): "name:2" counts by a display name's first two characters, so that the total
+# of the common two-character name search, in a scope or not, is a tally too (store/applications.py).
+PREFIX_MARK = ":"
 
 
 def keys(status: str, values: Mapping[str, str]) -> list[Key]:
@@ -94,22 +100,32 @@ def fields_of(raw: str | None) -> frozenset[str]:
     return frozenset(raw.split(",")) if raw else frozenset()
 
 
-def tallied_values_column(dialect: str) -> sa.ScalarSelect[Any]:
-    """An application's kept answers of the tallied fields, as JSON (a column of a query on
-    applications)."""
-    aggregate = sa.func.json_object_agg if dialect == "postgresql" else sa.func.json_group_object
-    return (sa.select(aggregate(V.c.field, V.c.value))
-            .where(V.c.application_id == A.c.id, V.c.field.in_(sa.select(F.c.field))).scalar_subquery())
-
-
 def values_of(raw: Any) -> dict[str, str]:
     if raw is None:
         return {}
     return dict(json.loads(raw) if isinstance(raw, str) else raw)
 
 
+def prefix_field(field: str, length: int) -> str:
+    """The tallied field that is kept answer `field`'s first `length` characters."""
+    return f"{field}{PREFIX_MARK}{length}"
+
+
+def _parts(field: str) -> tuple[str, int | None]:
+    """(the kept answer a tallied field reads, how many of its first characters or None for all)."""
+    base, _, length = field.partition(PREFIX_MARK)
+    return base, int(length) if length else None
+
+
 def only(fields: frozenset[str], values: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in values.items() if k in fields}
+    """The tallied values of an application whose kept answers are `values`."""
+    found = {}
+    for field in fields:
+        base, length = _parts(field)
+        value = values.get(base)
+        if value is not None:
+            found[field] = value if length is None else value[:length]
+    return found
 
 
 # -- rebuilding and checking ---------------------------------------------------------------
@@ -124,16 +140,29 @@ def _counted(fields: Iterable[str]) -> sa.Select[Any]:
                             sa.func.count()).group_by(A.c.status))
     if not chosen:
         return everything
-    one = (sa.select(none("scope_field"), none("scope_value"), V.c.field, V.c.value, A.c.status, sa.func.count())
-           .select_from(V.join(A, A.c.id == V.c.application_id)).where(V.c.field.in_(chosen))
-           .group_by(V.c.field, V.c.value, A.c.status))
-    v1, v2 = V.alias("v1"), V.alias("v2")
+    tv = _tallied_values(chosen)
+    one = (sa.select(none("scope_field"), none("scope_value"), tv.c.field, tv.c.value, A.c.status, sa.func.count())
+           .select_from(tv.join(A, A.c.id == tv.c.application_id))
+           .group_by(tv.c.field, tv.c.value, A.c.status))
+    v1, v2 = tv.alias("v1"), tv.alias("v2")
     pairs = (sa.select(v1.c.field, v1.c.value, v2.c.field, v2.c.value, A.c.status, sa.func.count())
              .select_from(v1.join(v2, sa.and_(v2.c.application_id == v1.c.application_id, v2.c.field != v1.c.field))
                           .join(A, A.c.id == v1.c.application_id))
-             .where(v1.c.field.in_(chosen), v2.c.field.in_(chosen))
              .group_by(v1.c.field, v1.c.value, v2.c.field, v2.c.value, A.c.status))
     return sa.union_all(everything, one, pairs)
+
+
+def _tallied_values(chosen: list[str]) -> Any:
+    """(application_id, field, value) of every tallied value, as `only` makes them."""
+    plain = [f for f in chosen if _parts(f)[1] is None]
+    parts = [sa.select(V.c.application_id, V.c.field, V.c.value).where(V.c.field.in_(plain))] if plain else []
+    for field in chosen:
+        base, length = _parts(field)
+        if length is not None:
+            parts.append(sa.select(V.c.application_id, sa.literal(field, sa.Text).label("field"),
+                                   sa.func.substr(V.c.value, sa.literal_column("1"), sa.literal_column(str(length)))
+                                   .label("value")).where(V.c.field == base))
+    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("tallied")
 
 
 def _lock(conn: sa.Connection) -> None:
