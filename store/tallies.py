@@ -130,39 +130,25 @@ def only(fields: frozenset[str], values: Mapping[str, str]) -> dict[str, str]:
 
 # -- rebuilding and checking ---------------------------------------------------------------
 
-def _counted(fields: Iterable[str]) -> sa.Select[Any]:
-    """Every tally row as a GROUP BY over the applications and their kept answers would give it."""
+def _counted(conn: sa.Connection, fields: Iterable[str]) -> Counter[Key]:
+    """Every tally row as a recount gives it: the applications grouped by their status and
+    tallied values (one GROUP BY, a row per combination that occurs), each group counted in the
+    rows `keys` names for it."""
     chosen = sorted(fields)
-
-    def none(name: str) -> Any:
-        return sa.literal(NONE).label(name)
-    everything = (sa.select(none("scope_field"), none("scope_value"), none("field"), none("value"), A.c.status,
-                            sa.func.count()).group_by(A.c.status))
-    if not chosen:
-        return everything
-    tv = _tallied_values(chosen)
-    one = (sa.select(none("scope_field"), none("scope_value"), tv.c.field, tv.c.value, A.c.status, sa.func.count())
-           .select_from(tv.join(A, A.c.id == tv.c.application_id))
-           .group_by(tv.c.field, tv.c.value, A.c.status))
-    v1, v2 = tv.alias("v1"), tv.alias("v2")
-    pairs = (sa.select(v1.c.field, v1.c.value, v2.c.field, v2.c.value, A.c.status, sa.func.count())
-             .select_from(v1.join(v2, sa.and_(v2.c.application_id == v1.c.application_id, v2.c.field != v1.c.field))
-                          .join(A, A.c.id == v1.c.application_id))
-             .group_by(v1.c.field, v1.c.value, v2.c.field, v2.c.value, A.c.status))
-    return sa.union_all(everything, one, pairs)
-
-
-def _tallied_values(chosen: list[str]) -> Any:
-    """(application_id, field, value) of every tallied value, as `only` makes them."""
-    plain = [f for f in chosen if _parts(f)[1] is None]
-    parts = [sa.select(V.c.application_id, V.c.field, V.c.value).where(V.c.field.in_(plain))] if plain else []
-    for field in chosen:
+    source: Any = A
+    values = []
+    for n, field in enumerate(chosen):
         base, length = _parts(field)
-        if length is not None:
-            parts.append(sa.select(V.c.application_id, sa.literal(field, sa.Text).label("field"),
-                                   sa.func.substr(V.c.value, sa.literal_column("1"), sa.literal_column(str(length)))
-                                   .label("value")).where(V.c.field == base))
-    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("tallied")
+        kept = V.alias(f"v{n}")
+        source = source.outerjoin(kept, sa.and_(kept.c.application_id == A.c.id, kept.c.field == base))
+        values.append(kept.c.value if length is None else
+                      sa.func.substr(kept.c.value, sa.literal_column("1"), sa.literal_column(str(length))))
+    query = sa.select(A.c.status, *values, sa.func.count()).select_from(source).group_by(A.c.status, *values)
+    counts: Counter[Key] = Counter()
+    for status, *found, n in conn.execute(query):
+        for key in keys(status, {f: v for f, v in zip(chosen, found) if v is not None}):
+            counts[key] += int(n)
+    return counts
 
 
 def _lock(conn: sa.Connection) -> None:
@@ -172,8 +158,9 @@ def _lock(conn: sa.Connection) -> None:
 
 def _rebuild(conn: sa.Connection, fields: Iterable[str]) -> None:
     conn.execute(T.delete())
-    counted = _counted(fields).subquery()
-    conn.execute(T.insert().from_select(list(KEY) + ["n"], sa.select(*counted.c)))
+    rows = [dict(zip(KEY, k), n=n) for k, n in sorted(_counted(conn, fields).items())]
+    if rows:
+        conn.execute(T.insert(), rows)
 
 
 def sync(conn: sa.Connection, fields: Iterable[str]) -> bool:
@@ -195,7 +182,7 @@ def differences(conn: sa.Connection, fix: bool) -> dict[Key, tuple[int, int]]:
     if fix:
         _lock(conn)
     fields = fields_of(conn.scalar(sa.select(fields_column())))
-    counted = {tuple(r[:5]): int(r[5]) for r in conn.execute(_counted(fields))}
+    counted = _counted(conn, fields)
     tallied = {tuple(r[:5]): int(r[5]) for r in conn.execute(sa.select(*T.c).where(T.c.n != 0))}
     found = {k: (tallied.get(k, 0), counted.get(k, 0)) for k in set(counted) | set(tallied)
              if tallied.get(k, 0) != counted.get(k, 0)}
