@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from .base import StoreBase
 from .codec import tag, untag
 from .errors import StoreError
+from .prepared import Prepared
 from .applications import RECORD_COLUMNS as APPLICATION_COLUMNS, kept_values_column, kept_values_of, record_of as application_record
 from .records import Application, Session
 from .schema import SESSION_KINDS, applications, drafts, password_resets, sessions, throttle
@@ -42,13 +43,15 @@ _DRAFT_INSERT = drafts.insert().values(token_hash=sa.bindparam("digest"),
 
 
 @functools.cache
-def _applicant_session_query(dialect: str) -> sa.Select[Any]:
-    """An applicant's session by token digest, with the application it names (left join)."""
+def _applicant_session_query(dialect: str) -> Prepared:
+    """An applicant's session by token digest, with the application it names (left join): the
+    first statement of every signed-in applicant's page, run as a `Prepared` read."""
     joined = sessions.outerjoin(applications, applications.c.id == sa.case(
         (sessions.c.kind == "applicant", sa.cast(sessions.c.subject, sa.Integer)), else_=None))
     kept = kept_values_column(dialect).label("app_kept_values")
-    return (sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept)
-            .select_from(joined).where(sessions.c.token_hash == sa.bindparam("digest"), sessions.c.kind == "applicant"))
+    return Prepared(sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept)
+                    .select_from(joined)
+                    .where(sessions.c.token_hash == sa.bindparam("digest"), sessions.c.kind == "applicant"))
 
 
 class AccessPart(StoreBase):
@@ -93,10 +96,9 @@ class AccessPart(StoreBase):
         applicant session; the application is None when it no longer exists."""
         at = self._now(now)
         query, digest = _applicant_session_query(self.db.engine.dialect.name), self._token_hash(token)
-        row = self.db.read(lambda conn: conn.execute(query, {"digest": digest}).first())
-        if row is None:
+        values = self.db.read(lambda conn: query.first(conn, {"digest": digest}))
+        if values is None:
             return None
-        values = row._mapping
         record = Session(**{f: values[f] for f in Session.__dataclass_fields__})
         if at - record.last_seen_at > idle_timeout or at - record.created_at > absolute_timeout:
             self.delete_session(token)
