@@ -13,13 +13,17 @@ with nothing written. Transaction bodies must therefore be safe to re-run: they 
 only touch the connection they are given. This module knows no table.
 
 A *unit of work* (`with db.unit(): ...`, one per web request) makes the store calls inside
-it share one connection: every read joins one transaction, opened by the first call (a
-request that only reads runs in one transaction). A write commits before `run` returns
-(what the caller reports as saved is saved, and no lock is held while a page renders): on
-PostgreSQL the write joins the reads' transaction and commits it; on SQLite, whose
-deferred read transaction cannot safely become a writer, the reads' transaction ends first
-and the write takes `BEGIN IMMEDIATE` as outside a unit. Reads after a write start a new
-transaction, so they see it. A busy write is re-run on its own as outside a unit.
+it share one connection. On SQLite its reads join one deferred transaction, opened by the
+first call (one snapshot for the request). On PostgreSQL they run in autocommit, with no
+transaction at the server: under READ COMMITTED each statement of a transaction reads its
+own snapshot anyway, so a transaction of reads only added a BEGIN and a COMMIT round trip
+(two of the dashboard's four, issue 10). A write commits before `run` returns (what the
+caller reports as saved is saved, and no lock is held while a page renders): on PostgreSQL
+the connection leaves autocommit for it, so the write is one transaction as outside a unit
+(`SET synchronous_commit` included); on SQLite, whose deferred read transaction cannot
+safely become a writer, the reads' transaction ends first and the write takes `BEGIN
+IMMEDIATE` as outside a unit. Reads after a write see it. A busy write is re-run on its own
+as outside a unit. The connection goes back to the pool out of autocommit.
 """
 from __future__ import annotations
 
@@ -184,7 +188,23 @@ class _Unit:
         finally:
             conn, self.conn = self.conn, None
             if conn is not None:
-                conn.close()
+                try:
+                    if not conn.invalidated:
+                        _autocommit(conn, False)  # the pool hands out transactional connections
+                except Exception:
+                    conn.invalidate()             # never back to the pool in autocommit
+                    raise
+                finally:
+                    conn.close()
+
+
+def _autocommit(conn: sa.Connection, on: bool) -> None:
+    """PostgreSQL: the unit's reads without a transaction at the server, its writes in one (psycopg
+    keeps the flag on the client: no round trip). Only ever changed between transactions."""
+    if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and dbapi.autocommit != on:
+            dbapi.autocommit = on
 
 
 class Database:
@@ -222,6 +242,8 @@ class Database:
             unit.conn = self.engine.connect()
         conn = unit.conn
         fresh = unit.transaction is None
+        if fresh or write:  # a write after reads: their transaction holds nothing at the server
+            _autocommit(conn, not write)
         if fresh:
             unit.transaction = conn.begin()
         try:
