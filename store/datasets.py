@@ -115,6 +115,25 @@ class _Cached:
     generation: int
     rows: list[dict[str, Any]] | None      # None: too big to cache, query each time
     checked: float = field(default_factory=time.monotonic)
+    # the rows by their values of some columns, made on the first lookup by those columns (the
+    # dashboard's bound rows, a lookup by key: one dict look, not a scan of every row per call)
+    _by: dict[tuple[str, ...], dict[tuple[Any, ...], list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def matching(self, match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The cached rows whose columns equal `match`, in order (copies)."""
+        assert self.rows is not None
+        columns = tuple(match)
+        by = self._by.get(columns)
+        if by is None:
+            by = {}
+            for row in self.rows:
+                by.setdefault(tuple(row[c] for c in columns), []).append(row)
+            self._by[columns] = by
+        try:
+            found = by.get(tuple(match.values()), ())
+        except TypeError:  # an unhashable value: compared row by row
+            found = [r for r in self.rows if all(r[c] == v for c, v in match.items())]
+        return [dict(r) for r in found]
 
 
 class DatasetsPart(StoreBase):
@@ -190,9 +209,9 @@ class DatasetsPart(StoreBase):
             raise StoreError("DATASET_UNKNOWN_COLUMN", dataset=dataset, columns=unknown)
         if dataset == APPLICATIONS:
             return self._application_rows(spec, match)
-        cached = self._cached(spec)
-        if cached is not None:
-            return [dict(r) for r in cached if all(r[c] == v for c, v in match.items())]
+        entry = self._cached_entry(spec)
+        if entry.rows is not None:
+            return entry.matching(match) if match else [dict(r) for r in entry.rows]
         table = self._tables[dataset]
         query = (sa.select(table).where(*(table.c[c] == v for c, v in match.items()))
                  .order_by(*(table.c[k] for k in spec.key)))
@@ -231,22 +250,26 @@ class DatasetsPart(StoreBase):
         return self.db.read(read)
 
     def _cached(self, spec: Spec) -> list[dict[str, Any]] | None:
+        return self._cached_entry(spec).rows
+
+    def _cached_entry(self, spec: Spec) -> _Cached:
         entry = self._cache.get(spec.name)
         now = time.monotonic()
         if entry is not None and now - entry.checked < self.cache_ttl:
-            return entry.rows
+            return entry
         generation, row_count = self.dataset_generation(spec.name)
         if entry is not None and entry.generation == generation:
             entry.checked = now
-            return entry.rows
+            return entry
         rows: list[dict[str, Any]] | None = None
         if row_count <= self.cache_limit:
             table = self._tables[spec.name]
             query = sa.select(table).order_by(*(table.c[k] for k in spec.key))
             rows = self.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
+        entry = _Cached(generation, rows, now)
         with self._cache_lock:
-            self._cache[spec.name] = _Cached(generation, rows, now)
-        return rows
+            self._cache[spec.name] = entry
+        return entry
 
     def invalidate(self, dataset: str | None = None) -> None:
         """Forget cached rows of one dataset (or all); the next `rows` reads the database."""
