@@ -151,7 +151,18 @@ def _sqlite_hooks(engine: sa.Engine, settings: Settings) -> None:
         if durable is not None:  # outside the transaction: SQLite ignores it inside one
             _set_level(conn, "FULL" if durable else "NORMAL",
                        lambda level: conn.exec_driver_sql(f"PRAGMA synchronous = {level}"))
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE, False) else "BEGIN")
+        _control(conn, "BEGIN IMMEDIATE" if options.get(_IMMEDIATE, False) else "BEGIN")
+
+
+def _control(conn: sa.Connection, sql: str) -> None:
+    """A statement without parameters or rows on the driver's cursor, through the connection's own
+    path for one (its events and error handling: what `exec_driver_sql` does, without building an
+    execution context and a result for it; SQLite's BEGIN of every request)."""
+    cursor = conn.connection.cursor()
+    try:
+        conn._cursor_execute(cursor, sql, ())
+    finally:
+        cursor.close()
 
 
 def is_busy(error: BaseException) -> bool:
