@@ -6,7 +6,9 @@ pages look, never data, so it needs no CSRF token.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
+from urllib.parse import urljoin
 
 import bottle
 
@@ -27,9 +29,16 @@ def here() -> str:
     """For the templates: this page's path and query, to come back to after switching."""
     try:
         request = bottle.request
-        return request.fullpath + (f"?{request.query_string}" if request.query_string else "")
+        path = _fullpath(request.script_name, request.path)
+        return path + (f"?{request.query_string}" if request.query_string else "")
     except RuntimeError:
         return "/"
+
+
+@functools.lru_cache(maxsize=1024)
+def _fullpath(script_name: str, path: str) -> str:
+    """Bottle's `request.fullpath`, kept per path: its urljoin was 4 % of a dashboard in the profile."""
+    return urljoin(script_name, path.lstrip("/"))
 
 
 def back_to(raw: str | None) -> str:
