@@ -24,6 +24,7 @@ from shenbao.mail import Mailer
 from shenbao.settings import Settings
 from store import Store
 
+from .fieldhtml import field_html, sections_html
 from .speech import audio_available
 from .display import here, large_text
 from .worded import Compiled, Worded, worded
@@ -168,6 +169,8 @@ def make_env(catalog: Catalog) -> Worded:
     env.globals["large_text"] = large_text
     env.globals["here"] = here
     env.globals["audio_captcha"] = audio_available
+    env.globals["field_html"] = field_html
+    env.globals["sections_html"] = sections_html
     return env
 
 

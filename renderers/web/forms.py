@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
@@ -16,7 +15,8 @@ from engine import FIELD_RULES, FIELD_TYPES, IMAGE_FORMATS, Field, FieldView, Fl
 from shenbao.catalog import Catalog, format_value
 from shenbao.wording import Wording
 
-from .widgets import WIDGETS, macro_of, read_posted
+from .fieldhtml import Frame
+from .widgets import WIDGETS, drawer_of, read_posted
 # WCAG 1.3.5: an input that asks for the applicant's own name, mail, phone or postcode says so
 # (browsers and assistive software fill it in). Read from the field's rules, the flow's way
 # of saying what a value is; the first rule of the field found here wins.
@@ -57,15 +57,11 @@ class FieldModel:
     photo: str | None = None    # a data: URI
     input_type: str = "text"
     autocomplete: str = ""      # a WCAG 1.3.5 purpose, "" for none
-    widget: str = "input"       # the macro of templates/_widgets.html that draws it (widgets.WIDGETS)
+    widget: str = "input"       # the drawer of fieldhtml.py that draws it (widgets.WIDGETS)
     accept: str = ""            # a file input's media types
     kept: str = ""              # a file input: what was uploaded already (kept unless another is chosen)
     checks: tuple[tuple[str, str], ...] = ()  # a file input: data-* attributes site.js checks a chosen file by
-
-    @cached_property  # read twice or more by each widget
-    def describedby(self) -> str:
-        ids = ([f"{self.id}-hint"] if self.help else []) + ([f"{self.id}-error"] if self.error else [])
-        return " ".join(ids)
+    frame: Frame | None = field(default=None, compare=False, repr=False)  # its fixed parts as HTML (fieldhtml.py)
 
 
 @dataclass(frozen=True)
@@ -106,9 +102,10 @@ class Texts(Wording):
     plus the web's models of fields and errors.
 
     What a field's model takes from the flow and the catalogue alone (its label, help, column
-    headers, widget, autocomplete, a file input's checks) and the options' labels are worked
-    out once per Texts and kept: a Texts words one flow version with one catalogue, and pages
-    drawn per request keep one per version (`kept_texts`)."""
+    headers, widget, autocomplete, a file input's checks, and all that as escaped HTML: its
+    `fieldhtml.Frame`) and the options' labels are worked out once per Texts and kept: a Texts
+    words one flow version with one catalogue, and pages drawn per request keep one per
+    version (`kept_texts`)."""
 
     def __init__(self, flow: Flow, catalog: Catalog):
         super().__init__(flow, catalog)
@@ -154,11 +151,11 @@ class Texts(Wording):
 
     def field(self, view: FieldView, errors: Errors, typed: Mapping[str, Any] | None = None) -> FieldModel:
         typed = typed or {}
-        key = (view.id, view.type, view.label, view.help, view.columns, view.readonly)
+        key = (view.id, view.type, view.label, view.help, view.columns, view.readonly, view.required)
         fixed = self._fixed.get(key)
         if fixed is None:
             fixed = self._fixed[key] = self._fixed_parts(view)
-        label, help_, columns, widget, autocomplete, macro, accept, checks = fixed
+        label, help_, columns, widget, autocomplete, drawer, accept, checks, frame = fixed
         raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
         current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
         texts = self._option_texts
@@ -177,17 +174,21 @@ class Texts(Wording):
             shown=self.shown(view, labels), options=tuple(options), columns=columns,
             readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
             photo=photo_uri(view.value) if view.type == "photo" else None,
-            input_type=widget.input_type, autocomplete=autocomplete, widget=macro, accept=accept,
-            kept=self.image(view.value) if isinstance(view.value, ImageValue) else "", checks=checks)
+            input_type=widget.input_type, autocomplete=autocomplete, widget=drawer, accept=accept,
+            kept=self.image(view.value) if isinstance(view.value, ImageValue) else "", checks=checks, frame=frame)
 
     def _fixed_parts(self, view: FieldView) -> tuple[Any, ...]:
         """What a field's model takes from the flow and the catalogue only (see the class)."""
         widget, fld = WIDGETS[view.type], self.by_id.get(view.id)
-        return (self.catalog.text(view.label), self.t(view.help),
-                tuple(self.catalog.text(f"column.{c}") for c in view.columns), widget,
-                autocomplete_of(fld, widget.input_type), macro_of(view.type, view.readonly),
-                accept_of(fld) if widget.multipart else "",
-                self.file_checks(fld) if widget.multipart and not view.readonly else ())
+        label, help_ = self.catalog.text(view.label), self.t(view.help)
+        columns = tuple(self.catalog.text(f"column.{c}") for c in view.columns)
+        autocomplete = autocomplete_of(fld, widget.input_type)
+        accept = accept_of(fld) if widget.multipart else ""
+        checks = self.file_checks(fld) if widget.multipart and not view.readonly else ()
+        frame = Frame(view.id, label, help_, view.required, view.readonly, widget.input_type, autocomplete, accept,
+                      checks, columns)
+        return (label, help_, columns, widget, autocomplete, drawer_of(view.type, view.readonly), accept, checks,
+                frame)
 
     def file_checks(self, fld: Field | None) -> tuple[tuple[str, str], ...]:
         """What the page checks of a chosen file before anything is posted (site.js, issue 9: a file

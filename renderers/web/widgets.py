@@ -2,11 +2,11 @@
 its posted value is read.
 
 One entry per engine field type (engine.FIELD_TYPES; tests/web/test_web_widgets.py keeps the
-keys equal): `macro` names the macro of templates/_widgets.html that draws the field,
-`input_type` the `<input type>` of the plain `input` macro, `read` turns the posted form (and
+keys equal): `drawer` names the function of fieldhtml.py (`DRAWERS`) that draws the field,
+`input_type` the `<input type>` of the plain `input` drawer, `read` turns the posted form (and
 its files) into the value the engine's submit takes, and `multipart` says the form must be
 sent as multipart/form-data (a file). Adding a type is one entry here and, when it needs a new
-look, one macro in _widgets.html. No database, no engine decisions.
+look, one drawer in fieldhtml.py. No database, no engine decisions.
 """
 from __future__ import annotations
 
@@ -37,11 +37,11 @@ def _file(forms: Any, files: Any, field_id: str) -> Any:
 
 @dataclass(frozen=True)
 class Widget:
-    macro: str
+    drawer: str
     input_type: str = "text"
     read: Reader = _one
     multipart: bool = False
-    shows_itself: bool = False  # drawn by its own macro even when read-only (a photo)
+    shows_itself: bool = False  # drawn by its own drawer even when read-only (a photo)
 
 
 WIDGETS: dict[str, Widget] = {
@@ -65,10 +65,10 @@ def widget_of(field_type: str) -> Widget:
     return WIDGETS[field_type]
 
 
-def macro_of(field_type: str, readonly: bool) -> str:
-    """The macro that draws a field: its widget's, or the read-only value."""
+def drawer_of(field_type: str, readonly: bool) -> str:
+    """The drawer of a field: its widget's, or the read-only value's."""
     widget = WIDGETS[field_type]
-    return widget.macro if widget.shows_itself or not readonly else "readonly"
+    return widget.drawer if widget.shows_itself or not readonly else "readonly"
 
 
 def read_posted(forms: Any, files: Any, fields: Any) -> dict[str, Any]:

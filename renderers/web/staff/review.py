@@ -23,7 +23,7 @@ from .. import sessions
 from ..context import Web
 from ..inputs import number
 from ..forms import Errors, FieldModel, OptionModel, as_text, photo_uri
-from ..widgets import WIDGETS, macro_of
+from ..widgets import WIDGETS, drawer_of
 from .base import Desk
 from .queue import Queue, bindings, identity_fields
 
@@ -60,7 +60,7 @@ class Review:
                           help=self.desk.t(fld.help) if fld.help else None,
                           value="" if isinstance(value, list) else as_text(value), shown="", options=options,
                           columns=(), readonly=False, required=bool(fld.rules.get("required")), error=error,
-                          input_type=WIDGETS[fld.type].input_type, widget=macro_of(fld.type, False))
+                          input_type=WIDGETS[fld.type].input_type, widget=drawer_of(fld.type, False))
 
     def review_value(self, field_id: str, value: Any) -> list[str]:
         """A stored review value as lines: option labels for choices (materials by name)."""
