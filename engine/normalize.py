@@ -34,6 +34,11 @@ _REJECTED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "So"}
 _UNPRINTABLE_IDEOGRAPHS = ((0x4DB6, 0x4DBF), (0x9FF0, 0x9FFF), (0x2A6D7, 0x2A6DF), (0x2B735, 0x2B73F),
                            (0x30000, 0x3FFFF))
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+# Characters looked at and found usable, so each is looked up once, not in every value (a
+# category look-up per character was most of normalising a Chinese address, issue 10). At most
+# _ACCEPTED_MAX are kept: what any applicant types is a few thousand at most.
+_ACCEPTED: set[str] = set()
+_ACCEPTED_MAX = 1 << 16
 _DATE_SHAPES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
                 re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"), re.compile(r"^(\d{4})(\d{2})(\d{2})$"))
 
@@ -58,11 +63,13 @@ def normalize_text(value: Any, steps: tuple[str, ...], multiline: bool = False) 
         value = value.replace("\r", " ").replace("\n", " ")
     if value.isascii() and value.isprintable():  # no control character (ASCII's only rejected kind): skip the look
         return value if value.strip() else None
-    for char in value:
+    for char in set(value).difference(_ACCEPTED):
         if unicodedata.category(char) in _REJECTED_CATEGORIES and char not in _ALLOWED_CONTROLS:
             raise Unacceptable("unsupported_chars")
         if char >= "\u4db6" and _unprintable(ord(char)):
             raise Unacceptable("unsupported_chars")
+        if len(_ACCEPTED) < _ACCEPTED_MAX:
+            _ACCEPTED.add(char)
     return value if value.strip() else None
 
 

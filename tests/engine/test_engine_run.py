@@ -51,6 +51,16 @@ def test_text__emoji__refused_and_raw_input_shown_back():
     assert run.view().fields == ()  # summary step shows no fields
 
 
+def test_text__a_bad_character_among_characters_seen_before__still_refused():
+    """engine.normalize keeps the characters it found usable (each is looked up once); a value of
+    those with one it has not seen, or one it refuses, is looked at again and refused."""
+    flow = "steps: [{id: s, fields: [{id: school, type: text, normalize: [trim]}]}]"
+    run = assert_flow(flow, [{"answers": {"school": "实验小学"}, "expect_step": "done"}])
+    assert run.answers["school"] == "实验小学"
+    for bad in ("实验\u200b小学", "实验小学\u4db6", "实验\x00小学"):
+        assert_flow(flow, [{"answers": {"school": bad}, "expect_problems": ["school:unsupported_chars"]}])
+
+
 def test_date__typed_several_ways__all_parse_to_the_same_date():
     flow = "steps: [{id: s, fields: [{id: d, type: date, rules: {required: true, not_future: true}}]}]"
     for typed in ("2015-09-01", "2015/9/1", "2015年9月1日", "20150901", "２０１５－０９－０１"):
