@@ -188,7 +188,7 @@ class Wizard:
 
     # -- actions ----------------------------------------------------------------------
     def post(self) -> str:
-        forms = bottle.request.forms.decode()
+        forms = bottle.request.forms  # decoded already (inputs.check_request): no copy of it
         draft, expired = self.read()
         if draft is None or expired:
             return self.restart(forms, draft)
@@ -215,13 +215,12 @@ class Wizard:
             if fld.is_input and fld.id not in incoming and fld.id in run.answers:
                 incoming[fld.id] = run.answers[fld.id]
         confirm = [forms.get("confirm")] if action == "continue" and forms.get("confirm") else []
-        before = run.state()
         result = run.submit(incoming, confirm)
         typed.pop(step.id, None)
         if result.advanced and run.complete:
             refused = self.create_application(run)
             if refused is not None:
-                run = Run(self.flow, self.web.source, self.web.local_now, state=before)
+                run = Run(self.flow, self.web.source, self.web.local_now, state=draft["run"])  # as it was
                 kept = without_secrets(self.flow, incoming)
                 if refused == BUSY:
                     return self.page(run, typed=kept, busy=True)
