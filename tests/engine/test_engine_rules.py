@@ -16,7 +16,8 @@ normalisers, the rules and the warnings are exercised exactly as a flow uses the
 """
 from __future__ import annotations
 
-from datetime import datetime
+import random
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import yaml
 
 from engine import to_json
 from engine.idnumber import CHECK_CHARS, WEIGHTS
-from engine_flowtest import FakeClock, make_flow, make_run
+from engine_flowtest import ROOT, FakeClock, make_flow, make_run
 
 CASES = Path(__file__).parent / "cases"
 NOW = datetime(2026, 11, 29, 9, 0)
@@ -133,3 +134,48 @@ def test_id_vectors__corruptions_typed_full_width_lower_case__same_codes():
     for variant in corruptions(VECTORS[0])[::7]:
         _, result = submit(flow, variant.translate(to_wide))
         assert codes(result.problems) == [expected_id_code(variant)], variant
+
+
+# -- what Cerberus is not asked (engine.rules._surely_valid) ------------------------------------
+_LENGTHS = ({}, {"minlength": 2}, {"maxlength": 3}, {"minlength": 1, "maxlength": 1})
+_VALUES = [None, "", " ", "a", "ab", "abc", "abcd", "北京", "x" * 300, 0, 7, True, False, 1.5, [], ["a"], ("a",),
+           {"a": 1}, b"ab", date(2015, 9, 1), datetime(2015, 9, 1, 8, 0), date(2999, 1, 1)]
+
+
+def _validators():
+    """FieldValidators for each field type with each length, `required` and plain, with and without
+    a domain check; and those of every step of the product flow and the test flows."""
+    from engine.fieldtypes import FIELD_TYPES
+    from engine.rules import FieldValidator
+    found = []
+    for ftype in FIELD_TYPES:
+        for lengths in _LENGTHS:
+            for extra in ({}, {"required": True}, {"required": False}, {"not_future": True}, {"regex": "^a"},
+                          {"allowed": ["a", "ab"]}, {"required": True, "equals_field": "other"}):
+                found.append(FieldValidator({"x": (ftype, {**lengths, **extra}), "other": ("text", {})}))
+    from shenbao.flows import read_flow
+    for path in (ROOT / "flows" / "teacher_registration.yaml", ROOT / "tests" / "flows" / "event_signup.yaml"):
+        flow = read_flow(path)
+        found += [step.validator for step in flow.steps] + [flow.review_validator]
+    return found
+
+
+def _outcome(call):
+    try:
+        return call()
+    except Exception as exc:  # a domain check given a value of another type: the same either way
+        return type(exc)
+
+
+def test_validator__values_not_sent_to_cerberus__problems_exactly_as_cerberus_finds_them():
+    chooser = random.Random(7)
+    validators, compared = _validators(), 0
+    for validator in validators:
+        fields = list(validator._schema) + ["unknown"]
+        for _ in range(60):
+            document = {fid: chooser.choice(_VALUES) for fid in fields if chooser.random() < 0.8}
+            today = date(2026, 11, 29)
+            assert _outcome(lambda: validator.validate(document, today)) == \
+                _outcome(lambda: validator._cerberus(document, document, today)), document
+            compared += 1
+    assert compared > 10_000 and sum(bool(v._sure) for v in validators) > 100
