@@ -153,15 +153,29 @@ class Texts(Wording):
                                  height=value.height, kb=max(1, round(value.size / 1024)))
 
     def field(self, view: FieldView, errors: Errors, typed: Mapping[str, Any] | None = None) -> FieldModel:
-        typed = typed or {}
         key = (view.id, view.type, view.label, view.help, view.columns, view.readonly, view.required)
         fixed = self._fixed.get(key)
         if fixed is None:
             fixed = self._fixed[key] = self._fixed_parts(view)
         label, help_, columns, widget, autocomplete, drawer, accept, checks, frame = fixed
-        raw = typed.get(view.id, view.raw if view.raw is not None else view.value)
+        value = view.value
+        raw = view.raw if view.raw is not None else value
+        if typed:
+            raw = typed.get(view.id, raw)
+        options, labels = self._options(view, raw) if view.options else ((), {})
+        return FieldModel(
+            id=view.id, type=view.type, label=label, help=help_,
+            value="" if view.secret or widget.multipart or isinstance(raw, list) else as_text(raw),
+            shown=self.shown(view, labels), options=options, columns=columns,
+            readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
+            photo=photo_uri(value) if view.type == "photo" else None,
+            input_type=widget.input_type, autocomplete=autocomplete, widget=drawer, accept=accept,
+            kept=self.image(value) if isinstance(value, ImageValue) else "", checks=checks, frame=frame)
+
+    def _options(self, view: FieldView, raw: Any) -> tuple[tuple[OptionModel, ...], dict[str, str]]:
+        """A choice's options as offered (`raw`: what is chosen), and their labels by value as text."""
         current = {str(v) for v in (raw if isinstance(raw, list) else [raw]) if v is not None}
-        texts = self._option_texts
+        texts, columns = self._option_texts, view.columns
         options, labels = [], {}
         for o in view.options:
             text = texts.get(o.label) if o.label_is_key else o.label
@@ -170,15 +184,8 @@ class Texts(Wording):
             value = str(o.value)
             labels[value] = text
             options.append(OptionModel(value, text, value in current,
-                                       tuple(as_text(o.row.get(c)) for c in view.columns) if view.columns else ()))
-        return FieldModel(
-            id=view.id, type=view.type, label=label, help=help_,
-            value="" if view.secret or widget.multipart else as_text(raw if not isinstance(raw, list) else ""),
-            shown=self.shown(view, labels), options=tuple(options), columns=columns,
-            readonly=view.readonly, required=view.required, error=errors.fields.get(view.id),
-            photo=photo_uri(view.value) if view.type == "photo" else None,
-            input_type=widget.input_type, autocomplete=autocomplete, widget=drawer, accept=accept,
-            kept=self.image(view.value) if isinstance(view.value, ImageValue) else "", checks=checks, frame=frame)
+                                       tuple(as_text(o.row.get(c)) for c in columns) if columns else ()))
+        return tuple(options), labels
 
     def _fixed_parts(self, view: FieldView) -> tuple[Any, ...]:
         """What a field's model takes from the flow and the catalogue only (see the class)."""
