@@ -6,7 +6,6 @@ noticed, never as a crash.
 """
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -79,8 +78,9 @@ class Catalog:
             return f"[{key}]"
         if not params and "{" not in template:
             return template
-        values = _Params({k: self._param(k, v) for k, v in params.items()})
-        return string.Formatter().vformat(template, (), values)
+        # str.format_map: string.Formatter().vformat's grammar and result, in C (a missing
+        # placeholder stays as written: _Params)
+        return template.format_map(_Params({k: self._param(k, v) for k, v in params.items()}))
 
     def _param(self, name: str, value: Any) -> str:
         """Parameters named `*_label` hold message keys (e.g. another field's label): show their text."""
