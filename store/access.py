@@ -20,7 +20,8 @@ from .codec import tag, untag
 from .errors import StoreError
 from .prepared import Prepared
 from .applications import RECORD_COLUMNS as APPLICATION_COLUMNS, kept_values_column, kept_values_of, record_of as application_record
-from .records import Application, Session
+from .outbox import messages_columns, messages_of
+from .records import Application, Message, Session
 from .schema import SESSION_KINDS, applications, drafts, password_resets, sessions, throttle
 
 DRAFT_IDLE = timedelta(minutes=30)
@@ -43,13 +44,15 @@ _DRAFT_INSERT = drafts.insert().values(token_hash=sa.bindparam("digest"),
 
 
 @functools.cache
-def _applicant_session_query(dialect: str) -> Prepared:
-    """An applicant's session by token digest, with the application it names (left join): the
-    first statement of every signed-in applicant's page, run as a `Prepared` read."""
+def _applicant_session_query(dialect: str, with_messages: bool) -> Prepared:
+    """An applicant's session by token digest, with the application it names (left join) and,
+    for the dashboard, that application's messages: the first statement of every signed-in
+    applicant's page (the dashboard's only one), run as a `Prepared` read."""
     joined = sessions.outerjoin(applications, applications.c.id == sa.case(
         (sessions.c.kind == "applicant", sa.cast(sessions.c.subject, sa.Integer)), else_=None))
     kept = kept_values_column(dialect).label("app_kept_values")
-    return Prepared(sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept)
+    extra = messages_columns(dialect) if with_messages else []
+    return Prepared(sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept, *extra)
                     .select_from(joined)
                     .where(sessions.c.token_hash == sa.bindparam("digest"), sessions.c.kind == "applicant"))
 
@@ -92,10 +95,23 @@ class AccessPart(StoreBase):
     def get_applicant_session(self, token: str, now: datetime, idle_timeout: timedelta,
                               absolute_timeout: timedelta) -> tuple[Session, Application | None] | None:
         """`get_session` for an applicant's token, with the application the session names read
-        in the same statement (the dashboard's first of two). None when there is no live
-        applicant session; the application is None when it no longer exists."""
+        in the same statement. None when there is no live applicant session; the application
+        is None when it no longer exists."""
+        found = self._applicant_session(token, now, idle_timeout, absolute_timeout, False)
+        return None if found is None else found[:2]
+
+    def get_applicant_dashboard(self, token: str, now: datetime, idle_timeout: timedelta,
+                                absolute_timeout: timedelta
+                                ) -> tuple[Session, Application | None, list[Message]] | None:
+        """`get_applicant_session` with the application's messages (`messages_for`), newest
+        first, in the same statement: the dashboard in one."""
+        return self._applicant_session(token, now, idle_timeout, absolute_timeout, True)
+
+    def _applicant_session(self, token: str, now: datetime, idle_timeout: timedelta, absolute_timeout: timedelta,
+                           with_messages: bool) -> tuple[Session, Application | None, list[Message]] | None:
         at = self._now(now)
-        query, digest = _applicant_session_query(self.db.engine.dialect.name), self._token_hash(token)
+        query = _applicant_session_query(self.db.engine.dialect.name, with_messages)
+        digest = self._token_hash(token)
         values = self.db.read(lambda conn: query.first(conn, {"digest": digest}))
         if values is None:
             return None
@@ -104,9 +120,10 @@ class AccessPart(StoreBase):
             self.delete_session(token)
             return None
         if values["app_id"] is None:
-            return record, None
-        return record, application_record({c.name: values[f"app_{c.name}"] for c in APPLICATION_COLUMNS},
-                                          kept_values_of(values["app_kept_values"]))
+            return record, None, []
+        app = application_record({c.name: values[f"app_{c.name}"] for c in APPLICATION_COLUMNS},
+                                 kept_values_of(values["app_kept_values"]))
+        return record, app, messages_of(values["own_messages"], values["bound_messages"]) if with_messages else []
 
     def touch(self, token: str, now: datetime | None = None) -> None:
         statement = (sessions.update().where(sessions.c.token_hash == self._token_hash(token))

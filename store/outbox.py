@@ -7,12 +7,15 @@ arrive already written.
 from __future__ import annotations
 
 import functools
+import json
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Mapping
 
 import sqlalchemy as sa
 
 from .base import StoreBase
+from .codec import UTC
 from .errors import NotFound, StoreError
 from .prepared import Prepared
 from .records import Mail, Message
@@ -124,3 +127,33 @@ def _messages_to(pairs: int) -> Prepared:
               for i in range(pairs)]
     return Prepared(sa.select(messages).where(sa.or_(*wanted))
                     .order_by(messages.c.created_at.desc(), messages.c.id.desc()))
+
+
+def messages_columns(dialect: str) -> list[sa.Label[Any]]:
+    """The messages to an application, as columns of a query on `applications` (the applicant's
+    session read of the dashboard: its messages in the same statement): `own_messages`, those
+    scoped to the applicant, and `bound_messages`, those to the rows its kept answers name, each
+    a JSON array of rows (NULL or [] when none). The same rows as `messages_for(id, values=…)`:
+    the kept values are the (scope, target) pairs, read here from their table by index."""
+    pg = dialect == "postgresql"
+    row = (sa.func.json_build_array if pg else sa.func.json_array)(*messages.c)
+    aggregate = (sa.func.json_agg if pg else sa.func.json_group_array)(row)
+    own = (sa.select(aggregate).where(messages.c.scope == APPLICANT_SCOPE,
+                                      messages.c.target == sa.cast(applications.c.id, sa.Text))
+           .correlate(applications).scalar_subquery())
+    bound = (sa.select(aggregate).select_from(messages.join(application_values, sa.and_(
+                 application_values.c.field == messages.c.scope, application_values.c.value == messages.c.target)))
+             .where(application_values.c.application_id == applications.c.id,
+                    application_values.c.field != APPLICANT_SCOPE)
+             .correlate(applications).scalar_subquery())
+    return [own.label("own_messages"), bound.label("bound_messages")]
+
+
+def messages_of(*columns: Any) -> list[Message]:
+    """What `messages_columns` read (JSON text on SQLite, parsed on PostgreSQL), newest first."""
+    found = []
+    for column in columns:
+        for id_, scope, target, author, body, at in (json.loads(column) if isinstance(column, str) else column) or ():
+            found.append(Message(id_, scope, target, author, body, datetime.fromisoformat(at).replace(tzinfo=UTC)))
+    found.sort(key=attrgetter("created_at", "id"), reverse=True)
+    return found

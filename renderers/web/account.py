@@ -30,9 +30,10 @@ from .throttle import Throttle, client_address, identity
 LOGIN = "/login"
 
 
-def current_application(web: Web) -> Application:
-    """The signed-in applicant's own application, or a redirect to the login page."""
-    session = sessions.require(web, "applicant", LOGIN)
+def current_application(web: Web, with_messages: bool = False) -> Application:
+    """The signed-in applicant's own application, or a redirect to the login page
+    (`with_messages`: its messages read with it, see sessions.messages_of)."""
+    session = sessions.require(web, "applicant", LOGIN, with_messages)
     found = sessions.application_of(web, session)
     if found is None:
         sessions.logout(web, "applicant")
@@ -148,7 +149,7 @@ class Accounts:
         shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in status.shows if app.status_data.get(fid)]
         messages = [(self.web.t(f"web.account.message.{m.scope}"), m.created_at.astimezone(self.web.tz), m.body)
-                    for m in self.web.store.messages_for(app.id, values=app.values)]
+                    for m in sessions.messages_of(self.web, app)]
         ends = next((row["ends"] for _label, _name, row in places if row.get("ends")), None)
         return self.web.render("dashboard.html", app=app, name=display_name(self.flow, app), places=places,
                                ends=ends, status_text=self.texts.text(status.message), shows=shows,
@@ -308,7 +309,7 @@ def install(app: bottle.Bottle, web: Web) -> None:
 
     @app.get("/account")
     def dashboard() -> str:
-        found = current_application(web)
+        found = current_application(web, with_messages=True)
         return accounts.under(found).dashboard(found)
 
     @app.get("/account/application")

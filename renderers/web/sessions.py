@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 import bottle
 
-from store import Application, Session
+from store import Application, Message, Session
 
 from .context import Web
 
@@ -34,6 +34,7 @@ _ENV_BROWSER = "shenbao.browser"
 _ENV_SESSION = "shenbao.session."
 _ENV_REALM = "shenbao.realm"
 _ENV_APPLICATION = "shenbao.application"  # read with the applicant's session
+_ENV_MESSAGES = "shenbao.messages"          # its messages, read with it for the dashboard
 
 
 def _cookie(name: str) -> str | None:
@@ -75,8 +76,10 @@ def browser_key(web: Web, purpose: str) -> str:
 
 # -- sessions ---------------------------------------------------------------------------
 
-def current_session(web: Web, kind: str) -> Session | None:
-    """The live session of `kind` for this request, or None (expired ones are removed)."""
+def current_session(web: Web, kind: str, with_messages: bool = False) -> Session | None:
+    """The live session of `kind` for this request, or None (expired ones are removed).
+    `with_messages`: an applicant's page that shows the messages (the dashboard) has them read
+    with the session and its application, in the same statement (`messages_of`)."""
     environ = bottle.request.environ
     key = _ENV_SESSION + kind
     if key in environ:
@@ -87,7 +90,12 @@ def current_session(web: Web, kind: str) -> Session | None:
         now = web.now()
         limits = (timedelta(minutes=web.settings.session_idle_minutes),
                   timedelta(hours=web.settings.session_absolute_hours))
-        if kind == "applicant":  # the session and its application in one statement
+        if kind == "applicant" and with_messages:
+            read = web.store.get_applicant_dashboard(token, now, *limits)
+            found = None if read is None else read[0]
+            if read is not None:
+                environ[_ENV_APPLICATION], environ[_ENV_MESSAGES] = read[1], read[2]
+        elif kind == "applicant":  # the session and its application in one statement
             both = web.store.get_applicant_session(token, now, *limits)
             found = None if both is None else both[0]
             if both is not None:
@@ -109,6 +117,16 @@ def application_of(web: Web, session: Session) -> Application | None:
     if read is not None and str(read.id) == session.subject:
         return read
     return web.store.get_application(int(session.subject))
+
+
+def messages_of(web: Web, app: Application) -> list[Message]:
+    """The messages to the applicant's application, newest first: those read with the session
+    (`current_session(..., with_messages=True)`), else read now."""
+    environ = bottle.request.environ
+    read = environ.get(_ENV_APPLICATION)
+    if read is not None and read.id == app.id and _ENV_MESSAGES in environ:
+        return environ[_ENV_MESSAGES]
+    return web.store.messages_for(app.id, values=app.values)
 
 
 def keep_alive(web: Web, kind: str) -> bool:
@@ -137,10 +155,10 @@ def adopt(web: Web, kind: str) -> Session | None:
     return found
 
 
-def require(web: Web, kind: str, login_path: str) -> Session:
+def require(web: Web, kind: str, login_path: str, with_messages: bool = False) -> Session:
     """The session, or a redirect to the login page. Marks the request as belonging to
     that realm, so CSRF tokens rendered from now on are bound to the session."""
-    found = current_session(web, kind)
+    found = current_session(web, kind, with_messages)
     if found is None:
         bottle.redirect(login_path)
     bottle.request.environ[_ENV_REALM] = kind

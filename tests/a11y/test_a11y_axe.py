@@ -109,7 +109,7 @@ def test_axe__busy_page__no_violations(chrome, site, web, store, clock, new_brow
     def busy(*args, **kwargs):
         raise StoreBusy(attempts=5)
 
-    monkeypatch.setattr(web.store, "messages_for", busy)
+    monkeypatch.setattr(web.store, "get_applicant_dashboard", busy)  # the dashboard's one read
     walk.go("/account")
     assert web.t("error.503") in chrome.text()
     check("error-503")

@@ -72,3 +72,25 @@ def test_messages__for_an_application_with_its_values_builds_no_sql_per_call(sto
     monkeypatch.setattr(elements.BinaryExpression, "__init__", counting)
     assert [m.id for m in store.messages_for(app.id, values=app.values)] == [m2, m1]
     assert built == []
+
+
+def test_messages__read_with_the_applicants_session__the_same_as_messages_for(store: Store) -> None:
+    """The dashboard reads its messages in the session's statement (get_applicant_dashboard):
+    the same records as `messages_for`, newest first (a tie in time: the later id first)."""
+    author = store.create_staff("op1", "pw", "point_operator", bound="bj_haidian").id
+    app = new_application(store)
+    other = new_application(store, cert_no="X2", agency="sh_pudong", point="sh_1")
+    limits = (timedelta(minutes=30), timedelta(hours=8))
+    token, _ = store.create_session("applicant", app.id, T0)
+    assert store.get_applicant_dashboard(token, T0, *limits)[2] == []
+    store.post_message("agency", "bj_haidian", author, "agency note", now=T0)
+    store.post_message("point", "bj_haidian_jinxiu", author, "point note", now=T0 + timedelta(1))
+    store.post_message("applicant", app.id, author, "to you", now=T0 + timedelta(1))
+    store.post_message("applicant", other.id, author, "not yours", now=T0 + timedelta(3))
+    store.post_message("agency", "sh_pudong", author, "other agency", now=T0 + timedelta(4))
+    session, read, messages = store.get_applicant_dashboard(token, T0, *limits)
+    assert (session, read) == store.get_applicant_session(token, T0, *limits)
+    assert messages == store.messages_for(app.id, values=app.values) == store.messages_for(app.id)
+    assert [m.body for m in messages] == ["to you", "point note", "agency note"]
+    assert messages[0].created_at == T0 + timedelta(1) and messages[0].created_at.tzinfo is timezone.utc
+    assert store.get_applicant_dashboard("no-such-token", T0, *limits) is None

@@ -276,7 +276,7 @@ def test_store_busy__anywhere__busy_page_not_a_traceback(browser, new_browser, c
     def busy(*args, **kwargs):
         raise StoreBusy(attempts=5)
 
-    monkeypatch.setattr(web.store, "messages_for", busy)
+    monkeypatch.setattr(web.store, "get_applicant_dashboard", busy)  # the dashboard's one read
     response = browser.app.get("/account", status=503)
     assert web.t("error.503") in response.text
 

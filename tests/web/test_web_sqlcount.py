@@ -6,7 +6,9 @@ lists are read once first (the store caches them), so the figures are a steady s
 that starts asking for more than its budget below fails here with the statements it sent.
 Issue 10: the dashboard took 5 statements in 4 transactions; the per-request unit of work
 (store/db.py), the session read with its application, lookups read only when shown and
-`messages_for` given the agency and point bring it to 2 in 1.
+`messages_for` given the agency and point brought it to 2 in 1; the messages read in the session's
+statement, to 1. (On PostgreSQL a unit's reads run in autocommit: the transaction counted is
+SQLAlchemy's, the server sees no BEGIN.)
 
 On PostgreSQL a request's reads and its first write share one transaction; on SQLite a
 write takes its own (BEGIN IMMEDIATE: a deferred reader cannot safely become the writer),
@@ -28,7 +30,7 @@ if str(STAFF_TESTS) not in sys.path:
 
 from staffsupport import make_staff, staff_login  # noqa: E402
 
-DASHBOARD = (2, 1)  # issue 10's goal, on both databases
+DASHBOARD = (1, 1)  # issue 10: ≤ 2 in 1; the session, its application and its messages in one statement
 # page → (statements, transactions) at most, on SQLite / on PostgreSQL
 _WIZARD = {f"{verb} /apply ({step.id})": (2, 1) for step in FLOW.steps for verb in ("GET", "POST")}
 # the submission: the application, its kept (searchable) values, its audit row, its queued change, its
