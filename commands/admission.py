@@ -9,12 +9,15 @@ clients: a tally row's lock waited on by 5 of 40 transactions at any moment, eve
 "idle in transaction", waiting for Python). So a request reads its whole body first,
 outside the gate, and then waits for one of `limit` places before it runs the app; the
 threads still absorb slow clients, and the requests that do run finish in order.
-Off by default (`SHENBAO_RUNNING_REQUESTS=0`): on a quiet 2-core machine, bench/load.py's
-200 clients (PostgreSQL, one node, 60 s) served 10,176 requests with a p95 of 4.6 s at 2
-places, 9,858 and 3.0 s at 4, and 11,337 and 2.6 s with no gate. The gate leaves a core idle
-whenever both places wait on the database; the niced document worker took that time (5.1 ms
-of CPU per request against 3.6 without the gate). The lock waits it removes cost less than
-that on this machine; on a deployment whose database is farther away it may be worth trying.
+Two places by default (`SHENBAO_RUNNING_REQUESTS`; 0 turns the gate off). On a quiet 2-core
+machine, bench/load.py's 200 clients (PostgreSQL, one node, 60 s, 2026-12-02), two runs each:
+no gate 37,566-38,210 requests, p95 dashboard 0.57-0.60 s and submission 1.70-1.87 s (p99
+2.5-2.6 s); 2 places 41,816-41,871 requests, p95 dashboard 0.63-0.66 s and submission
+0.86-0.97 s (p99 1.1-1.4 s); 4 places in between. With the application's work shared eight
+ways a submission (27 ms of CPU, most of it the new account's password hash) took as long as
+thirty dashboards; in turn it waits its place and then runs at full speed. (An earlier
+measurement had the gate losing: the document worker's nice value did not hold across
+sessions then, see commands/worker.py, and it took whatever a waiting gate left idle.)
 The places are given in the order the requests came: a freed place passes straight to the
 longest waiter, so a request arriving just then cannot take it first (a plain semaphore
 lets it). The gate is held while the app makes the response, not while it is sent: a

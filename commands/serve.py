@@ -132,7 +132,7 @@ def admitted(app: bottle.Bottle) -> Any:
     if "shenbao.web" not in app.config:
         return app
     settings = web_of(app).settings
-    if settings.running_requests <= 0:  # the default: measured better at 200 clients (commands/admission.py)
+    if settings.running_requests <= 0:  # SHENBAO_RUNNING_REQUESTS=0: no gate (commands/admission.py)
         return app
     return Admission(app, settings.running_requests, settings.max_body_bytes + settings.max_upload_bytes)
 

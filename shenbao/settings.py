@@ -33,7 +33,7 @@ class Settings:
     mail_interval: float = 60.0         # seconds between background delivery rounds
     outbox_dir: str = ""
     workers: int = 0                    # 0: 2 x CPUs + 1, at most 12 (commands/serve.py)
-    running_requests: int = 0           # per server process: requests running the app at once, 0: no limit (commands/admission.py)
+    running_requests: int = 2           # per server process: requests running the app at once, 0: no limit (commands/admission.py)
     timezone: str = "Asia/Shanghai"     # wall clock of the flow's dates and times
     session_idle_minutes: int = 30
     session_absolute_hours: int = 8

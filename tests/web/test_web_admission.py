@@ -146,8 +146,13 @@ def test_serve__the_app_is_admitted_with_the_settings_limit(tmp_path):
     assert admitted(hello) is hello
 
 
-def test_serve__by_default__no_gate(tmp_path):
+def test_serve__by_default__two_places_and_zero_turns_the_gate_off(tmp_path):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", secret="s" * 40,
                         outbox_dir=str(tmp_path / "outbox"))
     app = make_app(settings)
-    assert settings.running_requests == 0 and admitted(app) is app
+    wrapped = admitted(app)
+    assert isinstance(wrapped, Admission) and wrapped.limit == 2 and wrapped.app is app
+    off = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", secret="s" * 40,
+                   outbox_dir=str(tmp_path / "outbox"), running_requests=0)
+    ungated = make_app(off)
+    assert admitted(ungated) is ungated
