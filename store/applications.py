@@ -421,14 +421,15 @@ class ApplicationsPart(StoreBase):
         (`tallies.scope_of`; a display name's first two characters count as one when they are
         tallied, `name_key`), else counted (a search's matches, other answers)."""
         text = (text or "").strip()
-        keyed = {name_key(contains): text} if contains is not None and _by_prefix_key(text, contains) else {}
+        # the display name's field when the text is a name's first two characters
+        named = contains if contains is not None and _by_prefix_key(text, contains) else None
+        keyed = {name_key(named): text} if named is not None else {}
         scope = tallies.scope_of({**(where or {}), **keyed}, self.tallied_fields()) if keyed or not text else None
         if scope is not None:
             return self.db.read(lambda conn: sum(tallies.by_status(conn, scope, status).values()))
-        if _by_prefix_key(text, contains) and status is None:
+        if named is not None and status is None:
             # a name's first two characters, in a scope of kept values: counted from the
             # indexes alone (every kept value belongs to an application), not row by row
-            assert contains is not None
             name = V.alias("name_")
             source: Any = name
             for n, (field, value) in enumerate((where or {}).items()):
@@ -436,7 +437,7 @@ class ApplicationsPart(StoreBase):
                 source = source.join(other, sa.and_(other.c.application_id == name.c.application_id,
                                                     other.c.field == field, other.c.value == value))
             query = (sa.select(sa.func.count()).select_from(source)
-                     .where(*_beginning(name, contains, (text or "").strip())))
+                     .where(*_beginning(name, named, text)))
             return self.db.read(lambda conn: int(conn.scalar(query) or 0))
         query = (sa.select(sa.func.count()).select_from(A)
                  .where(*self._filters(where, status, text, exact, contains, self._dialect())))
