@@ -31,11 +31,18 @@ class Refused(Exception):
 
 
 def _text(value: str, recode: bool) -> str:
-    if recode:
-        try:
-            value = value.encode("latin1").decode("utf-8")
-        except UnicodeError:
-            raise Refused from None
+    return _utf8(value.encode("latin1")) if recode else _typable(value)
+
+
+def _utf8(data: bytes) -> str:
+    """Bytes as the text a person typed: UTF-8, with no character no keyboard makes."""
+    try:
+        return _typable(data.decode("utf-8"))
+    except UnicodeError:
+        raise Refused from None
+
+
+def _typable(value: str) -> str:
     if _UNTYPABLE.search(value):
         raise Refused
     return value
@@ -60,13 +67,7 @@ def _unquoted(part: str) -> str:
     at a time, was most of the parse for Chinese text); a % not followed by two hex digits
     stays, as there."""
     raw = part.replace("+", " ").encode("latin1")
-    try:
-        value = (_ESCAPES.sub(_unescaped, raw) if b"%" in raw else raw).decode("utf-8")
-    except UnicodeError:
-        raise Refused from None
-    if _UNTYPABLE.search(value):
-        raise Refused
-    return value
+    return _utf8(_ESCAPES.sub(_unescaped, raw) if b"%" in raw else raw)
 
 
 def _parsed(text: str) -> bottle.FormsDict:
