@@ -90,16 +90,14 @@ def current_session(web: Web, kind: str, with_messages: bool = False) -> Session
         now = web.now()
         limits = (timedelta(minutes=web.settings.session_idle_minutes),
                   timedelta(hours=web.settings.session_absolute_hours))
-        if kind == "applicant" and with_messages:
-            read = web.store.get_applicant_dashboard(token, now, *limits)
+        if kind == "applicant":  # the session and its application (and messages) in one statement
+            read: tuple[Any, ...] | None = (web.store.get_applicant_dashboard(token, now, *limits) if with_messages
+                                            else web.store.get_applicant_session(token, now, *limits))
             found = None if read is None else read[0]
             if read is not None:
-                environ[_ENV_APPLICATION], environ[_ENV_MESSAGES] = read[1], read[2]
-        elif kind == "applicant":  # the session and its application in one statement
-            both = web.store.get_applicant_session(token, now, *limits)
-            found = None if both is None else both[0]
-            if both is not None:
-                environ[_ENV_APPLICATION] = both[1]
+                environ[_ENV_APPLICATION] = read[1]
+                if with_messages:
+                    environ[_ENV_MESSAGES] = read[2]
         else:
             found = web.store.get_session(token, now, *limits)
         if found is not None and found.kind != kind:
