@@ -160,11 +160,16 @@ def test_worker_command__runs_below_the_web_servers_cpu_priority(tmp_path):
 
 
 def autogroup_nice(pid: int) -> int | None:
-    """The nice value of the scheduler's group of process `pid`'s session (None: no autogroup)."""
+    """The nice value of the scheduler's group of process `pid`'s session (None: no autogroup).
+    The file reads "/autogroup-85 nice 0"; some kernels and sandboxes have the file but leave it
+    empty, or answer with something else, which also means no autogroup to compare."""
     try:
-        return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
-    except (OSError, ValueError):
+        words = Path(f"/proc/{pid}/autogroup").read_text().split()
+    except OSError:
         return None
+    if len(words) != 3 or words[1] != "nice" or not words[2].lstrip("-").isdigit():
+        return None
+    return int(words[2])
 
 
 def test_worker_command__in_a_session_of_its_own__lowers_its_sessions_cpu_share(tmp_path):
