@@ -19,7 +19,7 @@ from .images import ImageValue
 from .model import BoxSpec, CodeSpec, DocumentSpec, EntrySpec, SectionSpec, Value
 
 Label = Callable[[str], str]
-OptionLabel = Callable[[str, Any], "str | None"]
+ChoiceText = Callable[[str, Any], "str | None"]
 
 SYMBOLOGIES = ("qr",)
 _LIST_SEPARATOR = "、"
@@ -96,14 +96,15 @@ class DocumentView:
 
 
 def resolve_document(document: DocumentSpec, names: Mapping[str, Any], label: Label,
-                     option_label: OptionLabel | None = None) -> DocumentView:
+                     choice_text: ChoiceText | None = None) -> DocumentView:
     """Resolve one compiled document over an application's names.
 
     `names` is what the document's expressions read (fields, lookups, DOCUMENT_NAMES);
-    `label(key)` returns catalogue text; `option_label(field_id, code)` turns a choice field's
-    code into its label text (None: show the value as it is).
+    `label(key)` returns catalogue text; `choice_text(field_id, answer)` turns a choice field's
+    answer (one code, or a list of them) into its text, the chosen options' labels in the order
+    the field offers them (None: show the value as it is).
     """
-    text = _Texts(names, label, option_label)
+    text = _Texts(names, label, choice_text)
     generated = _read(names, "generated_on")
     return DocumentView(
         id=document.id,
@@ -149,23 +150,19 @@ def format_value(value: Any) -> str:
 class _Texts:
     """Turns compiled entries into text with one application's names and the catalogue."""
 
-    def __init__(self, names: Mapping[str, Any], label: Label, option_label: OptionLabel | None):
-        self.names, self.label, self.option_label = names, label, option_label
+    def __init__(self, names: Mapping[str, Any], label: Label, choice_text: ChoiceText | None):
+        self.names, self.label, self.choice_text = names, label, choice_text
 
     def evaluate(self, value: Value) -> Any:
         return value.expression.evaluate(self.names, "document")
 
     def value_text(self, value: Value) -> str:
         found = self.evaluate(value)
-        if value.choice is not None and self.option_label is not None and found is not None:
-            items = found if isinstance(found, (list, tuple)) else [found]
-            return _LIST_SEPARATOR.join(self._option(value.choice, item) for item in items)
+        if value.choice is not None and self.choice_text is not None and found is not None:
+            text = self.choice_text(value.choice, found)
+            if text is not None:
+                return text
         return format_value(found)
-
-    def _option(self, field_id: str, code: Any) -> str:
-        assert self.option_label is not None
-        text = self.option_label(field_id, code)
-        return format_value(code) if text is None else text
 
     def cell(self, entry: EntrySpec) -> Cell:
         label_text = self.label(entry.label)

@@ -3,7 +3,7 @@
 Application layer between the store and the engine; the renderers draw, handed in as
 `Printer`s by the composition root (renderers/pdf/printers.py). `document_names`
 gathers what the compiled document's expressions read (the decoded answers, the lookups over
-the store, the status text, the application number, the kept photo); `option_labels` the
+the store, the status text, the application number, the kept photo); `choice_texts` the
 option texts; `Documents` draws the
 view as PDF or HTML and keeps the bytes in the store's `documents` table under a version
 key, so a download serves stored bytes and each version is drawn once, ideally ahead of
@@ -100,29 +100,37 @@ def changed_on(app: Application, tz: tzinfo) -> date:
     return app.updated_at.astimezone(tz).date()
 
 
-def option_labels(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[str, Any],
-                  now: datetime) -> Callable[[str, Any], str | None]:
-    """`option_label(field_id, code)` for resolve_document: static options through the
-    catalogue, dataset options as the engine lists them for these answers (filters
-    applied), else the one row with that value."""
+def choice_texts(flow: Flow, store: Store, catalog: Catalog, answers: Mapping[str, Any],
+                 now: datetime) -> Callable[[str, Any], str | None]:
+    """`choice_text(field_id, answer)` for resolve_document: the chosen options' labels in the
+    field's option order, as the web's read-only fields show them (Wording.chosen_text).
+    Static options are read through the catalogue, dataset options as the engine lists them for
+    these answers (filters applied); a value not listed there is read from its one row, else
+    shown as it is."""
     context = Context(flow, store, now, answers)
     wording = Wording(flow, catalog)
+    separator = catalog.text("document.separator")
     tables: dict[str, dict[str, str]] = {}
 
-    def option_label(field_id: str, code: Any) -> str | None:
+    def choice_text(field_id: str, answer: Any) -> str | None:
         fld = flow.fields.get(field_id)
         if fld is None or fld.options is None:
             return None
         if field_id not in tables:
             tables[field_id] = wording.option_labels(context.options(fld))
-        found = tables[field_id].get(str(code))
+        labels = tables[field_id]
         spec = fld.options
-        if found is None and spec.dataset and spec.value and spec.label:
-            rows = store.rows(spec.dataset, {spec.value: code})
-            found = str(rows[0][spec.label]) if len(rows) == 1 else None
-        return found
+        unlisted = [v for v in (answer if isinstance(answer, (list, tuple)) else [answer])
+                    if v is not None and str(v) not in labels]
+        if unlisted and spec.dataset and spec.value and spec.label:
+            labels = dict(labels)
+            for code in unlisted:
+                rows = store.rows(spec.dataset, {spec.value: code})
+                if len(rows) == 1:
+                    labels[str(code)] = str(rows[0][spec.label])
+        return wording.chosen_text(answer, labels, separator)
 
-    return option_label
+    return choice_text
 
 
 # ---- the build part of the version key ------------------------------------------------------
@@ -195,7 +203,7 @@ class Documents:
         catalog = self.texts(flow)
         names = document_names(flow, app, self.store, catalog, self.tz, photo)
         moment = app.updated_at.astimezone(self.tz).replace(tzinfo=None)
-        labels = option_labels(flow, self.store, catalog, answers_from_json(flow, app.answers), moment)
+        labels = choice_texts(flow, self.store, catalog, answers_from_json(flow, app.answers), moment)
         return resolve_document(flow.documents[self.document_id], names, catalog.text, labels)
 
     def render(self, app: Application, fmt: str) -> bytes:

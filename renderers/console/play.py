@@ -22,7 +22,7 @@ from engine import (FIELD_TYPES, Amendment, Context, DataSource, Flow, GateFailu
                     edit_rights, resolve_document, transition)
 from shenbao.applications import password_field
 from shenbao.coverage import Coverage
-from shenbao.documents import names_of, option_labels
+from shenbao.documents import choice_texts, names_of
 from shenbao.signin import identifies, login_fields, new_password_problems, recovery_fields, typed_identity
 from shenbao.wording import show_options
 
@@ -262,7 +262,7 @@ class Player:
         names = names_of(self.flow, self.source, self.now, self.answers,
                          {"application_no": "", "flow_version": self.flow.version, "generated_on": self.now.date(),
                           "status": self.texts.status(self.status)})
-        labels = option_labels(self.flow, self.source, self.texts.catalog, self.answers, self.now)  # type: ignore
+        labels = choice_texts(self.flow, self.source, self.texts.catalog, self.answers, self.now)  # type: ignore
         view = resolve_document(self.flow.documents[document_id], names, self.texts.catalog.text, labels)
         cells = {cell.ref: cell.text for section in view.sections for row in section.rows for cell in row}
         lines = [INDENT + view.title] + [INDENT * 2 + self.texts("console.field.shown", label=cell.label,

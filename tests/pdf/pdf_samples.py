@@ -93,6 +93,17 @@ def option_label_function(extra: Mapping[str, str] | None = None) -> Callable[[s
     return option_label
 
 
+def choice_text_function(extra: Mapping[str, str] | None = None) -> Callable[[str, Any], str | None]:
+    """resolve_document's `choice_text` over option_label_function: each code's label, in the
+    answer's order (the samples answer one option per field); None where a code has none."""
+    label = option_label_function(extra)
+
+    def choice_text(field_id: str, answer: Any) -> str | None:
+        texts = [label(field_id, code) for code in (answer if isinstance(answer, (list, tuple)) else [answer])]
+        return None if None in texts else "、".join(texts)  # type: ignore[arg-type]
+    return choice_text
+
+
 def jpeg_photo(width: int = 120, height: int = 160) -> bytes:
     """A small ID-photo-like JPEG: blue background, a lighter head and shoulders."""
     from PIL import Image, ImageDraw
@@ -165,7 +176,7 @@ def view(values: dict[str, Any], document_id: str = "application_form", of: Flow
     chosen = of or flow()
     names = ChainMap(values, {name: None for name in chosen.field_names})
     return resolve_document(chosen.documents[document_id], names, label_function(extra_messages),
-                            option_label_function(extra_messages))
+                            choice_text_function(extra_messages))
 
 
 SAMPLE_NAMES = list(SAMPLES)
