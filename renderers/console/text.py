@@ -136,8 +136,8 @@ class Texts(Wording):
         if value is None or value == "" or value == []:
             return self("console.value.empty")
         labels = self.option_labels(options)
-        if isinstance(value, (list, tuple)):
-            return self("console.list.separator").join(labels.get(str(v), fmt(v)) for v in value)
+        if isinstance(value, (list, tuple)):  # in the options' order, as the web and the printed form list them
+            return self.chosen_text(value, labels, self("console.list.separator"))
         return labels.get(str(value), fmt(value))
 
 
