@@ -46,6 +46,7 @@ class FlowVersions:
         self.started_catalog = catalog or load_catalog()
         self._lock = threading.Lock()
         self._known: dict[str, Flow] = {started.digest: started}
+        self._unreadable: set[str] = set()                  # stored versions this code cannot read
         self._catalogues: dict[str, str | None] = {}        # flow digest → its catalogue's digest
         self._stored: dict[str, dict[str, str]] = {}        # catalogue digest → its texts
         self._worded: dict[tuple[str | None, str | None], Catalog] = {}
@@ -87,13 +88,18 @@ class FlowVersions:
             return None
         if digest in self._known:
             return self._known[digest]
+        if digest in self._unreadable:
+            return None
         stored = flow_versions.by_digest(self.store, digest)
         if stored is None:
             return None
         try:
             flow = parse_version(stored.text, self._filename, self._texts(stored.catalogue).keys())
         except FlowError:
-            return None  # published under other code that read it differently: treat as unknown
+            # Published under other code that read it differently: treat as unknown, and
+            # remember it, or every page of its applications would read and check it again.
+            self._unreadable.add(digest)
+            return None
         self._catalogues.setdefault(digest, stored.catalogue)
         self._known[digest] = flow
         return flow

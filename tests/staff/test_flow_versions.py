@@ -251,3 +251,18 @@ def test_document__file_name__from_the_title_of_the_applications_own_version(tmp
     documents.flow = edited                                    # as after a restart on the new version
     assert documents.filenames(before, "pdf")[0] == f"{old_title}-{before.application_no}.pdf"
     assert documents.filenames(made, "pdf")[0] == f"{new_title}-{made.application_no}.pdf"
+
+
+def test_stored_version_this_code_cannot_read__unknown_and_read_only_once(web, store, monkeypatch):
+    """A version published under other code that read it differently is unknown here; it is read
+    and checked once, not again on every page of its applications (about 0.5 s each time)."""
+    import shenbao.flowversions as module
+
+    reads = []
+    real = module.parse_version
+    monkeypatch.setattr(module, "parse_version", lambda *args: reads.append(args) or real(*args))
+    digest = "f" * 64
+    flow_versions.publish(store, flow_id="retired_flow", version="1", digest=digest, text="flow: [unclosed",
+                          at=datetime.now(timezone.utc))
+    assert [web.flows.of(digest) for _ in range(3)] == [None, None, None]
+    assert len(reads) == 1
