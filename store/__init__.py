@@ -11,7 +11,7 @@ from .datasets import APPLICATIONS, DatasetLike
 from .errors import (Duplicate, ImportFailed, ImportProblem, InUse, NotFound, StaleWrite,
                      StoreBusy, StoreError)
 from .importer import import_file, load_demo
-from .records import (Application, AuditEntry, ImportReport, Mail, Message, Numbering, Session, Staff,
+from .records import (Application, AuditEntry, ImportReport, Listed, Mail, Message, Numbering, Session, Staff,
                       SyncReport, identity_key)
 from .staff_queries import check_row, post_message_audited, status_counts, typed_value
 from .values import is_code
@@ -20,7 +20,7 @@ from .web_queries import claim_mail
 
 __all__ = [
     "APPLICATIONS", "Application", "AuditEntry", "DatasetLike", "Duplicate", "ImportFailed",
-    "ImportProblem", "ImportReport", "InUse", "Mail", "Message", "NotFound", "Session",
+    "ImportProblem", "ImportReport", "InUse", "Listed", "Mail", "Message", "NotFound", "Session",
     "Staff", "StaleWrite", "Store", "StoreBusy", "StoreError", "SyncReport", "import_file",
     "load_demo", "documents", "flow_versions", "uploads", "check_row", "post_message_audited", "status_counts",
     "typed_value", "is_code", "claim_mail", "jobs", "Numbering", "identity_key",

@@ -29,6 +29,20 @@ class Application:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """An application as a list of them shows it (the staff's work list): its kept values, and
+    of its answers only those asked for (the display name), no status data. A page of them
+    reads a page of these columns, not a page of whole answer documents (issue 10)."""
+    id: int
+    application_no: str
+    flow_digest: str
+    status: str
+    updated_at: datetime
+    values: Mapping[str, str] = field(default_factory=dict)
+    answers: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Numbering:
     """How application numbers look: prefix, the year or not, digits of the sequence."""
 

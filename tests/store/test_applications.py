@@ -195,6 +195,26 @@ def test_search__by_numbers_name_and_scope(store: Store) -> None:
     assert store.count_by_status(where={"point": "gz_1"}) == {"submitted": 1}
 
 
+def test_list__the_search_s_rows_as_a_list_shows_them__only_the_answers_asked_for(store: Store) -> None:
+    a = new_application(store)
+    b = new_application(store, cert_no="964410641191263", id_no="440524188001010014",
+                        agency="gz_tianhe", point="gz_1", answers={"name": "黄伯庸", "age": 41})
+    c = new_application(store, cert_no="X3", id_no="11010519491231002X", answers={"name": "王伯"})
+    store.update_application(c.id, 1, status="confirmed")
+    for query in ({}, {"text": "王", **SEARCH}, {"text": "黄伯", **SEARCH}, {"text": "964410641191263", **SEARCH},
+                  {"where": {"agency": "bj_haidian"}}, {"limit": 1, "before": c.id}, {"limit": 1, "after": a.id},
+                  {"where": {"agency": "bj_haidian"}, "status": "confirmed"}):
+        full = store.search_applications(**query)
+        listed = store.list_applications(answers=["name", "age", "missing"], **query)
+        assert [x.id for x in listed] == [x.id for x in full] and full, query
+        for record, row in zip(full, listed):
+            assert (row.application_no, row.flow_digest, row.status, row.updated_at, row.values) == (
+                record.application_no, record.flow_digest, record.status, record.updated_at, record.values)
+            assert row.answers == {k: v for k, v in record.answers.items() if k in ("name", "age")}
+    assert store.list_applications(answers=["age"], text="黄伯", **SEARCH)[0].answers == {"age": 41}
+    assert store.list_applications(text="黄伯", **SEARCH)[0].answers == {}
+
+
 def test_photo__kept_apart_from_the_record(store: Store) -> None:
     app = new_application(store, photo=b"\xff\xd8jpeg")
     assert store.get_application_photo(app.id) == b"\xff\xd8jpeg"
