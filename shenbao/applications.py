@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any, Mapping
 
 from engine import Clock, DataSource, Flow, Run, StepView, check_field_value, to_json
-from store import APPLICATIONS, Application, AuditEntry, Duplicate, Store, StoreBusy, identity_key, name_key
+from store import (APPLICATIONS, Application, AuditEntry, Duplicate, Listed, Store, StoreBusy, identity_key,
+                   name_key)
 
 from . import documents, uploads
 
@@ -157,10 +158,17 @@ def own_rows(flow: Flow, app: Application) -> dict[str, dict[str, Any]]:
     return {APPLICATIONS: {f: app.values.get(f) for f in flow.application.unique}}
 
 
-def display_name(flow: Flow, app: Application) -> str:
-    """How staff and mails address the applicant (the flow's `display_name` answer)."""
+def display_name(flow: Flow, app: Application | Listed) -> str:
+    """How staff and mails address the applicant (the flow's `display_name` answer; a `Listed`
+    application has it when the list asked for it, `listed_answers`)."""
     field = flow.application.display_name
     return str(app.answers.get(field) or "") if field else app.application_no
+
+
+def listed_answers(flow: Flow) -> list[str]:
+    """The answers a list of applications reads (`Store.list_applications`): what `display_name` shows."""
+    field = flow.application.display_name
+    return [field] if field else []
 
 
 def recovery_email(flow: Flow, app: Application) -> str | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from engine import Binding, Flow, StaffRole
-from store import Application, Staff
+from store import Application, Listed, Staff
 
 # Capabilities every role of the flow has (always within its scope).
 EVERY_ROLE = frozenset({"review", "message", "correct_email", "export"})
@@ -82,7 +82,7 @@ def editable_datasets(flow: Flow, who: Staff) -> list[str]:
     return [name for name in flow.datasets if staff_role(flow, who, name) is not None]
 
 
-def application_in_scope(flow: Flow, who: Staff, app: Application) -> bool:
+def application_in_scope(flow: Flow, who: Staff, app: Application | Listed) -> bool:
     if not who.active or not bound(flow, who):
         return False
     found = binding(flow, who.role)

@@ -17,7 +17,7 @@ import jinja2
 from engine import Flow, staff_title_key
 from shenbao import scope
 from shenbao.catalog import format_value
-from store import Application, Staff
+from store import Application, Listed, Staff
 
 from .. import sessions
 from ..context import Web
@@ -167,7 +167,7 @@ class StatusWords:
         self.desk = desk
         self._seen: dict[tuple[str | None, str | None], str] = {}
 
-    def __call__(self, app: Application) -> str:
+    def __call__(self, app: Application | Listed) -> str:
         key = (app.flow_digest, app.status)
         if key not in self._seen:
             self._seen[key] = self.desk.version_status_text(*key)

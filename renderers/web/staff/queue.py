@@ -17,8 +17,8 @@ import bottle
 
 from engine import Binding
 from shenbao import scope
-from shenbao.applications import display_name
-from store import Application, Staff, status_counts
+from shenbao.applications import display_name, listed_answers
+from store import Listed, Staff, status_counts
 
 from ..context import Web
 from ..inputs import number
@@ -68,11 +68,13 @@ def list_filters(desk: Desk, me: Staff, query: Any) -> tuple[dict[str, Any] | No
 
 
 def search(desk: Desk, me: Staff, filters: dict[str, Any] | None, limit: int = PAGE,
-           before: int | None = None, after: int | None = None) -> list[Application]:
-    """Newest first; `before`/`after`: the keyset page below/above that id."""
+           before: int | None = None, after: int | None = None) -> list[Listed]:
+    """Newest first; `before`/`after`: the keyset page below/above that id. The columns a
+    list shows (`Store.list_applications`), not whole records."""
     if filters is None:
         return []
-    found = desk.store.search_applications(limit=limit, before=before, after=after, **filters)
+    found = desk.store.list_applications(answers=listed_answers(desk.flow), limit=limit, before=before,
+                                         after=after, **filters)
     return [a for a in found if scope.application_in_scope(desk.flow, me, a)]  # belt and braces
 
 
@@ -197,7 +199,7 @@ class Queue:
             if typed & own:
                 bottle.redirect(f"/staff/applications/{found[0].id}")
 
-    def row(self, app: Application, status: str) -> dict[str, Any]:
+    def row(self, app: Listed, status: str) -> dict[str, Any]:
         cells = [app.values.get(f) or "" for f in identity_fields(self.desk)]
         cells += [self.bound_name(b, app.values.get(b.answer)) for b in bindings(self.desk)]
         return {"id": app.id, "application_no": app.application_no, "name": display_name(self.flow, app),
