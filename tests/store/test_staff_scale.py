@@ -104,12 +104,15 @@ KINDS = {  # text → the index its kind goes through (PostgreSQL; SQLite: the s
 }
 
 
+@pytest.mark.parametrize("listed", [False, True])
 @pytest.mark.parametrize("text", list(KINDS))
-def test_search__each_kind_of_query__through_its_index_not_a_scan(filled: Store, text: str) -> None:
-    found = filled.search_applications(text=text, limit=51, **SEARCH)
+def test_search__each_kind_of_query__through_its_index_not_a_scan(filled: Store, text: str, listed: bool) -> None:
+    # whole records, or the columns the staff list shows (list_applications): the same plan
+    search = filled.list_applications if listed else filled.search_applications
+    found = search(text=text, limit=51, **SEARCH)
     assert found and all({text, text.upper()} & {a.application_no, *a.values.values()} or
                          a.values["name"].startswith(text) for a in found)
-    plan = plans_of(filled, lambda: filled.search_applications(text=text, limit=51, **SEARCH))[0]
+    plan = plans_of(filled, lambda: search(text=text, limit=51, **SEARCH))[0]
     if filled.dialect == "postgresql":
         assert "Seq Scan on applications" not in plan and "Seq Scan on application_values" not in plan, plan
         index = KINDS[text]
@@ -152,6 +155,27 @@ def test_search__a_part_of_a_name__from_three_characters_on_postgresql(filled_ow
     assert [a.id for a in filled.search_applications(text="芳", **SEARCH)] == []       # one: the beginning only
     part = [a.id for a in filled.search_applications(text="阳芳秀", **SEARCH)]
     assert part == ([1] if filled.dialect == "postgresql" else [])
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_search__a_names_first_two_characters_in_one_point__both_indexes_walked_in_id_order(
+        filled: Store, listed: bool) -> None:
+    # 王伟 in point P0: the name's prefix-key index and the point's (field, value, application_id)
+    # index, both walked down in id order and merged, a page read after a page of each; no sort,
+    # no scan of the applications (the staff list's columns or whole records: the same plan)
+    search = filled.list_applications if listed else filled.search_applications
+    call = lambda: search(text="王伟", where={"point": "P0"}, limit=51, **SEARCH)  # noqa: E731
+    found = call()
+    expected = [n for n in range(ROWS, 0, -1) if n % 5 == 0 and n // 5 % 7 == 0 and n % POINTS == 0][:51]
+    assert [a.id for a in found] == expected and all(a.values["point"] == "P0" for a in found)
+    plan = plans_of(filled, call)[0]
+    if filled.dialect == "postgresql":
+        assert "Sort" not in plan and "Seq Scan" not in plan, plan
+        assert re.search(r"Index (Only )?Scan Backward using ix_application_values_field_prefix_key", plan), plan
+        assert "ix_application_values_field_value_application_id" in plan, plan
+    else:
+        assert "TEMP B-TREE" not in plan and "SCAN applications" not in plan, plan
+        assert "ix_application_values_field_prefix_key" in plan, plan
 
 
 @pytest.mark.parametrize("count", [False, True])
