@@ -8,13 +8,15 @@ through the store, median of --repeat calls each with other values:
 
   login            find_application by the flow's login values (no password hash: CPU, not scale)
   dashboard        get_application by id
-  search <kind>    search_applications(text=…) as the staff list calls it, one per kind of query:
-                   application number, ID number, certificate number, e-mail, a name's first two
-                   characters, a whole three-character name (PostgreSQL: the trigram index); a name's
-                   first two characters in one point, and the list's total of a two-character search
+  search <kind>    list_applications(text=…) as the staff list calls it (the columns it shows), one per
+                   kind of query: application number, ID number, certificate number, e-mail, a name's
+                   first two characters, a whole three-character name (PostgreSQL: the trigram index); a
+                   name's first two characters in one point, and the list's total of a two-character
+                   search. A random applicant's name finds 1 or 2 at 1k and a page of 51 at N; the
+                   "common" rows search the fill's common name (COMMON), a page at both: like with like
   counts           count_by_status (all; one agency) and the home page's per-point breakdown
                    (from the tallies, store/tallies.py, built after the fill by `sync_tallies`)
-  list             a page of 51 (all; one point), first and a deep keyset page (?before=), and the
+  list             a page of 51 (all; one point; list_applications), first and a deep keyset page (?before=), and the
                    list's total (count_applications: all; one point; one agency and status)
   warmer           one worker round of the document queue: claim a batch of 10 changed
                    applications (made with the PDF samples' answers) and make their documents
@@ -33,7 +35,8 @@ them), and --only WORDS times only the operations whose label contains one of th
 
     .venv/bin/python bench/scale.py --pg … --keep --only "name,export,COPY"
 
-Prints seconds per operation at 1k and at N and their ratio (goal ≤ 2×), and export/COPY
+Prints seconds per operation at 1k and at N and their ratio (goal ≤ 2×), the rows a search or list
+returned at each, and export/COPY
 (goal ≤ 3×); next to them the same as CPU time of this process and the database's server
 processes (PostgreSQL on this machine, read from /proc; each operation repeated for about
 0.5 s), which a shared machine blurs less than wall time. Not a test: figures depend on the machine; compare ratios within one run.
@@ -61,7 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pdf"))  
 import proc  # noqa: E402  (bench/ is on the path as the script's folder)
 import sqlalchemy as sa  # noqa: E402
 
-from shenbao.applications import tallied  # noqa: E402
+from shenbao.applications import listed_answers, tallied  # noqa: E402
 from shenbao.flows import read_flow  # noqa: E402
 from shenbao.paths import DEFAULT_FLOW  # noqa: E402
 from store import Store  # noqa: E402
@@ -74,7 +77,15 @@ POINTS = AGENCIES * POINTS_PER_AGENCY
 PREFIX = "TR2026"
 
 
+# A common name, as 王伟 is: every 16th of the first 1,024 applicants (62 at 1k, 64 at N), so that a
+# search for it, or for its first two characters, finds a full page of 51 at 1k as at N (the other
+# names are spread: a random applicant's name or first two characters find 1 or 2 at 1k).
+COMMON, COMMON_EVERY, COMMON_UNTIL = "王伟芳", 16, 1024
+
+
 def name_of(n: int) -> str:
+    if n % COMMON_EVERY == 0 and n <= COMMON_UNTIL:
+        return COMMON
     return SURNAMES[n % 20] + GIVEN[n // 20 % 28] + GIVEN[n // 560 % 28]
 
 
@@ -96,8 +107,9 @@ def fill_postgresql(store: Store, rows: int, statuses: list[str]) -> None:
         for name, _definition in indexes:
             conn.execute(sa.text(f'DROP INDEX "{name}"'))
         status_array = "ARRAY[" + ",".join(f"'{s}'" for s in statuses) + "]"
-        name = (f"substr('{SURNAMES}', g % 20 + 1, 1) || substr('{GIVEN}', g / 20 % 28 + 1, 1)"
-                f" || substr('{GIVEN}', g / 560 % 28 + 1, 1)")
+        name = (f"CASE WHEN g % {COMMON_EVERY} = 0 AND g <= {COMMON_UNTIL} THEN '{COMMON}' ELSE "
+                f"substr('{SURNAMES}', g % 20 + 1, 1) || substr('{GIVEN}', g / 20 % 28 + 1, 1)"
+                f" || substr('{GIVEN}', g / 560 % 28 + 1, 1) END")
         conn.execute(sa.text(
             "INSERT INTO applications (id, application_no, flow_id, flow_version, flow_digest, identity_key, "
             "status, status_data, answers, password_hash, row_version, created_at, updated_at) "
@@ -259,9 +271,12 @@ def operations_of(store: Store, rows: int, repeat: int, flow: Any, database: str
     search = {"exact": list(spec.searchable), "contains": spec.display_name}
     v = values_of
 
+    deep = max(200, rows // 50)   # a keyset page below it: a full page at 1k too (199 rows; 3 of one point)
+    answers = listed_answers(flow)   # what the staff list shows of the answers: the display name
+    listed = lambda **query: store.list_applications(answers=answers, limit=51, **query)  # noqa: E731
+
     def search_by(text: Callable[[int], str], scoped: bool = False) -> Callable[[int], Any]:
-        return lambda n: store.search_applications(text=text(n), limit=51, **search,
-                                                   where={"point": v(n)["point"]} if scoped else None)
+        return lambda n: listed(text=text(n), **search, where={"point": v(n)["point"]} if scoped else None)
 
     operations: dict[str, Callable[[int], Any]] = {
         "login (find by login values)": lambda n: store.find_application(values={f: v(n)[f] for f in spec.login}),
@@ -274,6 +289,10 @@ def operations_of(store: Store, rows: int, repeat: int, flow: Any, database: str
         "search: name, 3 characters": search_by(lambda n: name_of(n)),
         "search: ID number, one point": search_by(lambda n: v(n)["id_no"], scoped=True),
         "search: name, 2 first characters, one point": search_by(lambda n: name_of(n)[:2], scoped=True),
+        "search: name, 2 first characters, common": search_by(lambda n: COMMON[:2]),
+        "search: name, 3 characters, common": search_by(lambda n: COMMON),
+        "search: name, 2 first characters, common, one point": lambda n: listed(
+            text=COMMON[:2], **search, where={"point": "P00"}),
         "search: its total, 2 first characters": lambda n: store.count_applications(text=name_of(n)[:2], **search),
         "search: its total, one point": lambda n: store.count_applications(
             text=name_of(n)[:2], where={"point": v(n)["point"]}, **search),
@@ -284,11 +303,10 @@ def operations_of(store: Store, rows: int, repeat: int, flow: Any, database: str
         "list: total, one point": lambda n: store.count_applications(where={"point": v(n)["point"]}),
         "list: total, one agency, one status": lambda n: store.count_applications(
             where={"agency": v(n)["agency"]}, status=flow.initial_status.id),
-        "list: first page, all": lambda n: store.search_applications(limit=51),
-        "list: deep keyset page, all": lambda n: store.search_applications(limit=51, before=max(2, rows // 50)),
-        "list: first page, one point": lambda n: store.search_applications(limit=51, where={"point": v(n)["point"]}),
-        "list: deep keyset page, one point": lambda n: store.search_applications(
-            limit=51, where={"point": v(n)["point"]}, before=max(2, rows // 50)),
+        "list: first page, all": lambda n: listed(),
+        "list: deep keyset page, all": lambda n: listed(before=deep),
+        "list: first page, one point": lambda n: listed(where={"point": v(n)["point"]}),
+        "list: deep keyset page, one point": lambda n: listed(where={"point": v(n)["point"]}, before=deep),
     }
     point_picks = picks[: max(3, repeat // 5)]
     timed: Operations = {label: (call, picks) for label, call in operations.items()}
@@ -319,9 +337,11 @@ def cpu_of(store: Store, call: Callable[[int], Any], picks: list[int], seconds: 
 
 def interleaved(small: Operations, large: Operations, only: list[str] | None) -> tuple[dict[str, float], ...]:
     """Median seconds per operation at 1k and at N, the two timed in turn (a 1k call, an N call,
-    …) so that whatever else the machine does at that moment weighs on both alike. The warmer
+    …) so that whatever else the machine does at that moment weighs on both alike; then the median
+    number of rows each list or search returned at 1k and at N (what the times compare). The warmer
     times its own rounds (it returns its median)."""
     results: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    found: tuple[dict[str, float], dict[str, float]] = ({}, {})
     for label in large:
         if only and not any(word in label for word in only):
             continue
@@ -333,14 +353,19 @@ def interleaved(small: Operations, large: Operations, only: list[str] | None) ->
         for call, picks in sides:
             call(picks[0])   # warm
         times: tuple[list[float], list[float]] = ([], [])
+        sizes: tuple[list[int], list[int]] = ([], [])
         for pair in zip(sides[0][1], sides[1][1]):
             for side, (call, _picks) in enumerate(sides):
                 start = time.perf_counter()
-                call(pair[side])
+                result = call(pair[side])
                 times[side].append(time.perf_counter() - start)
+                if isinstance(result, list):
+                    sizes[side].append(len(result))
         for side in (0, 1):
             results[side][label] = statistics.median(times[side])
-    return results
+            if sizes[side]:
+                found[side][label] = statistics.median(sizes[side])
+    return (*results, *found)
 
 
 def kept_database(url: str, rows: int) -> tuple[str, bool]:
@@ -355,6 +380,12 @@ def kept_database(url: str, rows: int) -> tuple[str, bool]:
                 {"s": schema}) and conn.scalar(sa.text(
                     f'SELECT EXISTS (SELECT 1 FROM "{schema}".application_tallies) '
                     f'AND EXISTS (SELECT 1 FROM "{schema}".applications WHERE id = :n)'), {"n": rows})
+            if filled and conn.scalar(sa.text(f'SELECT answers->>\'name\' FROM "{schema}".applications '
+                                              f"WHERE id = {COMMON_EVERY}")) != COMMON:
+                # filled before the fill had its common name: filled again
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+                filled = False
     finally:
         admin.dispose()
     joiner = "&" if "?" in url else "?"
@@ -412,17 +443,25 @@ def main() -> int:
         print(f"{'PostgreSQL' if args.pg else 'SQLite'}: 1,000 and {rows:,} applications", flush=True)
         with filled(args.pg, 1000, args.repeat, Path(tmp), args.keep) as (_store, at_1k), \
                 filled(args.pg, rows, args.repeat, Path(tmp), args.keep) as (store, at_n):
-            small, large = interleaved(at_1k, at_n, only)
+            small, large, rows_1k, rows_n = interleaved(at_1k, at_n, only)
             cpu = {label: cpu_of(store, *at_n[label], large[label]) for label in large
                    if not label.startswith("warmer")}
             cpu_1k = {label: cpu_of(_store, *at_1k[label], small[label]) for label in cpu}
-    print(f"\n{'operation':48} {'1k ms':>8} {f'{rows // 1000}k ms':>9} {'ratio':>6}   "
-          f"{'CPU ms 1k':>9} {'N':>8} {'ratio':>6}")
+    print(f"\n{'operation':52} {'1k ms':>8} {f'{rows // 1000}k ms':>9} {'ratio':>6}   "
+          f"{'CPU ms 1k':>9} {'N':>8} {'ratio':>6}   {'rows 1k/N':>9}")
     for label, seconds in large.items():
-        line = f"{label:48} {small[label] * 1000:8.2f} {seconds * 1000:9.2f} {seconds / small[label]:5.1f}×"
+        line = f"{label:52} {small[label] * 1000:8.2f} {seconds * 1000:9.2f} {seconds / small[label]:5.1f}×"
         if label in cpu:
             line += f"   {cpu_1k[label] * 1000:9.2f} {cpu[label] * 1000:8.2f} {cpu[label] / cpu_1k[label]:5.1f}×"
+        if label in rows_n:
+            line += f"   {rows_1k[label]:>4g}/{rows_n[label]:<4g}"
         print(line)
+    if any("common" in label for label in large):
+        print(f"\nName searches: issue 10's rows are \"search: name, …\" (a random applicant's name: at 1k it "
+              "finds 1 or 2, at N a page of 51, so their ratio is also the cost of 49 more rows); "
+              f"\"…, common\" is the same search for {COMMON[:2]}/{COMMON} ({COMMON_UNTIL // COMMON_EVERY} "
+              "applicants of the first 1,024 are so named), a full page at 1k as at N: like with like. "
+              "One point holds 15 or 16 applications at 1k, so no search in it finds a page there.")
     if "COPY of the same rows" in large:
         for label in ("export: one point (the staff CSV file)", "export: rows of one point (stream_applications)"):
             if label in large:
