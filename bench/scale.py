@@ -64,7 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pdf"))  
 import proc  # noqa: E402  (bench/ is on the path as the script's folder)
 import sqlalchemy as sa  # noqa: E402
 
-from shenbao.applications import listed_answers, tallied  # noqa: E402
+from shenbao.applications import tallied  # noqa: E402
 from shenbao.flows import read_flow  # noqa: E402
 from shenbao.paths import DEFAULT_FLOW  # noqa: E402
 from store import Store  # noqa: E402
@@ -272,8 +272,7 @@ def operations_of(store: Store, rows: int, repeat: int, flow: Any, database: str
     v = values_of
 
     deep = max(200, rows // 50)   # a keyset page below it: a full page at 1k too (199 rows; 3 of one point)
-    answers = listed_answers(flow)   # what the staff list shows of the answers: the display name
-    listed = lambda **query: store.list_applications(answers=answers, limit=51, **query)  # noqa: E731
+    listed = lambda **query: store.list_applications(limit=51, **query)  # noqa: E731  (as the staff list reads)
 
     def search_by(text: Callable[[int], str], scoped: bool = False) -> Callable[[int], Any]:
         return lambda n: listed(text=text(n), **search, where={"point": v(n)["point"]} if scoped else None)

@@ -159,16 +159,12 @@ def own_rows(flow: Flow, app: Application) -> dict[str, dict[str, Any]]:
 
 
 def display_name(flow: Flow, app: Application | Listed) -> str:
-    """How staff and mails address the applicant (the flow's `display_name` answer; a `Listed`
-    application has it when the list asked for it, `listed_answers`)."""
+    """How staff and mails address the applicant (the flow's `display_name` answer; in a list,
+    `Listed`, its kept value: the flow keeps the display name, and a name search matches it)."""
     field = flow.application.display_name
-    return str(app.answers.get(field) or "") if field else app.application_no
-
-
-def listed_answers(flow: Flow) -> list[str]:
-    """The answers a list of applications reads (`Store.list_applications`): what `display_name` shows."""
-    field = flow.application.display_name
-    return [field] if field else []
+    if not field:
+        return app.application_no
+    return str((app.answers if isinstance(app, Application) else app.values).get(field) or "")
 
 
 def recovery_email(flow: Flow, app: Application) -> str | None:

@@ -375,26 +375,23 @@ class ApplicationsPart(StoreBase):
             return [_listed(r) for r in rows]
         return self.db.read(read)
 
-    def list_applications(self, *, answers: Sequence[str] = (), where: Mapping[str, str] | None = None,
-                          text: str | None = None, status: str | None = None, exact: Sequence[str] = (),
-                          contains: str | None = None, limit: int = 50, offset: int = 0,
-                          before: int | None = None, after: int | None = None) -> list[Listed]:
+    def list_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
+                          status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
+                          limit: int = 50, offset: int = 0, before: int | None = None,
+                          after: int | None = None) -> list[Listed]:
         """The applications `search_applications` finds, in its order and pages, as a list shows
-        them (`Listed`): of the answers only `answers` (e.g. the display name), read from the
-        document by the database. A page costs a page of these few columns, where whole records
-        would decode every row's answers and status data (issue 10: a page of 51 names)."""
-        named = [A.c.answers[f].label(f"answer_{n}") for n, f in enumerate(answers)]
+        them (`Listed`: the kept values, no answers or status data). A page reads a page of these
+        few columns, where whole records would read and decode every row's answer document (at
+        real sizes often stored apart, TOAST) and status data (issue 10: a page of 51 names)."""
         columns = sa.select(A.c.id, A.c.application_no, A.c.flow_digest, A.c.status, A.c.updated_at,
-                            kept_values_column(self._dialect()).label("kept_values"), *named)
+                            kept_values_column(self._dialect()).label("kept_values"))
         query, newer = self._searched(columns, where, text, status, exact, contains, limit, offset, before, after)
-        fields = list(answers)
 
         def read(conn: sa.Connection) -> list[Listed]:
             rows = list(conn.execute(query))
             if newer:
                 rows.reverse()
-            return [Listed(r[0], r[1], r[2], r[3], r[4], kept_values_of(r[5]),
-                           {f: v for f, v in zip(fields, r[6:]) if v is not None}) for r in rows]
+            return [Listed(r[0], r[1], r[2], r[3], r[4], kept_values_of(r[5])) for r in rows]
         return self.db.read(read)
 
     def _searched(self, query: sa.Select[Any], where: Mapping[str, str] | None, text: str | None,

@@ -30,8 +30,8 @@ class Application:
 
 @dataclass(frozen=True)
 class Listed:
-    """An application as a list of them shows it (the staff's work list): its kept values, and
-    of its answers only those asked for (the display name), no status data. A page of them
+    """An application as a list of them shows it (the staff's work list): its kept values (the
+    display name among them: a flow keeps it), not its answers or status data. A page of them
     reads a page of these columns, not a page of whole answer documents (issue 10)."""
     id: int
     application_no: str
@@ -39,7 +39,6 @@ class Listed:
     status: str
     updated_at: datetime
     values: Mapping[str, str] = field(default_factory=dict)
-    answers: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import bottle
 
 from engine import Binding
 from shenbao import scope
-from shenbao.applications import display_name, listed_answers
+from shenbao.applications import display_name
 from store import Listed, Staff, status_counts
 
 from ..context import Web
@@ -73,8 +73,7 @@ def search(desk: Desk, me: Staff, filters: dict[str, Any] | None, limit: int = P
     list shows (`Store.list_applications`), not whole records."""
     if filters is None:
         return []
-    found = desk.store.list_applications(answers=listed_answers(desk.flow), limit=limit, before=before,
-                                         after=after, **filters)
+    found = desk.store.list_applications(limit=limit, before=before, after=after, **filters)
     return [a for a in found if scope.application_in_scope(desk.flow, me, a)]  # belt and braces
 
 
