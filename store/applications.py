@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,6 +29,8 @@ from .jobs import enqueue_change
 from .records import Application, AuditEntry, Listed, Numbering
 from .schema import application_values as V, applications as A, audit_log, counters
 from .streaming import stream_rows
+
+T = TypeVar("T")
 
 _EDITABLE = frozenset({"flow_id", "flow_version", "flow_digest", "identity_key",
                        "status", "status_data", "answers", "photo", "values"})
@@ -365,15 +367,8 @@ class ApplicationsPart(StoreBase):
         just above it, still listed newest first). `offset` remains for small lists.
         With `where`, its first value drives the query: the (field, value, application_id)
         index is walked in id order, so a page in one scope reads a page, not the scope."""
-        query, newer = self._searched(self._with_values(), where, text, status, exact, contains, limit, offset,
-                                      before, after)
-
-        def read(conn: sa.Connection) -> list[Application]:
-            rows = list(conn.execute(query))
-            if newer:
-                rows.reverse()
-            return [_listed(r) for r in rows]
-        return self.db.read(read)
+        return self._found(self._with_values(), _listed, where, text, status, exact, contains, limit, offset,
+                           before, after)
 
     def list_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                           status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
@@ -385,20 +380,15 @@ class ApplicationsPart(StoreBase):
         real sizes often stored apart, TOAST) and status data (issue 10: a page of 51 names)."""
         columns = sa.select(A.c.id, A.c.application_no, A.c.flow_digest, A.c.status, A.c.updated_at,
                             kept_values_column(self._dialect()).label("kept_values"))
-        query, newer = self._searched(columns, where, text, status, exact, contains, limit, offset, before, after)
+        return self._found(columns, lambda r: Listed(r[0], r[1], r[2], r[3], r[4], kept_values_of(r[5])),
+                           where, text, status, exact, contains, limit, offset, before, after)
 
-        def read(conn: sa.Connection) -> list[Listed]:
-            rows = list(conn.execute(query))
-            if newer:
-                rows.reverse()
-            return [Listed(r[0], r[1], r[2], r[3], r[4], kept_values_of(r[5])) for r in rows]
-        return self.db.read(read)
-
-    def _searched(self, query: sa.Select[Any], where: Mapping[str, str] | None, text: str | None,
-                  status: str | None, exact: Sequence[str], contains: str | None, limit: int, offset: int,
-                  before: int | None, after: int | None) -> tuple[sa.Select[Any], bool]:
-        """`query` (columns of applications) with the search's joins, filters, order and page;
-        and whether its rows come oldest first (a page `after`: the reader reverses them)."""
+    def _found(self, query: sa.Select[Any], build: Callable[[Any], T], where: Mapping[str, str] | None,
+               text: str | None, status: str | None, exact: Sequence[str], contains: str | None, limit: int,
+               offset: int, before: int | None, after: int | None) -> list[T]:
+        """One page of the search: `query` (columns of applications) with the search's joins,
+        filters, order and page, each row made by `build`, newest first (a page `after` is read
+        oldest first and turned round)."""
         pairs = list((where or {}).items())
         text = (text or "").strip()
         drivers: list[tuple[Any, list[sa.ColumnElement[bool]]]] = []
@@ -427,7 +417,13 @@ class ApplicationsPart(StoreBase):
         query = query.where(*conditions).order_by(order).limit(limit)
         if offset:
             query = query.offset(offset)
-        return query, after is not None and before is None
+
+        def read(conn: sa.Connection) -> list[T]:
+            rows = list(conn.execute(query))
+            if after is not None and before is None:
+                rows.reverse()
+            return [build(r) for r in rows]
+        return self.db.read(read)
 
     def stream_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
                             status: str | None = None, exact: Sequence[str] = (), contains: str | None = None,
