@@ -102,28 +102,49 @@ def query_kind(text: str) -> str:
 TRIGRAM_MIN = 3
 
 
+def known(value: str | int) -> sa.BindParameter[Any]:
+    """A value of a search, written into its statement as a literal when the statement runs
+    (SQLAlchemy's literal_execute: the compiled statement stays cached, the value is quoted by
+    the dialect), so that PostgreSQL plans every search for its values. Bound as a parameter, a
+    statement psycopg prepares (from its fifth run on a connection) can be given PostgreSQL's
+    generic plan, made for any values: a name's first two characters in one point then became
+    a nested loop over every row of the point (3.6 ms at 1M, against 0.9 ms merged), and three
+    characters a walk of every kept value (issue 10; tests/store/test_staff_scale.py checks
+    each search's plan as prepared too)."""
+    if isinstance(value, str) and "\x00" in value:
+        # no stored text holds one (the web refuses it as input, renderers/web/inputs.py), and
+        # libpq would end the statement's text at it
+        raise ValueError("a search value with a NUL character")
+    return sa.literal(value, sa.Integer() if isinstance(value, int) else sa.String(), literal_execute=True)
+
+
+def _escaped_like(text: str) -> str:
+    """`text` as a LIKE pattern's literal part, escaped with "/" (as SQLAlchemy's autoescape)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def _matching(text: str, exact: Sequence[str], contains: str | None, dialect: str) -> sa.Select[Any]:
     """The ids of the applications `text` names, each kind through its own index (never an
     OR of a column condition and a scan)."""
     if query_kind(text) == "number":
         typed = list(dict.fromkeys([text, text.upper()]))
-        by_number = sa.select(A.c.id).where(A.c.application_no == text.upper())
+        by_number = sa.select(A.c.id).where(A.c.application_no == known(text.upper()))
         if not exact:
             return by_number
-        return sa.union(by_number, sa.select(V.c.application_id).where(V.c.field.in_(list(exact)),
-                                                                        V.c.value.in_(typed)))
+        return sa.union(by_number, sa.select(V.c.application_id).where(V.c.field.in_([known(f) for f in exact]),
+                                                                        V.c.value.in_([known(t) for t in typed])))
     if contains is None:
         return sa.select(A.c.id).where(sa.false())
     if len(text) == PREFIX_KEY:
         return sa.select(V.c.application_id).where(*_beginning(V, contains, text))
     if dialect == "postgresql" and len(text) >= TRIGRAM_MIN:
-        return sa.select(V.c.application_id).where(
-            V.c.field == contains, V.c.value.contains(text, autoescape=True))   # the pg_trgm GIN index
+        return sa.select(V.c.application_id).where(   # the pg_trgm GIN index
+            V.c.field == known(contains), V.c.value.like(known(f"%{_escaped_like(text)}%"), escape="/"))
     # A prefix as a range of characters (by code): SQLite's (field, value) index compares bytes (the
     # same order); PostgreSQL's PREFIX_INDEX is in collation "C", whatever the database's is.
     value = V.c.value.collate("C") if dialect == "postgresql" else V.c.value
     return sa.select(V.c.application_id).where(
-        V.c.field == contains, value >= text, value < text[:-1] + chr(ord(text[-1]) + 1))
+        V.c.field == known(contains), value >= known(text), value < known(text[:-1] + chr(ord(text[-1]) + 1)))
 
 
 # A name's first two characters are a key of their own: the (field, substr(value, 1, 2),
@@ -140,7 +161,7 @@ def prefix_key(column: Any) -> Any:
 
 
 def _beginning(values: Any, field: str, text: str) -> list[sa.ColumnElement[bool]]:
-    return [values.c.field == field, prefix_key(values.c.value) == text]
+    return [values.c.field == known(field), prefix_key(values.c.value) == known(text)]
 
 
 def _by_prefix_key(text: str | None, contains: str | None) -> bool:
@@ -156,15 +177,15 @@ def name_key(field: str) -> str:
 
 
 def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
-    return A.c.id.in_(sa.select(V.c.application_id).where(V.c.field == name, V.c.value == value))
+    return A.c.id.in_(sa.select(V.c.application_id).where(V.c.field == known(name), V.c.value == known(value)))
 
 
 def _checked_value(name: str, value: str) -> sa.ColumnElement[bool]:
     """The same condition as `_has_value`, probed per row in its index: for rows that something
     else found few of (a number's matches), where a join would read the whole scope. An
     expression, not IN or EXISTS, so PostgreSQL does not turn it into a join of its own."""
-    return (sa.select(sa.literal_column("1")).where(V.c.application_id == A.c.id, V.c.field == name,
-                                                    V.c.value == value).limit(1).scalar_subquery().is_not(None))
+    return (sa.select(sa.literal_column("1")).where(V.c.application_id == A.c.id, V.c.field == known(name),
+                                                    V.c.value == known(value)).limit(1).scalar_subquery().is_not(None))
 
 
 class ApplicationsPart(StoreBase):
@@ -333,7 +354,7 @@ class ApplicationsPart(StoreBase):
         scoped = _checked_value if text and query_kind(text) == "number" else _has_value
         found = [scoped(k, v) for k, v in (where or {}).items()]
         if status is not None:
-            found.append(A.c.status == status)
+            found.append(A.c.status == known(status))
         if text:
             found.append(A.c.id.in_(_matching(text, exact, contains, dialect)))
         return found
@@ -347,9 +368,9 @@ class ApplicationsPart(StoreBase):
         """The filters, plus the keyset bounds and order on `key` (the id column that orders)."""
         conditions = self._filters(where, status, text, exact, contains, self._dialect())
         if before is not None:
-            conditions.append(key < before)
+            conditions.append(key < known(before))
         if after is not None:
-            conditions.append(key > after)
+            conditions.append(key > known(after))
         return conditions, key.asc() if after is not None and before is None else key.desc()
 
     def search_applications(self, *, where: Mapping[str, str] | None = None, text: str | None = None,
@@ -403,7 +424,7 @@ class ApplicationsPart(StoreBase):
         driven = bool(pairs) and query_kind(text or "name") == "name"
         if driven:
             scope = V.alias("scope_")
-            drivers.append((scope, [scope.c.field == pairs[0][0], scope.c.value == pairs[0][1]]))
+            drivers.append((scope, [scope.c.field == known(pairs[0][0]), scope.c.value == known(pairs[0][1])]))
         key = A.c.id
         if drivers:
             # equal to A.id; ordering by the first driver's id lets its index serve the order
@@ -414,9 +435,9 @@ class ApplicationsPart(StoreBase):
             query = query.select_from(source)
         conditions, order = self._page(dict(pairs[1:] if driven else pairs), status, text, exact, contains,
                                        before, after, key)
-        query = query.where(*conditions).order_by(order).limit(limit)
+        query = query.where(*conditions).order_by(order).limit(known(limit))
         if offset:
-            query = query.offset(offset)
+            query = query.offset(known(offset))
 
         def read(conn: sa.Connection) -> list[T]:
             rows = list(conn.execute(query))
@@ -458,7 +479,7 @@ class ApplicationsPart(StoreBase):
             for n, (field, value) in enumerate((where or {}).items()):
                 other = V.alias(f"scope_{n}")
                 source = source.join(other, sa.and_(other.c.application_id == name.c.application_id,
-                                                    other.c.field == field, other.c.value == value))
+                                                    other.c.field == known(field), other.c.value == known(value)))
             query = (sa.select(sa.func.count()).select_from(source)
                      .where(*_beginning(name, named, text)))
             return self.db.read(lambda conn: int(conn.scalar(query) or 0))
@@ -497,7 +518,7 @@ class ApplicationsPart(StoreBase):
             return A, A.c.id, []
         driver = V.alias("scope_")
         return (driver.join(A, A.c.id == driver.c.application_id), driver.c.application_id,
-                [driver.c.field == pairs[0][0], driver.c.value == pairs[0][1],
+                [driver.c.field == known(pairs[0][0]), driver.c.value == known(pairs[0][1]),
                  *self._filters(dict(pairs[1:]), None, None, (), None)])
 
     def count_by_status(self, *, where: Mapping[str, str] | None = None) -> dict[str, int]:
@@ -519,9 +540,9 @@ class ApplicationsPart(StoreBase):
         source, key, conditions = self._scoped(where)
         by = V.alias("by_")
         query = (sa.select(by.c.value, A.c.status, sa.func.count())
-                 .select_from(source.join(by, sa.and_(by.c.application_id == key, by.c.field == field))
+                 .select_from(source.join(by, sa.and_(by.c.application_id == key, by.c.field == known(field)))
                               if where else by.join(A, A.c.id == by.c.application_id))
-                 .where(*conditions, by.c.field == field)
+                 .where(*conditions, by.c.field == known(field))
                  .group_by(by.c.value, A.c.status))
         return self.db.read(lambda conn: {(v, s): int(n) for v, s, n in conn.execute(query)})
 

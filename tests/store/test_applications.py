@@ -195,6 +195,31 @@ def test_search__by_numbers_name_and_scope(store: Store) -> None:
     assert store.count_by_status(where={"point": "gz_1"}) == {"submitted": 1}
 
 
+@pytest.mark.parametrize("name", ["O'王", "王'--", "王\\x", "王\\'", "王%/_", "王/%", "'; DROP TABLE applications; --"])
+def test_search__quotes_backslashes_and_like_signs__found_as_typed_never_run_as_sql(store: Store, name: str) -> None:
+    # a search's values are written into its statement (store.applications.known): quoted by
+    # the dialect, every character is the character typed, in each kind of name search
+    other = new_application(store, answers={"name": "王伟"})
+    target = new_application(store, cert_no="964410641191263", id_no="440524188001010014", point="gz_1",
+                             agency="gz_tianhe", answers={"name": name})
+    for text in dict.fromkeys([name[:2], name[:3], name]):
+        for where in (None, {"point": "gz_1"}):
+            found = store.list_applications(text=text, where=where, **SEARCH)
+            assert target.id in [x.id for x in found] and other.id not in [x.id for x in found], (text, where)
+            assert store.count_applications(text=text, where=where, **SEARCH) == len(found)
+    assert [x.id for x in store.list_applications(where={"point": name})] == []
+    assert store.count_by_status() == {"submitted": 2}
+
+
+def test_search__a_nul_character__refused_before_any_sql(store: Store) -> None:
+    # libpq ends a statement's text at a NUL; the web refuses one as input (renderers/web/inputs.py)
+    new_application(store)
+    for query in ({"text": "王\x00"}, {"text": "1\x00"}, {"where": {"point": "p\x00"}}):
+        with pytest.raises(ValueError):
+            store.list_applications(**query, **SEARCH)
+    assert len(store.list_applications(**SEARCH)) == 1
+
+
 def test_list__the_search_s_rows_as_a_list_shows_them__kept_values_no_answers(store: Store) -> None:
     a = new_application(store)
     b = new_application(store, cert_no="964410641191263", id_no="440524188001010014",
