@@ -141,34 +141,85 @@ _CERBERUS_CODES = {"nullable": "required", "required": "required", "empty": "req
 
 
 # The Cerberus rules a value can be judged by without Cerberus, when its type is one of _SURE_TYPES.
-_SURE_RULES = frozenset({"nullable", "type", "empty", "minlength", "maxlength"})
+_SURE_RULES = frozenset({"nullable", "type", "empty", "minlength", "maxlength", "allowed", "regex", "check_with"})
 _SURE_TYPES = {"string": str, "date": date}
+Problem = tuple[str, str, dict[str, Any]]
+Judge = Callable[[Any, Mapping[str, Any], date], "list[Problem] | None"]
+_NONE: list[Problem] = []  # shared, never changed: no problem found
 
 
-def _surely_valid(schema: Mapping[str, Any]) -> Callable[[Any], bool] | None:
-    """For a field schema of only nullable, type (string or date), empty and lengths: a test that
-    is true of the values Cerberus accepts for certain (None where nullable; a string of an
-    allowed length, empty only where empty is; any date), so they need not be sent to it. A value
-    it is not true of is Cerberus' to judge; None for other schemas (every value goes to it)."""
+def _judge(fid: str, schema: Mapping[str, Any], checks: list[tuple[Check, Any]],
+           other: Mapping[tuple[str, str], dict[str, Any]]) -> Judge | None:
+    """For a field schema of only nullable, type (string or date), empty, lengths, allowed, regex
+    and domain checks (`check_with`): a function of (value, document, today) that gives the field's
+    problems exactly as Cerberus 1.3.8 finds them when the value passes every built-in rule (then
+    the problems are the failing domain checks), and None for a value that fails one (Cerberus'
+    to judge, with its codes and params). None for other schemas (every value goes to Cerberus).
+
+    Cerberus' order of rules, mirrored: nullable, type, empty, then as defined. None where nullable
+    drops every other rule (a domain check does nothing with None). `empty` runs only when the
+    schema has it (a field without `required` has none, and "" then goes through the lengths,
+    allowed, regex and the checks); where it has it, "" drops all later rules. Lengths, allowed
+    and regex do not apply to a date (not Iterable, not a string); a date schema with `allowed`
+    is left to Cerberus. Strings are `type(value) is str` (a subclass goes to Cerberus). Two
+    failing checks of one field are Cerberus' too (`validate`): it sorts its errors after each one,
+    and equal-path errors come out of its sort in an order of their own, not the checks'."""
     kind = _SURE_TYPES.get(schema.get("type"))  # type: ignore[arg-type]
-    if kind is None or not _SURE_RULES.issuperset(schema):
+    if kind is None or not _SURE_RULES.issuperset(schema) or (kind is date and "allowed" in schema):
         return None
     nullable = schema.get("nullable") is True
-    if kind is date:  # a date has no length: Cerberus' empty and length rules pass it
-        return lambda value: isinstance(value, date) if value is not None else nullable
-    shortest = max(schema.get("minlength", 0), 0 if schema.get("empty", True) else 1)
-    longest = schema.get("maxlength", float("inf"))
-    return lambda value: type(value) is str and shortest <= len(value) <= longest if value is not None else nullable
+
+    def run_checks(value: Any, document: Mapping[str, Any], today: date) -> list[Problem]:
+        found: list[Problem] = []
+        for check, arg in checks:
+            got = check(value, arg, document, today)
+            params: dict[str, Any] = {}
+            if isinstance(got, tuple):
+                got, params = got
+            if got:
+                found.append((fid, got, {**other.get((fid, got), {}), **params}))
+        return found
+
+    if kind is date:
+        def judge_date(value: Any, document: Mapping[str, Any], today: date) -> list[Problem] | None:
+            if value is None:
+                return _NONE if nullable else None
+            if not isinstance(value, date):
+                return None
+            return run_checks(value, document, today) if checks else _NONE
+        return judge_date
+    has_empty, empty = "empty" in schema, schema.get("empty") is True
+    shortest, longest = schema.get("minlength", 0), schema.get("maxlength", float("inf"))
+    allowed = schema.get("allowed")
+    pattern = schema.get("regex")
+    try:
+        regex = None if pattern is None else re.compile(pattern if pattern.endswith("$") else pattern + "$")
+    except re.error:  # reported by the loader, which may build the validator first
+        return None
+
+    def judge_str(value: Any, document: Mapping[str, Any], today: date) -> list[Problem] | None:
+        if value is None:
+            return _NONE if nullable else None
+        if type(value) is not str:
+            return None
+        if has_empty and not value:
+            return _NONE if empty else None
+        if not shortest <= len(value) <= longest or (allowed is not None and value not in allowed) \
+                or (regex is not None and not regex.match(value)):
+            return None
+        return run_checks(value, document, today) if checks else _NONE
+    return judge_str
 
 
 class FieldValidator:
     """Cerberus validation for a fixed set of fields; one Cerberus validator per thread
     (Cerberus validators keep per-call state and are expensive to build).
 
-    Cerberus is asked only about the values it could refuse: a value its field's schema accepts
-    for certain (`_surely_valid`: most fields of a step, typed as asked) is not sent, which took
-    40 % off validating a step-7 submission (issue 10). tests/engine/test_engine_rules.py
-    checks the result against Cerberus' for every value of every field of every flow."""
+    Cerberus is asked only about the values that fail one of its built-in rules: a value that
+    passes them (most fields of a step, typed as asked) is judged in Python (`_judge`), its
+    problems the failing domain checks, which took 40 % off validating a step-7 submission and
+    more off one with a wrong field (issue 10). tests/engine/test_engine_rules.py checks the
+    result against Cerberus' for random documents of every field of every flow."""
 
     def __init__(self, fields: Mapping[str, tuple[str, Mapping[str, Any]]],
                  labels: Mapping[str, str] | None = None):
@@ -176,8 +227,11 @@ class FieldValidator:
         every field id to its label key, so a rule naming another field can say which."""
         self._labels = labels or {}
         self._other: dict[tuple[str, str], dict[str, Any]] = {}
+        self._checks: dict[str, list[tuple[Check, Any]]] = {}
         self._schema = {fid: self._field_schema(fid, ftype, rules) for fid, (ftype, rules) in fields.items()}
-        self._sure = {fid: test for fid, schema in self._schema.items() if (test := _surely_valid(schema)) is not None}
+        self._order = {fid: index for index, fid in enumerate(self._schema)}
+        self._judges = {fid: judge for fid, schema in self._schema.items()
+                        if (judge := _judge(fid, schema, self._checks.get(fid, []), self._other)) is not None}
         self._local = threading.local()
 
     def _field_schema(self, fid: str, ftype: str, rules: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,6 +248,7 @@ class FieldValidator:
                 schema.update(rule.cerberus(arg))
             elif rule.check is not None and arg is not False:
                 checks.append(self._bind(fid, rule.check, arg))
+                self._checks.setdefault(fid, []).append((rule.check, arg))
                 if rule.argument == "field":
                     self._other[(fid, name)] = {"other_label": self._labels.get(arg, arg)}
         if checks:
@@ -218,12 +273,30 @@ class FieldValidator:
             validator = self._local.validator = cerberus.Validator(self._schema, allow_unknown=True)
         return validator
 
-    def validate(self, document: Mapping[str, Any], today: date) -> list[tuple[str, str, dict[str, Any]]]:
+    def validate(self, document: Mapping[str, Any], today: date) -> list[Problem]:
         """Return (field, code, params) for every failing rule, in schema order."""
-        sure, schema = self._sure, self._schema
-        asked = {fid: value for fid, value in document.items()
-                 if fid in schema and not (fid in sure and sure[fid](value))}
-        return self._cerberus(asked, document, today) if asked else []
+        judges, schema = self._judges, self._schema
+        asked: dict[str, Any] = {}
+        found: list[Problem] = []
+        try:
+            for fid, value in document.items():
+                judge = judges.get(fid)
+                got = judge(value, document, today) if judge is not None else None
+                if got is None:
+                    if fid in schema:
+                        asked[fid] = value
+                elif got:
+                    if len(got) > 1:  # Cerberus' order of two failing checks of a field is its sort's
+                        return self._cerberus(document, document, today)
+                    found += got
+        except Exception:  # a check given a value of another type: raise what Cerberus raises first
+            return self._cerberus(document, document, today)
+        if asked:
+            found += self._cerberus(asked, document, today)
+        if len(found) > 1:
+            order, last = self._order, len(self._order)
+            found.sort(key=lambda item: order.get(item[0], last))
+        return found
 
     def _cerberus(self, asked: Mapping[str, Any], document: Mapping[str, Any],
                   today: date) -> list[tuple[str, str, dict[str, Any]]]:
@@ -245,8 +318,8 @@ class FieldValidator:
             else:
                 code = _CERBERUS_CODES.get(error.rule, error.rule)
                 found.append((field, code, _params(error.rule, error.constraint)))
-        order = list(self._schema)
-        return sorted(found, key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        order, last = self._order, len(self._order)
+        return sorted(found, key=lambda item: order.get(item[0], last))
 
 
 def _params(rule: str, constraint: Any) -> dict[str, Any]:
