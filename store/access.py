@@ -33,7 +33,9 @@ def new_token() -> str:
 
 # The statements of every request (the dashboard's session read, the wizard's draft), built once
 # with bound parameters: building a statement and its cache key cost more than running it.
-_DRAFT_LOAD = sa.select(drafts.c.state, drafts.c.updated_at).where(drafts.c.token_hash == sa.bindparam("digest"))
+# The draft read is a `Prepared` one (every wizard request makes it), compiled once per dialect.
+_DRAFT_LOAD = Prepared(sa.select(drafts.c.state, drafts.c.updated_at)
+                       .where(drafts.c.token_hash == sa.bindparam("digest")))
 _DRAFT_UPDATE = (drafts.update().where(drafts.c.token_hash == sa.bindparam("digest"))
                  .values(state=sa.bindparam("document", type_=drafts.c.state.type),
                          updated_at=sa.bindparam("at", type_=drafts.c.updated_at.type)))
@@ -167,13 +169,13 @@ class AccessPart(StoreBase):
         """The saved state, or None when absent or idle too long (then it is deleted)."""
         at = self._now(now)
         digest = self._token_hash(token)
-        row = self.db.read(lambda conn: conn.execute(_DRAFT_LOAD, {"digest": digest}).first())
+        row = self.db.read(lambda conn: _DRAFT_LOAD.first(conn, {"digest": digest}))
         if row is None:
             return None
-        if at - row.updated_at > idle_timeout:
+        if at - row["updated_at"] > idle_timeout:
             self.delete_draft(token)
             return None
-        return untag(row.state)
+        return untag(row["state"])
 
     def delete_draft(self, token: str) -> None:
         statement = drafts.delete().where(drafts.c.token_hash == self._token_hash(token))

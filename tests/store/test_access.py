@@ -62,6 +62,22 @@ def test_draft__round_trips_typed_values(store: Store) -> None:
     assert store.load_draft("tok", now=T0 + timedelta(minutes=29)) == state
 
 
+def test_draft__read_as_a_prepared_statement__compiled_once_per_dialect(store: Store, monkeypatch) -> None:
+    from store import access
+
+    compiled, executed = [], []
+    monkeypatch.setattr(access._DRAFT_LOAD, "_compiled", {})
+    compile_ = access._DRAFT_LOAD._compile
+    monkeypatch.setattr(access._DRAFT_LOAD, "_compile",
+                        lambda dialect: compiled.append(dialect.name) or compile_(dialect))
+    store.save_draft("tok", {"step": "identity", "at": date(2026, 3, 5)}, now=T0)
+    sa.event.listen(store.db.engine, "before_execute", lambda conn, statement, *a: executed.append(statement))
+    for _ in range(3):
+        assert store.load_draft("tok", now=T0 + timedelta(minutes=1)) == {"step": "identity", "at": date(2026, 3, 5)}
+    assert store.load_draft("other", now=T0) is None
+    assert compiled == [store.db.engine.dialect.name] and executed == []  # not through Connection.execute
+
+
 def test_draft__idle_thirty_minutes__expires_and_is_deleted(store: Store) -> None:
     store.save_draft("tok", {"step": "identity"}, now=T0)
     store.save_draft("tok", {"step": "agency"}, now=T0 + timedelta(minutes=20))
