@@ -143,6 +143,7 @@ _CERBERUS_CODES = {"nullable": "required", "required": "required", "empty": "req
 # The Cerberus rules a value can be judged by without Cerberus, when its type is one of _SURE_TYPES.
 _SURE_RULES = frozenset({"nullable", "type", "empty", "minlength", "maxlength", "allowed", "regex", "check_with"})
 _SURE_TYPES = {"string": str, "date": date}
+_UNTYPED_RULES = frozenset({"nullable", "check_with"})  # a field with no Cerberus type: an image
 Problem = tuple[str, str, dict[str, Any]]
 Judge = Callable[[Any, Mapping[str, Any], date], "list[Problem] | None"]
 _NONE: list[Problem] = []  # shared, never changed: no problem found
@@ -151,10 +152,12 @@ _NONE: list[Problem] = []  # shared, never changed: no problem found
 def _judge(fid: str, schema: Mapping[str, Any], checks: list[tuple[Check, Any]],
            other: Mapping[tuple[str, str], dict[str, Any]]) -> Judge | None:
     """For a field schema of only nullable, type (string or date), empty, lengths, allowed, regex
-    and domain checks (`check_with`): a function of (value, document, today) that gives the field's
-    problems exactly as Cerberus 1.3.8 finds them when the value passes every built-in rule (then
-    the problems are the failing domain checks), and None for a value that fails one (Cerberus'
-    to judge, with its codes and params). None for other schemas (every value goes to Cerberus).
+    and domain checks (`check_with`), or of only nullable and checks (no type: an image, whose
+    value Cerberus judges by its checks alone): a function of (value, document, today) that
+    gives the field's problems exactly as Cerberus 1.3.8 finds them when the value passes every
+    built-in rule (then the problems are the failing domain checks), and None for a value that
+    fails one (Cerberus' to judge, with its codes and params). None for other schemas (every
+    value goes to Cerberus).
 
     Cerberus' order of rules, mirrored: nullable, type, empty, then as defined. None where nullable
     drops every other rule (a domain check does nothing with None). `empty` runs only when the
@@ -164,9 +167,6 @@ def _judge(fid: str, schema: Mapping[str, Any], checks: list[tuple[Check, Any]],
     is left to Cerberus. Strings are `type(value) is str` (a subclass goes to Cerberus). Two
     failing checks of one field are Cerberus' too (`validate`): it sorts its errors after each one,
     and equal-path errors come out of its sort in an order of their own, not the checks'."""
-    kind = _SURE_TYPES.get(schema.get("type"))  # type: ignore[arg-type]
-    if kind is None or not _SURE_RULES.issuperset(schema) or (kind is date and "allowed" in schema):
-        return None
     nullable = schema.get("nullable") is True
 
     def run_checks(value: Any, document: Mapping[str, Any], today: date) -> list[Problem]:
@@ -179,6 +179,16 @@ def _judge(fid: str, schema: Mapping[str, Any], checks: list[tuple[Check, Any]],
             if got:
                 found.append((fid, got, {**other.get((fid, got), {}), **params}))
         return found
+
+    if "type" not in schema and _UNTYPED_RULES.issuperset(schema):
+        def judge_untyped(value: Any, document: Mapping[str, Any], today: date) -> list[Problem] | None:
+            if value is None:
+                return _NONE if nullable else None
+            return run_checks(value, document, today) if checks else _NONE
+        return judge_untyped
+    kind = _SURE_TYPES.get(schema.get("type"))  # type: ignore[arg-type]
+    if kind is None or not _SURE_RULES.issuperset(schema) or (kind is date and "allowed" in schema):
+        return None
 
     if kind is date:
         def judge_date(value: Any, document: Mapping[str, Any], today: date) -> list[Problem] | None:

@@ -27,6 +27,7 @@ import yaml
 
 from engine import to_json
 from engine.idnumber import CHECK_CHARS, WEIGHTS
+from engine.images import ImageValue
 from engine_flowtest import ROOT, FakeClock, make_flow, make_run
 
 CASES = Path(__file__).parent / "cases"
@@ -147,13 +148,15 @@ _LENGTHS = ({}, {"minlength": 2}, {"maxlength": 3}, {"minlength": 1, "maxlength"
 _VALUES = [None, "", " ", "a", "ab", "abc", "abcd", "北京", "x" * 300, 0, 7, True, False, 1.5, [], ["a"], ("a",),
            {"a": 1}, b"ab", date(2015, 9, 1), datetime(2015, 9, 1, 8, 0), date(2999, 1, 1),
            "13912345678", "139", "100080", "a@b.cn", "11010519491231002X", "110105194912310021", "a1",
-           _Text("a"), ["a", "ab"]]
+           _Text("a"), ["a", "ab"], ImageValue("0" * 64, "png", 400, 500, 20_000),
+           ImageValue("0" * 64, "gif", 10, 10, 20_000_000)]
 _EXTRAS = ({}, {"required": True}, {"required": False}, {"not_future": True}, {"regex": "^a"},
            {"allowed": ["a", "ab"]}, {"required": True, "equals_field": "other"},
            {"mobile": True}, {"required": True, "email": True}, {"postcode": True}, {"cn_resident_id": True},
            {"required": True, "regex": "^a", "chinese_name": True}, {"regex": "^1", "mobile": True},
            {"allowed": ["a", "100080", "13912345678"], "postcode": True}, {"required": True, "not_future": True},
-           {"required": False, "mobile": True}, {"mobile": True, "postcode": True})
+           {"required": False, "mobile": True}, {"mobile": True, "postcode": True},
+           {"formats": ["png", "jpeg"]}, {"required": True, "max_bytes": 100_000, "min_pixels": [300, 400]})
 
 
 def _validators():
