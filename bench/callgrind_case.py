@@ -16,14 +16,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from profile_pages import CASES, make  # noqa: E402
-from web import database_for, prepare_database  # noqa: E402
+from profile_pages import CASES, served  # noqa: E402
 
 
 def instrument(on: bool) -> None:
@@ -37,22 +35,15 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url, cleanup = database_for(args.database, Path(tmp))
-        try:
-            prepare_database(url)
-            app, web, clock = make(url, Path(tmp))
-            case = CASES[args.case]
-            for call in case(app, web, clock, 5):  # warm: templates compiled, lists cached
-                call()
-            calls = case(app, web, clock, args.requests)
-            instrument(True)
-            for call in calls:
-                call()
-            instrument(False)
-            web.store.close()
-        finally:
-            cleanup()
+    with served(args.database) as (url, app, web, clock):
+        case = CASES[args.case]
+        for call in case(app, web, clock, 5):  # warm: templates compiled, lists cached
+            call()
+        calls = case(app, web, clock, args.requests)
+        instrument(True)
+        for call in calls:
+            call()
+        instrument(False)
     print(f"bench/callgrind_case.py: {args.case}, {args.requests} requests, database {url.split(':')[0]}: "
           f"instructions per request = valgrind's Collected / {args.requests}", file=sys.stderr)
     return 0

@@ -30,6 +30,7 @@ cProfile in a worker). On the 2-core machine (32 MiB L3), --evict 32 took the da
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import pstats
@@ -40,7 +41,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -263,18 +264,26 @@ def main() -> int:
                         help="also time each request after MIB of memory is written over (cold caches; "
                              "the L3 size, e.g. 32)")
     args = parser.parse_args()
+    with served(args.database) as (url, app, web, clock):
+        print(f"bench/profile_pages.py: database {url.split(':')[0]}, {args.requests} requests per case")
+        for name in CASES if args.case == "all" else (args.case,):
+            profile(name, app, web, clock, args.requests, args.top, args.sort, args.evict)
+    return 0
+
+
+@contextlib.contextmanager
+def served(database: str | None) -> Iterator[tuple[str, Any, Any, Any]]:
+    """(database URL, WSGI app, its Web, its clock) on the demo data in `database` (default: a
+    temporary SQLite file), as `make` builds them; the store closed and the database dropped after."""
     with tempfile.TemporaryDirectory() as tmp:
-        url, cleanup = database_for(args.database, Path(tmp))
+        url, cleanup = database_for(database, Path(tmp))
         try:
             prepare_database(url)
             app, web, clock = make(url, Path(tmp))
-            print(f"bench/profile_pages.py: database {url.split(':')[0]}, {args.requests} requests per case")
-            for name in CASES if args.case == "all" else (args.case,):
-                profile(name, app, web, clock, args.requests, args.top, args.sort, args.evict)
+            yield url, app, web, clock
             web.store.close()
         finally:
             cleanup()
-    return 0
 
 
 if __name__ == "__main__":
