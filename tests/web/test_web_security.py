@@ -70,6 +70,35 @@ def test_csrf__missing_or_wrong_token__refused_and_nothing_done(browser, clock, 
     assert browser.h1 == title(web, "terms")
 
 
+def test_csrf__token_is_hmac_sha256_of_the_browser_token_under_the_secret(browser, web):
+    """The token's value, pinned (sessions._csrf_for computes it with hmac.digest): HMAC-SHA256
+    under the site secret of "browser:<token>", as hex; a token rendered before still matches."""
+    import hashlib
+    import hmac
+
+    browser.get("/apply/start")
+    token = browser.cookie("sb_browser")
+    assert token
+    expected = hmac.new(web.settings.secret.encode(), f"browser:{token}".encode(), hashlib.sha256).hexdigest()
+    assert browser.csrf == expected
+
+
+@pytest.mark.parametrize("secret", ["s", "x" * 64, "长" * 30, "y" * 65, "z" * 200])
+def test_csrf__hmac_of_any_secret_as_hmac_new(secret):
+    """The precomputed inner and outer hashes give hmac.new's digest for keys shorter than, as
+    long as and longer than SHA-256's block (hashed first)."""
+    import hashlib
+    import hmac
+    from types import SimpleNamespace
+
+    from renderers.web.sessions import _csrf_for
+
+    web = SimpleNamespace(settings=SimpleNamespace(secret=secret))
+    for basis in ("browser:abc", "session:" + "q" * 43, ""):
+        assert _csrf_for(web, basis) == hmac.new(secret.encode(), basis.encode(), hashlib.sha256).hexdigest()
+        assert _csrf_for(web, basis) == _csrf_for(web, basis)
+
+
 def test_csrf__token_of_another_browser__refused(browser, new_browser, clock, web):
     other = new_browser()
     other.get("/apply/start")
