@@ -76,14 +76,29 @@ class Application(bottle.Bottle):
             return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else self.fallback()]
 
 
+def _kept(name: str, value: str) -> tuple[str, str]:
+    """A header as Bottle's `set_header` keeps it (its name normalised, both checked), worked out once."""
+    kept = bottle.HeaderDict()
+    kept[name] = value
+    (key, [found]), = kept.dict.items()
+    return key, found
+
+
+_FIXED = tuple(_kept(name, value) for name, value in HEADERS.items())
+_HSTS = _kept("Strict-Transport-Security", "max-age=31536000")
+_NO_STORE = _kept("Cache-Control", "no-store")
+
+
 def add_headers(web: Web) -> None:
-    response = bottle.response
-    for name, value in HEADERS.items():
-        response.set_header(name, value)
+    """What `response.set_header` does for each of these, with the names and values it would keep
+    worked out once (seven normalisations and checks per request, issue 10): the same headers."""
+    headers = bottle.response._headers
+    for key, value in _FIXED:
+        headers[key] = [value]
     if web.settings.https:
-        response.set_header("Strict-Transport-Security", "max-age=31536000")
+        headers[_HSTS[0]] = [_HSTS[1]]
     if not bottle.request.path.startswith("/static/"):
-        response.set_header("Cache-Control", "no-store")
+        headers[_NO_STORE[0]] = [_NO_STORE[1]]
 
 
 def install(app: bottle.Bottle, web: Web) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from renderers.pdf import printers
 from renderers.web.app import make_app, web_of
-from renderers.web.security import CSP
+from renderers.web.security import CSP, HEADERS
 from store import StoreBusy
 from webjourney import LI, NEW, PASSWORD, WANG, apply, login, title
 from websupport import Browser, reading_seconds
@@ -27,6 +27,18 @@ def test_headers__csp_frame_nosniff_referrer_no_store(browser):
     assert headers["Cache-Control"] == "no-store"
     assert "<script>" not in response.text and " style=" not in response.text   # nothing inline
     assert re.search(r'<script src="/static/site.js" defer></script>', response.text)
+
+
+def test_headers__the_ones_set_header_would_set_in_its_order(browser):
+    """security.add_headers writes the headers as Bottle's set_header keeps them, worked out once:
+    the same names, values and order as set_header calls give."""
+    expected = bottle.BaseResponse()
+    for name, value in HEADERS.items():
+        expected.set_header(name, value)
+    expected.set_header("Cache-Control", "no-store")
+    for path in ("/login", "/"):
+        sent = browser.app.get(path).headerlist
+        assert [h for h in sent if h[0] in expected.headers] == expected.headerlist[:len(expected.headers)]
 
 
 def test_headers__also_on_errors_and_redirects(browser):
