@@ -19,7 +19,7 @@ from .base import StoreBase
 from .codec import tag, untag
 from .errors import StoreError
 from .prepared import Prepared
-from .applications import RECORD_COLUMNS as APPLICATION_COLUMNS, kept_values_column, kept_values_of, record_of as application_record
+from .applications import RECORD_COLUMNS as APPLICATION_COLUMNS, kept_values_column, kept_values_of
 from .outbox import messages_columns, messages_of
 from .records import Application, Message, Session
 from .schema import SESSION_KINDS, applications, drafts, password_resets, sessions, throttle
@@ -57,6 +57,18 @@ def _applicant_session_query(dialect: str, with_messages: bool) -> Prepared:
     return Prepared(sa.select(sessions, *[c.label(f"app_{c.name}") for c in APPLICATION_COLUMNS], kept, *extra)
                     .select_from(joined)
                     .where(sessions.c.token_hash == sa.bindparam("digest"), sessions.c.kind == "applicant"))
+
+
+# The applicant's session read is made into records by position, not by name (a dict per row and
+# one per record: issue 10): the session's columns after its token digest are Session's fields,
+# then the application's are Application's (store/applications.py checks that order), then its
+# kept values, then (with messages) its own and bound messages.
+_APPLICATION_AT = len(sessions.c)
+_KEPT_AT = _APPLICATION_AT + len(APPLICATION_COLUMNS)
+assert [c.name for c in sessions.c] == ["token_hash", *Session.__dataclass_fields__]
+assert all([k.name for k in _applicant_session_query(d, m).statement.selected_columns][_APPLICATION_AT:] ==
+           [f"app_{c.name}" for c in APPLICATION_COLUMNS] + ["app_kept_values"]
+           + (["own_messages", "bound_messages"] if m else []) for d in ("sqlite", "postgresql") for m in (False, True))
 
 
 class AccessPart(StoreBase):
@@ -114,18 +126,18 @@ class AccessPart(StoreBase):
         at = self._now(now)
         query = _applicant_session_query(self.db.engine.dialect.name, with_messages)
         digest = self._token_hash(token)
-        values = self.db.read(lambda conn: query.first(conn, {"digest": digest}))
-        if values is None:
+        found = self.db.read(lambda conn: query.rows(conn, {"digest": digest}))
+        if not found:
             return None
-        record = Session(**{f: values[f] for f in Session.__dataclass_fields__})
+        row = found[0]  # by position (_SESSION_AT, _APPLICATION_AT: the query's layout, checked below)
+        record = Session(*row[1:_APPLICATION_AT])
         if at - record.last_seen_at > idle_timeout or at - record.created_at > absolute_timeout:
             self.delete_session(token)
             return None
-        if values["app_id"] is None:
+        if row[_APPLICATION_AT] is None:
             return record, None, []
-        app = application_record({c.name: values[f"app_{c.name}"] for c in APPLICATION_COLUMNS},
-                                 kept_values_of(values["app_kept_values"]))
-        return record, app, messages_of(values["own_messages"], values["bound_messages"]) if with_messages else []
+        app = Application(*row[_APPLICATION_AT:_KEPT_AT], values=kept_values_of(row[_KEPT_AT]))
+        return record, app, messages_of(*row[_KEPT_AT + 1:]) if with_messages else []
 
     def touch(self, token: str, now: datetime | None = None) -> None:
         statement = (sessions.update().where(sessions.c.token_hash == self._token_hash(token))

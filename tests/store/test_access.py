@@ -122,3 +122,22 @@ def test_password_reset__new_token__retires_the_older_one(store: Store) -> None:
     second = store.create_password_reset(app.id, timedelta(hours=1), now=T0)
     assert store.use_password_reset(first, now=T0) is None
     assert store.use_password_reset(second, now=T0) == app.id
+
+
+def test_applicant_session__records_as_get_session_and_get_application_read_them(store: Store) -> None:
+    """The applicant's session read (the dashboard's one statement) makes its records by position:
+    the same Session and Application, kept values included, as the reads by name give; an
+    application that is gone gives the session alone."""
+    app = new_application(store)
+    token, _ = store.create_session("applicant", app.id, now=T0)
+    for read in (store.get_applicant_session, store.get_applicant_dashboard):
+        found = read(token, T0, IDLE, ABSOLUTE)
+        assert found is not None
+        session, application = found[0], found[1]
+        assert session == store.get_session(token, T0, IDLE, ABSOLUTE)
+        assert application == store.get_application(app.id) and application.values == app.values
+        assert application.created_at.tzinfo is timezone.utc and session.last_seen_at.tzinfo is timezone.utc
+    orphan, _ = store.create_session("applicant", 999_999, now=T0)
+    assert store.get_applicant_session(orphan, T0, IDLE, ABSOLUTE)[1] is None
+    assert store.get_applicant_dashboard(orphan, T0, IDLE, ABSOLUTE)[1:] == (None, [])
+    assert store.get_applicant_session(token, T0 + ABSOLUTE + timedelta(seconds=1), IDLE, ABSOLUTE) is None
