@@ -142,23 +142,26 @@ class Accounts:
 
     # -- dashboard --------------------------------------------------------------------
     def dashboard(self, app: Application) -> str:
-        places = self.places(app)
+        texts = self.texts  # looked up once for the page (each look compares the wording in use)
+        places = self.places(app, texts)
         status = self.flow.statuses.get(app.status) or Status(app.status, "web.account.status_unknown")
         rights = edit_rights(self.flow, app.status, typed_answers(self.web, app), self.web.source,
                              self.web.local_now())
-        shows = [(self.texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
+        shows = [(texts.label(fid), self.review_value(fid, app.status_data.get(fid)))
                  for fid in status.shows if app.status_data.get(fid)]
         messages = [(self.web.t(f"web.account.message.{m.scope}"), m.created_at.astimezone(self.web.tz), m.body)
                     for m in sessions.messages_of(self.web, app)]
         ends = next((row["ends"] for _label, _name, row in places if row.get("ends")), None)
         return self.web.render("dashboard.html", app=app, name=display_name(self.flow, app), places=places,
-                               ends=ends, status_text=self.texts.text(status.message), shows=shows,
+                               ends=ends, status_text=texts.text(status.message), shows=shows,
                                messages=messages, can_edit=rights.allowed, edit_then=rights.then,
                                final=status.final, signed_in=True)
 
-    def places(self, app: Application) -> list[tuple[str, str, Mapping[str, Any]]]:
+    def places(self, app: Application, texts: Texts | None = None) -> list[tuple[str, str, Mapping[str, Any]]]:
         """(label, name, row) of each dataset row the application is bound to by a role's
-        `binds` (the rows staff of that role are bound to), in the flow's role order."""
+        `binds` (the rows staff of that role are bound to), in the flow's role order
+        (`texts`: this version's wording, when the caller has it)."""
+        texts = texts or self.texts
         found = []
         for binding in dict.fromkeys(b for b in self.flow.bindings.values() if b is not None):
             fld = self.flow.fields[binding.answer]
@@ -166,7 +169,7 @@ class Accounts:
             rows = self.web.source.rows(binding.dataset, {binding.key: value}) if value else []
             row = rows[0] if rows else {}
             name = str(row.get(fld.options.label or binding.key) or "") if row and fld.options else ""
-            found.append((self.texts.label(binding.answer), name, row))
+            found.append((texts.label(binding.answer), name, row))
         return found
 
     def review_value(self, field_id: str, value: Any) -> list[str]:

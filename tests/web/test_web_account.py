@@ -36,6 +36,19 @@ def test_login__prompt_then_dashboard_with_core_information(wang, web, store):
     assert 'action="/logout"' in wang.html
 
 
+def test_dashboard__wording_looked_up_once_per_page(wang, web, monkeypatch):
+    """The dashboard takes this version's wording once (forms.texts_for compares it with the
+    texts in use), for its status, its places and its labels: not once for each (issue 10)."""
+    from renderers.web import account
+
+    looked: list[object] = []
+    real = account.texts_for
+    monkeypatch.setattr(account, "texts_for", lambda *a: looked.append(a) or real(*a))
+    wang.get("/account")
+    assert len(looked) == 1
+    assert web.t("web.account.core") in wang.text and "海淀区教师进修学校确认点" in wang.text
+
+
 def test_login__wrong_password_or_unknown_person__same_message(browser, new_browser, clock, web):
     apply(new_browser(), clock, web, WANG)
     login(browser, WANG, password="Wrong2027#")
