@@ -311,6 +311,12 @@ class Flow:
         """Every field id an expression may read (the steps' and the review fields)."""
         return frozenset([*self.fields, *(f.id for f in self.review_fields)])
 
+    @cached_property
+    def editable_inputs(self) -> frozenset[str]:
+        """The input fields an applicant could ever be let change (secret fields never: they have
+        their own page); a status's `applicant_edit` picks among them (edit_rights, every dashboard)."""
+        return frozenset(f.id for f in self.fields.values() if f.is_input and not f.secret)
+
     def step(self, step_id: str) -> Step:
         return next(s for s in self.steps if s.id == step_id)
 

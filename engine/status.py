@@ -39,8 +39,7 @@ def edit_rights(flow: Flow, status: str, answers: Mapping[str, Any], source: Dat
         where = f"status {status}.applicant_edit.when"
         if not check_expression_value(ctx.evaluate(rule.when, where), where, rule.when.source):
             return EditRights(False, frozenset())
-    inputs = {f.id for f in flow.fields.values() if f.is_input and not f.secret}
-    fields = inputs & rule.fields
+    fields = flow.editable_inputs & rule.fields
     return EditRights(bool(fields), frozenset(fields), rule.then)
 
 

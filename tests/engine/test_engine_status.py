@@ -119,6 +119,15 @@ def test_edit_rights__submitted_before_point_closes__every_input_but_the_passwor
     assert rights.fields == {"cert_no", "id_no", "name", "issuer", "agency", "point", "school"}
 
 
+def test_edit_rights__from_the_flows_editable_inputs_worked_out_once():
+    """Flow.editable_inputs: every input but the secret ones, kept with the flow (edit_rights runs
+    on every dashboard); a status's applicant_edit picks among them."""
+    inputs = {f.id for f in FLOW.fields.values() if f.is_input and not f.secret}
+    assert FLOW.editable_inputs == inputs and "password" not in FLOW.editable_inputs
+    assert FLOW.editable_inputs is FLOW.editable_inputs
+    assert amendment("submitted").rights.fields <= FLOW.editable_inputs
+
+
 def test_edit_rights__submitted_after_point_closes__nothing():
     rights = amendment("submitted", now=datetime(2026, 12, 31, 17, 1)).rights
     assert not rights.allowed and rights.fields == frozenset()
