@@ -83,7 +83,7 @@ def test_csrf__missing_or_wrong_token__refused_and_nothing_done(browser, clock, 
 
 
 def test_csrf__token_is_hmac_sha256_of_the_browser_token_under_the_secret(browser, web):
-    """The token's value, pinned (sessions._csrf_for computes it with hmac.digest): HMAC-SHA256
+    """The token's value, pinned (sessions._csrf_for copies a keyed hmac.new): HMAC-SHA256
     under the site secret of "browser:<token>", as hex; a token rendered before still matches."""
     import hashlib
     import hmac
@@ -97,8 +97,8 @@ def test_csrf__token_is_hmac_sha256_of_the_browser_token_under_the_secret(browse
 
 @pytest.mark.parametrize("secret", ["s", "x" * 64, "长" * 30, "y" * 65, "z" * 200])
 def test_csrf__hmac_of_any_secret_as_hmac_new(secret):
-    """The precomputed inner and outer hashes give hmac.new's digest for keys shorter than, as
-    long as and longer than SHA-256's block (hashed first)."""
+    """A copy of the secret's keyed HMAC gives hmac.new's digest for keys shorter than, as long
+    as and longer than SHA-256's block (hashed first), and the keyed one is never updated itself."""
     import hashlib
     import hmac
     from types import SimpleNamespace
