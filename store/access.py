@@ -129,7 +129,7 @@ class AccessPart(StoreBase):
         found = self.db.read(lambda conn: query.rows(conn, {"digest": digest}))
         if not found:
             return None
-        row = found[0]  # by position (_SESSION_AT, _APPLICATION_AT: the query's layout, checked below)
+        row = found[0]  # by position: the query's layout, checked at import (_APPLICATION_AT, _KEPT_AT)
         record = Session(*row[1:_APPLICATION_AT])
         if at - record.last_seen_at > idle_timeout or at - record.created_at > absolute_timeout:
             self.delete_session(token)
