@@ -20,15 +20,20 @@ SHENBAO = [sys.executable, "-m", "commands.cli"]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def wait_for_port(port: int, seconds: float = 30.0) -> None:
+def wait_for_port(port: int, seconds: float = 30.0, process: Process | None = None) -> None:
+    """Until something listens on `port`; with `process`, a process that ended, or one that never
+    listened, is reported with the end of its log (what it said, not only that nothing came)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
+            if process is not None and not process.alive():
+                raise RuntimeError(f"{process.describe()} ended before listening on 127.0.0.1:{port}") from None
             time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+    said = f"; {process.describe()}" if process is not None else ""
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s{said}")
 
 
 class Process:
@@ -52,6 +57,15 @@ class Process:
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def describe(self, lines: int = 30) -> str:
+        """The command, its exit status if it ended, and the last `lines` of its log."""
+        status = "running" if self.alive() else f"exit {self.process.returncode if self.process else None}"
+        try:
+            tail = self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        except OSError:
+            tail = []
+        return f"{' '.join(self.args)} ({status}), its log:\n" + "\n".join(tail)
 
     def kill(self) -> None:
         """SIGKILL to the process and all its children (its group)."""
@@ -100,7 +114,7 @@ class Topology:
         for node in self.nodes:
             node.start()
         for node, port in zip(self.nodes, self.node_ports):
-            wait_for_port(port, 60)
+            wait_for_port(port, 60, node)
         for worker in self.workers:
             worker.start()
         if NGINX is None:
