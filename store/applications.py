@@ -124,6 +124,14 @@ def _probed(column: Any, dialect: str) -> Any:
     return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
+def _kept_is(values: Any, field: str, value: str, probed_on: str | None = None) -> list[sa.ColumnElement[bool]]:
+    """A kept value's two conditions on the `values` table (or an alias of it): its field and its
+    value, both written in (`known`); `probed_on` (the dialect) where the row is checked per match
+    of another index (`_probed`)."""
+    column = values.c.value if probed_on is None else _probed(values.c.value, probed_on)
+    return [values.c.field == known(field), column == known(value)]
+
+
 def _escaped_like(text: str) -> str:
     """`text` as a LIKE pattern's literal part, escaped with "/" (as SQLAlchemy's autoescape)."""
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
@@ -183,15 +191,15 @@ def name_key(field: str) -> str:
 
 
 def _has_value(name: str, value: str) -> sa.ColumnElement[bool]:
-    return A.c.id.in_(sa.select(V.c.application_id).where(V.c.field == known(name), V.c.value == known(value)))
+    return A.c.id.in_(sa.select(V.c.application_id).where(*_kept_is(V, name, value)))
 
 
 def _checked_value(name: str, value: str) -> sa.ColumnElement[bool]:
     """The same condition as `_has_value`, probed per row in its index: for rows that something
     else found few of (a number's matches), where a join would read the whole scope. An
     expression, not IN or EXISTS, so PostgreSQL does not turn it into a join of its own."""
-    return (sa.select(sa.literal_column("1")).where(V.c.application_id == A.c.id, V.c.field == known(name),
-                                                    V.c.value == known(value)).limit(1).scalar_subquery().is_not(None))
+    return (sa.select(sa.literal_column("1")).where(V.c.application_id == A.c.id, *_kept_is(V, name, value))
+            .limit(1).scalar_subquery().is_not(None))
 
 
 class ApplicationsPart(StoreBase):
@@ -430,8 +438,7 @@ class ApplicationsPart(StoreBase):
         driven = bool(pairs) and query_kind(text or "name") == "name"
         if driven:
             scope = V.alias("scope_")
-            value = _probed(scope.c.value, self._dialect()) if drivers else scope.c.value
-            drivers.append((scope, [scope.c.field == known(pairs[0][0]), value == known(pairs[0][1])]))
+            drivers.append((scope, _kept_is(scope, *pairs[0], probed_on=self._dialect() if drivers else None)))
         key = A.c.id
         if drivers:
             # equal to A.id; ordering by the first driver's id lets its index serve the order
@@ -486,8 +493,7 @@ class ApplicationsPart(StoreBase):
             for n, (field, value) in enumerate((where or {}).items()):
                 other = V.alias(f"scope_{n}")
                 source = source.join(other, sa.and_(other.c.application_id == name.c.application_id,
-                                                    other.c.field == known(field),
-                                                    _probed(other.c.value, self._dialect()) == known(value)))
+                                                    *_kept_is(other, field, value, probed_on=self._dialect())))
             query = (sa.select(sa.func.count()).select_from(source)
                      .where(*_beginning(name, named, text)))
             return self.db.read(lambda conn: int(conn.scalar(query) or 0))
@@ -526,8 +532,7 @@ class ApplicationsPart(StoreBase):
             return A, A.c.id, []
         driver = V.alias("scope_")
         return (driver.join(A, A.c.id == driver.c.application_id), driver.c.application_id,
-                [driver.c.field == known(pairs[0][0]), driver.c.value == known(pairs[0][1]),
-                 *self._filters(dict(pairs[1:]), None, None, (), None)])
+                [*_kept_is(driver, *pairs[0]), *self._filters(dict(pairs[1:]), None, None, (), None)])
 
     def count_by_status(self, *, where: Mapping[str, str] | None = None) -> dict[str, int]:
         """Status → number of applications within `where` (from the tallies when they can say)."""
